@@ -1,0 +1,446 @@
+//! The intermediate representation: the contract between the front end and the back ends.
+//!
+//! Pure data, no I/O. Text nodes hold plain Unicode; every writer does its own escaping.
+//! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
+
+use std::collections::BTreeMap;
+
+/// A whole book, ready for any back end.
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    /// Title, language, credits and the like.
+    pub meta: Metadata,
+    /// The chapters in reading order.
+    pub chapters: Vec<Chapter>,
+    /// Every image the book uses, each stored once.
+    pub assets: Vec<Asset>,
+    /// Anchor id (heading or figure id) → index of the chapter that holds it, for internal links.
+    pub anchors: BTreeMap<String, usize>,
+}
+
+/// Book metadata, from `book.toml` and/or the manuscript's front matter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    /// The book title.
+    pub title: String,
+    /// Optional subtitle.
+    pub subtitle: Option<String>,
+    /// Authors in credit order; may be empty (the seed article has no byline).
+    pub authors: Vec<String>,
+    /// BCP 47 language tag, e.g. `en`.
+    pub language: String,
+    /// Stable identifier (e.g. `urn:uuid:…`); derived from the content when not configured.
+    pub identifier: Option<String>,
+    /// Publisher, if any.
+    pub publisher: Option<String>,
+    /// Where the text comes from (agency, original publication).
+    pub source: Option<String>,
+    /// Subjects / categories.
+    pub subjects: Vec<String>,
+    /// Rights statement.
+    pub rights: Option<String>,
+    /// Short description of the book.
+    pub description: Option<String>,
+    /// Publication or modification date as `YYYY-MM-DD`, if known.
+    pub date: Option<String>,
+}
+
+/// One chapter: a title, a stable id and the blocks under it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Stable, unique id (a slug of the title), usable as a file name and fragment.
+    pub id: String,
+    /// Title with its inline markup.
+    pub title: Vec<Inline>,
+    /// Body blocks, without the chapter heading itself.
+    pub blocks: Vec<Block>,
+    /// Footnotes first referenced in this chapter, in order of first reference.
+    pub footnotes: Vec<Footnote>,
+}
+
+impl Chapter {
+    /// The title as plain text (for navigation, bookmarks, running heads).
+    pub fn title_text(&self) -> String {
+        plain_text(&self.title)
+    }
+}
+
+/// A block-level node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A paragraph of running text.
+    Paragraph(Vec<Inline>),
+    /// A heading below chapter level; `level` is the Markdown level (2–6).
+    Heading {
+        /// Markdown heading level.
+        level: u8,
+        /// Unique anchor id.
+        id: String,
+        /// Heading text with markup.
+        content: Vec<Inline>,
+    },
+    /// An image with alt text, caption and credit.
+    Figure(Figure),
+    /// An ordered or unordered list.
+    List(List),
+    /// A block quotation.
+    BlockQuote(Vec<Block>),
+    /// Preformatted code; whitespace is significant.
+    CodeBlock {
+        /// Info-string language, if given.
+        language: Option<String>,
+        /// The code, lines separated by `\n`.
+        code: String,
+    },
+    /// A table.
+    Table(Table),
+    /// A scene break.
+    ThematicBreak,
+}
+
+/// A figure: the image plus its three separate texts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Unique anchor id.
+    pub id: String,
+    /// The image in the asset table.
+    pub asset: AssetId,
+    /// Alternative text describing the picture for readers who cannot see it.
+    pub alt: String,
+    /// What the picture shows, in the author's words; may be empty.
+    pub caption: Vec<Inline>,
+    /// Whom the picture is credited to; may be empty. Never merged into the caption.
+    pub credit: Vec<Inline>,
+}
+
+/// A list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    /// `Some(start)` for an ordered list.
+    pub start: Option<u64>,
+    /// The items.
+    pub items: Vec<ListItem>,
+}
+
+/// One list item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    /// `Some(checked)` for a task-list item.
+    pub task: Option<bool>,
+    /// The item's content.
+    pub blocks: Vec<Block>,
+}
+
+/// Column alignment in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    /// No alignment given.
+    None,
+    /// Left-aligned.
+    Left,
+    /// Centred.
+    Center,
+    /// Right-aligned.
+    Right,
+}
+
+/// A table: one header row and body rows of inline cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// One entry per column.
+    pub alignments: Vec<Alignment>,
+    /// Header cells.
+    pub header: Vec<Vec<Inline>>,
+    /// Body rows.
+    pub rows: Vec<Vec<Vec<Inline>>>,
+}
+
+/// A footnote definition, numbered book-wide in order of first reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footnote {
+    /// Unique id (`fn-<n>`).
+    pub id: String,
+    /// 1-based number, book-wide.
+    pub number: u32,
+    /// The note's content.
+    pub blocks: Vec<Block>,
+}
+
+/// An inline node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    /// Plain text.
+    Text(String),
+    /// Emphasis (usually italic).
+    Emphasis(Vec<Inline>),
+    /// Strong emphasis (usually bold).
+    Strong(Vec<Inline>),
+    /// Struck-through text.
+    Strikethrough(Vec<Inline>),
+    /// Inline code.
+    Code(String),
+    /// A hyperlink.
+    Link {
+        /// Where it points.
+        target: LinkTarget,
+        /// The link text.
+        content: Vec<Inline>,
+    },
+    /// An image inside running text (not a figure).
+    Image {
+        /// The image in the asset table.
+        asset: AssetId,
+        /// Alternative text.
+        alt: String,
+    },
+    /// A reference to a footnote.
+    FootnoteRef {
+        /// Id of the referenced [`Footnote`].
+        id: String,
+        /// Its number.
+        number: u32,
+    },
+    /// A forced line break.
+    LineBreak,
+}
+
+/// Where a link points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    /// Another place in this book, by anchor id (see [`Book::anchors`]).
+    Internal(String),
+    /// A URL outside the book.
+    External(String),
+}
+
+/// Index into [`Book::assets`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssetId(pub usize);
+
+/// The image formats presswork accepts, sniffed from the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// JPEG (baseline or progressive).
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl ImageFormat {
+    /// The IANA media type.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Png => "png",
+        }
+    }
+}
+
+/// An image, read and checked once by the loader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asset {
+    /// A file name unique within the book, safe for use inside an EPUB.
+    pub name: String,
+    /// The format sniffed from the bytes.
+    pub format: ImageFormat,
+    /// Width in pixels, after EXIF orientation.
+    pub width: u32,
+    /// Height in pixels, after EXIF orientation.
+    pub height: u32,
+    /// The file's bytes as read.
+    pub bytes: Vec<u8>,
+}
+
+/// Flatten inlines to plain text: markup dropped, line breaks as spaces.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                push_plain_text(c, out)
+            }
+            Inline::Link { content, .. } => push_plain_text(content, out),
+            Inline::Image { alt, .. } => out.push_str(alt),
+            Inline::FootnoteRef { .. } => {}
+            Inline::LineBreak => out.push(' '),
+        }
+    }
+}
+
+/// Make an id from text: lowercase letters and digits joined by single hyphens (Unicode letters kept).
+/// Returns `fallback` when nothing usable is left.
+pub fn slugify(text: &str, fallback: &str) -> String {
+    let mut slug = String::new();
+    let mut pending_hyphen = false;
+    for ch in text.chars() {
+        if ch.is_alphanumeric() {
+            if pending_hyphen && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_hyphen = false;
+            slug.extend(ch.to_lowercase());
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    if slug.is_empty() {
+        return fallback.to_string();
+    }
+    // XML ids may not start with a digit.
+    if slug.starts_with(|c: char| !c.is_alphabetic()) {
+        slug.insert_str(0, "s-");
+    }
+    slug
+}
+
+/// Hands out unique ids: a repeated base gets `-2`, `-3`, … appended.
+#[derive(Debug, Default)]
+pub struct IdAllocator {
+    used: std::collections::BTreeSet<String>,
+}
+
+impl IdAllocator {
+    /// Reserve `base`, or the first free `base-N`.
+    pub fn unique(&mut self, base: &str) -> String {
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let mut n = 2;
+        loop {
+            let candidate = format!("{base}-{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Call `f` on every block, depth first, in reading order (list items, quotes included).
+pub fn visit_blocks(blocks: &[Block], f: &mut dyn FnMut(&Block)) {
+    for block in blocks {
+        f(block);
+        match block {
+            Block::BlockQuote(inner) => visit_blocks(inner, f),
+            Block::List(list) => {
+                for item in &list.items {
+                    visit_blocks(&item.blocks, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Call `f` on every block-level run of inlines (paragraphs, headings, captions, credits,
+/// table cells), in reading order. Nested inline containers are the caller's to walk.
+pub fn visit_inlines(blocks: &[Block], f: &mut dyn FnMut(&[Inline])) {
+    visit_blocks(blocks, &mut |block| match block {
+        Block::Paragraph(inlines)
+        | Block::Heading {
+            content: inlines, ..
+        } => f(inlines),
+        Block::Figure(figure) => {
+            f(&figure.caption);
+            f(&figure.credit);
+        }
+        Block::Table(table) => {
+            for cell in table.header.iter().chain(table.rows.iter().flatten()) {
+                f(cell);
+            }
+        }
+        _ => {}
+    });
+}
+
+/// Call `f` on every run of inlines, nested ones (inside emphasis, links) first.
+pub fn visit_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    fn nested(inlines: &mut Vec<Inline>, f: &mut dyn FnMut(&mut Vec<Inline>)) {
+        for inline in inlines.iter_mut() {
+            match inline {
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => nested(c, f),
+                Inline::Link { content, .. } => nested(content, f),
+                _ => {}
+            }
+        }
+        f(inlines);
+    }
+    for block in blocks {
+        match block {
+            Block::Paragraph(inlines)
+            | Block::Heading {
+                content: inlines, ..
+            } => nested(inlines, f),
+            Block::Figure(figure) => {
+                nested(&mut figure.caption, f);
+                nested(&mut figure.credit, f);
+            }
+            Block::Table(table) => {
+                for cell in table
+                    .header
+                    .iter_mut()
+                    .chain(table.rows.iter_mut().flatten())
+                {
+                    nested(cell, f);
+                }
+            }
+            Block::BlockQuote(inner) => visit_inlines_mut(inner, f),
+            Block::List(list) => {
+                for item in &mut list.items {
+                    visit_inlines_mut(&mut item.blocks, f);
+                }
+            }
+            Block::CodeBlock { .. } | Block::ThematicBreak => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_keeps_letters_and_joins_words() {
+        assert_eq!(
+            slugify("Putin’s praise for PM Modi", "x"),
+            "putin-s-praise-for-pm-modi"
+        );
+        assert_eq!(slugify("Россия и Индия", "x"), "россия-и-индия");
+        assert_eq!(slugify("  ** ", "chapter-3"), "chapter-3");
+        assert_eq!(slugify("2021 summit", "x"), "s-2021-summit");
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let mut ids = IdAllocator::default();
+        assert_eq!(ids.unique("a"), "a");
+        assert_eq!(ids.unique("a"), "a-2");
+        assert_eq!(ids.unique("a"), "a-3");
+        assert_eq!(ids.unique("a-2"), "a-2-2");
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        let inl = vec![
+            Inline::Text("A ".into()),
+            Inline::Emphasis(vec![Inline::Strong(vec![Inline::Text("b".into())])]),
+            Inline::LineBreak,
+            Inline::Code("c".into()),
+        ];
+        assert_eq!(plain_text(&inl), "A b c");
+    }
+}

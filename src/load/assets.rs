@@ -1,0 +1,273 @@
+//! Image references → the asset table. Every path is confined to the allowed folders,
+//! the format is sniffed from the bytes and the image is decoded once under a pixel limit.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, SourcePos};
+use crate::ir::{slugify, Asset, AssetId, IdAllocator, ImageFormat};
+
+/// Largest image file accepted, in bytes.
+pub const MAX_IMAGE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest image accepted, in pixels (width × height): about 100 megapixels.
+pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
+
+/// Resolves image references against the allowed folders and keeps each image once.
+#[derive(Debug)]
+pub struct AssetResolver {
+    /// Canonical folders images may come from.
+    roots: Vec<PathBuf>,
+    /// Canonical path → asset, so an image used twice is stored once.
+    by_path: BTreeMap<PathBuf, AssetId>,
+    names: IdAllocator,
+    assets: Vec<Asset>,
+}
+
+impl AssetResolver {
+    /// A resolver allowing the given folders (which must exist).
+    pub fn new(roots: &[PathBuf]) -> Result<Self> {
+        let mut canonical = Vec::new();
+        for root in roots {
+            let c = root.canonicalize().map_err(|source| Error::Read {
+                path: root.clone(),
+                source,
+            })?;
+            canonical.push(c);
+        }
+        Ok(AssetResolver {
+            roots: canonical,
+            by_path: BTreeMap::new(),
+            names: IdAllocator::default(),
+            assets: Vec::new(),
+        })
+    }
+
+    /// The allowed folders, canonical.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// Resolve `reference` (as written in the manuscript at `at`, whose folder is `base`).
+    pub fn resolve(&mut self, reference: &str, base: &Path, at: &SourcePos) -> Result<AssetId> {
+        let fail = |reason: String| Error::Image {
+            at: at.clone(),
+            reference: reference.to_string(),
+            reason,
+        };
+        let path_text = reference_to_path(reference).map_err(fail)?;
+        let relative = Path::new(&path_text);
+        if relative.is_absolute() || path_text.starts_with('\\') {
+            return Err(fail(
+                "absolute paths are not allowed; use a path relative to the manuscript".into(),
+            ));
+        }
+        let mut candidates = vec![base.join(relative)];
+        candidates.extend(self.roots.iter().map(|root| root.join(relative)));
+        let Some(found) = candidates.iter().find(|c| c.symlink_metadata().is_ok()) else {
+            return Err(fail(format!(
+                "file not found (looked in {})",
+                self.roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        };
+        let canonical = found
+            .canonicalize()
+            .map_err(|e| fail(format!("cannot resolve {}: {e}", found.display())))?;
+        if !self.roots.iter().any(|root| canonical.starts_with(root)) {
+            return Err(fail(format!(
+                "resolves to {}, outside the allowed folders ({}); move the image into one of them",
+                canonical.display(),
+                self.roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if let Some(id) = self.by_path.get(&canonical) {
+            return Ok(*id);
+        }
+        let meta = std::fs::metadata(&canonical)
+            .map_err(|e| fail(format!("cannot read {}: {e}", canonical.display())))?;
+        if !meta.is_file() {
+            return Err(fail(format!(
+                "{} is not a regular file",
+                canonical.display()
+            )));
+        }
+        if meta.len() > MAX_IMAGE_FILE_BYTES {
+            return Err(fail(format!(
+                "{} is {} bytes; the limit is {MAX_IMAGE_FILE_BYTES}",
+                canonical.display(),
+                meta.len()
+            )));
+        }
+        let bytes = std::fs::read(&canonical)
+            .map_err(|e| fail(format!("cannot read {}: {e}", canonical.display())))?;
+        let (format, width, height) =
+            inspect_image(&bytes).map_err(|e| fail(format!("{}: {e}", canonical.display())))?;
+        let stem = canonical
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = format!(
+            "{}.{}",
+            self.names.unique(&slugify(&stem, "image")),
+            format.extension()
+        );
+        let id = AssetId(self.assets.len());
+        self.assets.push(Asset {
+            name,
+            format,
+            width,
+            height,
+            bytes,
+        });
+        self.by_path.insert(canonical, id);
+        Ok(id)
+    }
+
+    /// Hand the finished asset table to the IR.
+    pub fn into_assets(self) -> Vec<Asset> {
+        self.assets
+    }
+}
+
+/// Turn a Markdown image destination into a relative path, refusing URLs.
+fn reference_to_path(reference: &str) -> std::result::Result<String, String> {
+    let trimmed = reference.trim();
+    if trimmed.is_empty() {
+        return Err("empty image path".into());
+    }
+    if let Some((scheme, _)) = trimmed.split_once(':') {
+        let is_scheme = scheme.len() > 1
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        if is_scheme {
+            let lower = scheme.to_ascii_lowercase();
+            return Err(if lower == "http" || lower == "https" {
+                "remote images are never fetched (builds are offline and reproducible); \
+                 download the file into the book's images folder and refer to it by path"
+                    .into()
+            } else {
+                format!("`{lower}:` URLs are not allowed; use a path relative to the manuscript")
+            });
+        }
+    }
+    let path = trimmed.split(['?', '#']).next().unwrap_or(trimmed);
+    percent_decode(path).ok_or_else(|| "malformed %-escape in image path".to_string())
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Sniff the format from the bytes, check the pixel limit from the header and decode fully
+/// to catch truncated or corrupt files. Returns the displayed size (after EXIF orientation).
+pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32), String> {
+    use ::image::ImageDecoder;
+    let format = sniff_format(bytes)
+        .ok_or("not a JPEG or PNG image (the format is read from the bytes, not the name)")?;
+    let image_format = match format {
+        ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
+        ImageFormat::Png => ::image::ImageFormat::Png,
+    };
+    let mut reader = ::image::ImageReader::with_format(Cursor::new(bytes), image_format);
+    let mut limits = ::image::Limits::default();
+    limits.max_alloc = Some(1 << 30);
+    limits.max_image_width = Some(40_000);
+    limits.max_image_height = Some(40_000);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| format!("cannot decode: {e}"))?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err("image has no pixels".into());
+    }
+    if u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS {
+        return Err(format!(
+            "{width}×{height} pixels exceeds the limit of {MAX_IMAGE_PIXELS} pixels"
+        ));
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(::image::metadata::Orientation::NoTransforms);
+    ::image::DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image: {e}"))?;
+    use ::image::metadata::Orientation::*;
+    let (w, h) = match orientation {
+        Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH => (height, width),
+        _ => (width, height),
+    };
+    Ok((format, w, h))
+}
+
+/// The image format from the file's magic bytes.
+pub fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageFormat::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageFormat::Png)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_refused() {
+        assert!(reference_to_path("https://example.com/a.jpg")
+            .unwrap_err()
+            .contains("never fetched"));
+        assert!(reference_to_path("file:///etc/passwd")
+            .unwrap_err()
+            .contains("file:"));
+        assert_eq!(reference_to_path("a%20b.jpg").unwrap(), "a b.jpg");
+        assert_eq!(reference_to_path("c:x.jpg").unwrap(), "c:x.jpg");
+    }
+
+    #[test]
+    fn formats_are_sniffed_from_bytes() {
+        assert_eq!(
+            sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageFormat::Jpeg)
+        );
+        assert_eq!(
+            sniff_format(b"\x89PNG\r\n\x1a\n...."),
+            Some(ImageFormat::Png)
+        );
+        assert_eq!(sniff_format(b"GIF89a"), None);
+        assert!(inspect_image(b"GIF89a").is_err());
+    }
+
+    #[test]
+    fn truncated_jpeg_is_rejected() {
+        let mut buf = Vec::new();
+        let img = ::image::RgbImage::from_fn(64, 64, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
+        img.write_to(&mut Cursor::new(&mut buf), ::image::ImageFormat::Jpeg)
+            .expect("encode");
+        assert_eq!(inspect_image(&buf).expect("valid").1, 64);
+        assert!(inspect_image(&buf[..buf.len() / 3]).is_err());
+    }
+}

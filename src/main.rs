@@ -1,0 +1,106 @@
+//! The `presswork` command line: build an EPUB or a PDF from a book folder or Markdown file.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::load::{load_book, LoadOptions};
+use presswork::pdf::{PdfOptions, PdfRenderer};
+use presswork::{Diagnostics, Renderer};
+
+/// Turn a Markdown manuscript into an EPUB 3 ebook or a print-ready PDF.
+#[derive(Parser)]
+#[command(name = "presswork", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build an EPUB 3 ebook.
+    Epub(CommonArgs),
+    /// Build a print-ready PDF.
+    Pdf(CommonArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// The book: a folder (with book.toml and/or .md files) or a single .md file.
+    #[arg(default_value = "book")]
+    input: PathBuf,
+    /// Where to write the output [default: output/<input name>.<epub|pdf>].
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Heading level (1-6) that starts a new chapter [default: chosen from the headings:
+    /// `#` when there are several, else `##`].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6))]
+    split_level: Option<u8>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (args, renderer): (&CommonArgs, Box<dyn Renderer>) = match &cli.command {
+        Command::Epub(args) => (
+            args,
+            Box::new(EpubRenderer {
+                options: EpubOptions::default(),
+            }),
+        ),
+        Command::Pdf(args) => (
+            args,
+            Box::new(PdfRenderer {
+                options: PdfOptions::default(),
+            }),
+        ),
+    };
+    match run(args, renderer.as_ref()) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("presswork: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &CommonArgs, renderer: &dyn Renderer) -> Result<PathBuf, String> {
+    let mut diagnostics = Diagnostics::default();
+    let options = LoadOptions {
+        split_level: args.split_level,
+    };
+    let book = load_book(&args.input, &options, &mut diagnostics);
+    let bytes = book.and_then(|book| renderer.render(&book, &mut diagnostics));
+    for warning in &diagnostics.warnings {
+        eprintln!("presswork: warning: {warning}");
+    }
+    let bytes = bytes.map_err(|e| e.to_string())?;
+    if args.strict && !diagnostics.warnings.is_empty() {
+        return Err(format!(
+            "{} warning(s) and --strict is set; nothing written",
+            diagnostics.warnings.len()
+        ));
+    }
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.input, renderer.name()));
+    presswork::output::write_atomically(&path, &bytes).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// `output/<name of the book folder or file stem>.<ext>`.
+fn default_output(input: &Path, extension: &str) -> PathBuf {
+    let stem = input
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "book".into());
+    PathBuf::from("output").join(format!("{stem}.{extension}"))
+}

@@ -1,9 +1,37 @@
-//! EPUB 3 back end (placeholder, being written).
-use crate::{ir::Book, Diagnostics, Renderer, Result};
+//! EPUB 3 back end.
+//!
+//! IR → XHTML documents ([`xhtml`], [`pages`]) → package via epub-builder ([`package`]) →
+//! post-pass that repairs the builder's defects and makes the zip reproducible ([`fixup`]).
+//! Everything happens in memory; the caller writes the bytes.
+
+pub mod fixup;
+pub mod package;
+pub mod pages;
+pub mod xhtml;
+pub mod xml;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use epub_builder::ReferenceType;
+
+use crate::ir::Book;
+use crate::{Diagnostics, Error, Renderer, Result};
+use package::{Document, ImageFacts};
+
+/// The stylesheet shipped in every EPUB.
+pub const STYLESHEET: &str = include_str!("stylesheet.css");
+
+/// Used when neither `SOURCE_DATE_EPOCH` nor a book date is given: the earliest time a zip
+/// entry can carry (1980-01-01T00:00:00Z). A constant keeps builds reproducible; the clock
+/// would not.
+const DEFAULT_EPOCH: i64 = 315_532_800;
 
 /// Options for the EPUB back end.
 #[derive(Debug, Clone, Default)]
-pub struct EpubOptions {}
+pub struct EpubOptions {
+    /// Seconds since 1970 for `dcterms:modified` and the zip entry times. `None`: the
+    /// `SOURCE_DATE_EPOCH` environment variable, else the book's `date`, else 1980-01-01.
+    pub source_date_epoch: Option<i64>,
+}
 
 /// Renders a book as EPUB 3.
 pub struct EpubRenderer {
@@ -15,7 +43,138 @@ impl Renderer for EpubRenderer {
     fn name(&self) -> &'static str {
         "epub"
     }
-    fn render(&self, _book: &Book, _diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        Err(crate::Error::Epub("not implemented yet".into()))
+
+    fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+        let modified = modified_time(&self.options, book, diagnostics);
+        let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let images = ImageFacts::of(book);
+        if images.without_alt > 0 {
+            diagnostics.warn(format!(
+                "{} image(s) without alt text: the EPUB makes no WCAG conformance claim",
+                images.without_alt
+            ));
+        }
+
+        let cover = pages::first_figure(book);
+        let mut documents = Vec::new();
+        let mut landmarks = Vec::new();
+        if let Some(xhtml) = cover.and_then(|figure| pages::cover(book, figure)) {
+            documents.push(Document {
+                file: "cover.xhtml".into(),
+                xhtml,
+                role: Some(ReferenceType::Cover),
+                toc: None,
+            });
+            landmarks.push(landmark("cover", "cover.xhtml", "Cover"));
+        }
+        documents.push(Document {
+            file: "title.xhtml".into(),
+            xhtml: pages::title_page(book),
+            role: Some(ReferenceType::TitlePage),
+            toc: None,
+        });
+        landmarks.push(landmark("titlepage", "title.xhtml", "Title page"));
+        landmarks.push(landmark("toc", "nav.xhtml#toc", "Contents"));
+
+        let mut writer = xhtml::ChapterWriter::new(book);
+        for index in 0..book.chapters.len() {
+            let file = xhtml::chapter_file(index);
+            if index == 0 {
+                landmarks.push(landmark("bodymatter", &file, "Start of content"));
+            }
+            documents.push(Document {
+                xhtml: writer.chapter(index, diagnostics),
+                // The builder's guide needs one item marked as the text; the landmarks are
+                // written by the fixup.
+                role: (index == 0).then_some(ReferenceType::Text),
+                toc: package::chapter_toc(book, index),
+                file,
+            });
+        }
+        documents.push(Document {
+            file: "colophon.xhtml".into(),
+            xhtml: pages::colophon(book, &modified_text),
+            role: Some(ReferenceType::Colophon),
+            toc: None,
+        });
+        landmarks.push(landmark("colophon", "colophon.xhtml", "Colophon"));
+
+        let cover_asset = cover.map(|figure| figure.asset.0);
+        let raw = package::build(book, documents, STYLESHEET, cover_asset, modified)?;
+        let fixup = fixup::Fixup {
+            identifier: book.meta.identifier.clone().unwrap_or_else(|| {
+                let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
+                format!("urn:uuid:{uuid}")
+            }),
+            language: book.meta.language.clone(),
+            extra_metadata: package::extra_metadata(book, images),
+            landmarks,
+            nav_in_spine_after: Some("title.xhtml".into()),
+            zip_time: zip_time(modified),
+        };
+        fixup::apply(&raw, &fixup).map_err(Error::Epub)
+    }
+}
+
+fn landmark(kind: &str, href: &str, label: &str) -> (String, String, String) {
+    (kind.into(), href.into(), label.into())
+}
+
+/// The modification time: the option, else `SOURCE_DATE_EPOCH`, else the book's date, else
+/// [`DEFAULT_EPOCH`]. Never the clock.
+fn modified_time(options: &EpubOptions, book: &Book, diagnostics: &mut Diagnostics) -> DateTime<Utc> {
+    let from_env = || {
+        let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+        let parsed = value.trim().parse::<i64>().ok();
+        if parsed.is_none() {
+            diagnostics.warn(format!(
+                "SOURCE_DATE_EPOCH=`{value}` is not a number of seconds; ignored"
+            ));
+        }
+        parsed
+    };
+    options
+        .source_date_epoch
+        .or_else(from_env)
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .or_else(|| book.meta.date.as_deref().and_then(package::parse_date))
+        .or_else(|| DateTime::from_timestamp(DEFAULT_EPOCH, 0))
+        .unwrap_or_default()
+}
+
+/// The same instant as a zip (MS-DOS) time, clamped to the years a zip can hold.
+fn zip_time(time: DateTime<Utc>) -> zip::DateTime {
+    let year = time.year().clamp(1980, 2107) as u16;
+    zip::DateTime::from_date_and_time(
+        year,
+        time.month() as u8,
+        time.day() as u8,
+        time.hour() as u8,
+        time.minute() as u8,
+        time.second() as u8,
+    )
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modified_time_prefers_the_option_then_the_book_date() {
+        let mut diagnostics = Diagnostics::default();
+        let mut book = Book::default();
+        book.meta.date = Some("2023-12-27".into());
+        let options = EpubOptions {
+            source_date_epoch: Some(1_700_000_000),
+        };
+        assert_eq!(
+            modified_time(&options, &book, &mut diagnostics).timestamp(),
+            1_700_000_000
+        );
+        let zip = zip_time(DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default());
+        assert_eq!((zip.year(), zip.month(), zip.day()), (2023, 11, 14));
+        let early = zip_time(DateTime::from_timestamp(0, 0).unwrap_or_default());
+        assert_eq!(early.year(), 1980);
     }
 }

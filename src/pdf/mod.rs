@@ -1,4 +1,13 @@
-//! PDF back end (placeholder, being written).
+//! PDF back end (being written).
+pub mod fonts;
+pub mod frame;
+pub mod layout;
+pub mod linebreak;
+pub mod paginate;
+pub mod shape;
+pub mod write;
+pub mod text;
+
 use crate::{ir::Book, Diagnostics, Renderer, Result};
 
 /// Options for the PDF back end.

@@ -1,0 +1,356 @@
+//! Packaging with epub-builder: manifest, spine, NCX, nav and the metadata it can write.
+//!
+//! What epub-builder cannot write, or writes wrongly, is prepared here as [`Extras`] and applied by
+//! [`super::fixup`] on the finished zip.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use epub_builder::{
+    EpubBuilder, EpubContent, EpubVersion, PageDirection, ReferenceType, TocElement, ZipLibrary,
+};
+
+use super::xhtml::{chapter_file, image_href, Direction};
+use super::xml;
+use crate::ir::{plain_text, Block, Book, Inline};
+use crate::{Error, Result};
+
+/// One content document ready for packaging.
+pub struct Document {
+    /// File name inside the EPUB (next to `content.opf`).
+    pub file: String,
+    /// The XHTML.
+    pub xhtml: String,
+    /// Its role for the guide / landmarks.
+    pub role: Option<ReferenceType>,
+    /// Title and headings for the table of contents; `None` keeps it out of the toc.
+    pub toc: Option<TocEntry>,
+}
+
+/// A table-of-contents entry and the headings under it.
+pub struct TocEntry {
+    /// Plain-text title.
+    pub title: String,
+    /// `(level, fragment, plain-text title)` of each heading, in order.
+    pub headings: Vec<(u8, String, String)>,
+}
+
+/// The toc entry for chapter `index`: its title and every heading with text.
+pub fn chapter_toc(book: &Book, index: usize) -> Option<TocEntry> {
+    let chapter = book.chapters.get(index)?;
+    let mut title = clean(&chapter.title_text());
+    if title.is_empty() {
+        // A chapter must be reachable from the toc even when its heading is empty.
+        title = format!("Chapter {}", index + 1);
+    }
+    let mut headings = Vec::new();
+    crate::ir::visit_blocks(&chapter.blocks, &mut |block| {
+        if let Block::Heading { level, id, content } = block {
+            let text = clean(&plain_text(content));
+            // An empty entry would make an empty <li>, which the nav schema forbids.
+            if !text.is_empty() {
+                headings.push((*level, id.clone(), text));
+            }
+        }
+    });
+    Some(TocEntry { title, headings })
+}
+
+/// Collapse whitespace and drop characters XML cannot hold, for titles in the nav and NCX.
+fn clean(text: &str) -> String {
+    let text = xml::text(text);
+    // epub-builder escapes these titles itself: unescape what `xml::text` added.
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Build the EPUB with epub-builder. The result still carries the builder's defects; run it
+/// through [`super::fixup::apply`].
+pub fn build(
+    book: &Book,
+    documents: Vec<Document>,
+    stylesheet: &str,
+    cover_asset: Option<usize>,
+    modified: DateTime<Utc>,
+) -> Result<Vec<u8>> {
+    let err = |e: epub_builder::Error| Error::Epub(e.to_string());
+    let meta = &book.meta;
+    let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
+    builder.epub_version(EpubVersion::V30);
+    if Direction::of_language(&meta.language) == Direction::Rtl {
+        // `epub_direction()` sets a field the OPF template never reads; the spine's
+        // page-progression-direction comes from the "direction" metadata.
+        builder.epub_direction(PageDirection::Rtl);
+        builder.metadata("direction", "rtl").map_err(err)?;
+    }
+    builder.set_title(meta.title.clone());
+    builder.add_language(meta.language.clone());
+    for author in &meta.authors {
+        builder.add_author(author.clone());
+    }
+    if let Some(description) = &meta.description {
+        builder.add_description(description.clone());
+    }
+    for subject in &meta.subjects {
+        builder.add_subject(subject.clone());
+    }
+    if let Some(rights) = &meta.rights {
+        builder.set_license(rights.clone());
+    }
+    if let Some(date) = meta.date.as_deref().and_then(parse_date) {
+        builder.set_publication_date(date);
+    }
+    builder.set_generator(format!("presswork {}", env!("CARGO_PKG_VERSION")));
+    builder.set_toc_name("Contents");
+    // Both are overwritten or made moot by the fixup, but set them so that nothing random or
+    // clock-dependent is ever produced, even transiently.
+    builder.set_modified_date(modified);
+    let identifier = meta.identifier.clone().unwrap_or_default();
+    builder.set_uuid(uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        identifier.as_bytes(),
+    ));
+    builder.stylesheet(stylesheet.as_bytes()).map_err(err)?;
+
+    for (index, asset) in book.assets.iter().enumerate() {
+        let path = image_href(&asset.name);
+        let media_type = asset.format.media_type();
+        if Some(index) == cover_asset {
+            builder
+                .add_cover_image(&path, asset.bytes.as_slice(), media_type)
+                .map_err(err)?;
+        } else {
+            builder
+                .add_resource(&path, asset.bytes.as_slice(), media_type)
+                .map_err(err)?;
+        }
+    }
+
+    for document in &documents {
+        let mut content = EpubContent::new(document.file.as_str(), document.xhtml.as_bytes());
+        if let Some(role) = document.role {
+            content = content.reftype(role);
+        }
+        if let Some(toc) = &document.toc {
+            content = content.title(toc.title.as_str()).level(1);
+            for element in nest(&document.file, &toc.headings) {
+                content = content.child(element);
+            }
+        }
+        builder.add_content(content).map_err(err)?;
+    }
+
+    let mut bytes = Vec::new();
+    builder.generate(&mut bytes).map_err(err)?;
+    Ok(bytes)
+}
+
+/// Turn a flat list of headings into a tree: `EpubContent::child` does not nest by level
+/// itself, so each heading takes the deeper headings that follow it as its children.
+fn nest(file: &str, headings: &[(u8, String, String)]) -> Vec<TocElement> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some((level, fragment, title)) = headings.get(i) {
+        let end = headings[i + 1..]
+            .iter()
+            .position(|(l, _, _)| l <= level)
+            .map_or(headings.len(), |p| i + 1 + p);
+        let mut element = TocElement::new(format!("{file}#{fragment}"), title.as_str())
+            .level(i32::from(*level));
+        for child in nest(file, &headings[i + 1..end]) {
+            element = element.child(child);
+        }
+        out.push(element);
+        i = end;
+    }
+    out
+}
+
+/// `YYYY-MM-DD` → midnight UTC of that day.
+pub fn parse_date(date: &str) -> Option<DateTime<Utc>> {
+    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// What the book contains that its accessibility metadata has to be true about.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImageFacts {
+    /// Number of images shown (figures and inline images).
+    pub images: usize,
+    /// How many of them have no alternative text.
+    pub without_alt: usize,
+}
+
+impl ImageFacts {
+    /// Count the images of `book`.
+    pub fn of(book: &Book) -> ImageFacts {
+        let mut facts = ImageFacts::default();
+        let mut count = |alt: &str| {
+            facts.images += 1;
+            if alt.trim().is_empty() {
+                facts.without_alt += 1;
+            }
+        };
+        fn inline_images(inlines: &[Inline], count: &mut dyn FnMut(&str)) {
+            for inline in inlines {
+                match inline {
+                    Inline::Image { alt, .. } => count(alt),
+                    Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                        inline_images(c, count)
+                    }
+                    Inline::Link { content, .. } => inline_images(content, count),
+                    _ => {}
+                }
+            }
+        }
+        for chapter in &book.chapters {
+            let all_blocks = std::iter::once(&chapter.blocks)
+                .chain(chapter.footnotes.iter().map(|n| &n.blocks));
+            for blocks in all_blocks {
+                crate::ir::visit_blocks(blocks, &mut |block| {
+                    if let Block::Figure(figure) = block {
+                        count(&figure.alt);
+                    }
+                });
+                crate::ir::visit_inlines(blocks, &mut |inlines| inline_images(inlines, &mut count));
+            }
+        }
+        facts
+    }
+}
+
+/// The `<metadata>` children epub-builder cannot write: `dc:source`, `dc:publisher` and the EPUB
+/// Accessibility 1.1 statements. Every value is escaped here (the builder's own extra-metadata
+/// hook does not escape, so it is not used).
+pub fn extra_metadata(book: &Book, images: ImageFacts) -> String {
+    let meta = &book.meta;
+    let mut out = String::new();
+    let mut element = |name: &str, value: &str| {
+        let _ = writeln!(out, "    <{name}>{}</{name}>", xml::text(value));
+    };
+    if let Some(source) = meta.source.as_deref().filter(|s| !s.trim().is_empty()) {
+        element("dc:source", source);
+    }
+    if let Some(publisher) = meta.publisher.as_deref().filter(|s| !s.trim().is_empty()) {
+        element("dc:publisher", publisher);
+    }
+    let has_images = images.images > 0;
+    let all_described = images.without_alt == 0;
+    let mut properties: Vec<(&str, String)> = vec![("schema:accessMode", "textual".into())];
+    if has_images {
+        properties.push(("schema:accessMode", "visual".into()));
+    }
+    // Text alone suffices only when every image has a text alternative.
+    if all_described {
+        properties.push(("schema:accessModeSufficient", "textual".into()));
+    }
+    if has_images {
+        properties.push(("schema:accessModeSufficient", "textual,visual".into()));
+    }
+    if has_images && all_described {
+        properties.push(("schema:accessibilityFeature", "alternativeText".into()));
+    }
+    for feature in [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ] {
+        properties.push(("schema:accessibilityFeature", feature.into()));
+    }
+    properties.push(("schema:accessibilityHazard", "none".into()));
+    properties.push(("schema:accessibilitySummary", summary(images)));
+    // The claim holds only as far as the generator can vouch for it: language on every
+    // document, headings and landmarks, a toc, reflowable text, and a text alternative for
+    // every image. An image without alt text breaks WCAG 1.1.1, so then no claim is made.
+    if all_described {
+        properties.push((
+            "dcterms:conformsTo",
+            "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into(),
+        ));
+        let certifier = meta
+            .publisher
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| "presswork (automated self-assessment)".into());
+        properties.push(("a11y:certifiedBy", certifier));
+    }
+    for (property, value) in properties {
+        let _ = writeln!(
+            out,
+            "    <meta property=\"{property}\">{}</meta>",
+            xml::text(&value)
+        );
+    }
+    out
+}
+
+fn summary(images: ImageFacts) -> String {
+    let mut summary = String::from(
+        "Reflowable text with a table of contents, headings that mark the structure, \
+         and navigation landmarks; the reading order follows the text.",
+    );
+    if images.images > 0 && images.without_alt == 0 {
+        summary.push_str(
+            " Every image has a text alternative; captions and picture credits are given as text.",
+        );
+    } else if images.images > 0 {
+        summary.push_str(
+            " Some images have no text alternative, so the book does not claim WCAG conformance.",
+        );
+    } else {
+        summary.push_str(" The book has no images.");
+    }
+    summary
+}
+
+/// The chapter files, in reading order.
+pub fn chapter_files(book: &Book) -> Vec<String> {
+    (0..book.chapters.len()).map(chapter_file).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_is_escaped_and_honest() {
+        let mut book = Book::default();
+        book.meta.source = Some("A & B <Agency>".into());
+        let text_only = extra_metadata(&book, ImageFacts::default());
+        assert!(text_only.contains("<dc:source>A &amp; B &lt;Agency&gt;</dc:source>"));
+        assert!(!text_only.contains("visual"));
+        assert!(text_only.contains("dcterms:conformsTo"));
+
+        let photos = extra_metadata(
+            &book,
+            ImageFacts {
+                images: 2,
+                without_alt: 0,
+            },
+        );
+        assert!(photos.contains("<meta property=\"schema:accessMode\">visual</meta>"));
+        assert!(photos.contains("alternativeText"));
+
+        let undescribed = extra_metadata(
+            &book,
+            ImageFacts {
+                images: 2,
+                without_alt: 1,
+            },
+        );
+        assert!(!undescribed.contains("alternativeText"));
+        assert!(!undescribed.contains("conformsTo"));
+        assert!(!undescribed.contains(">textual</meta>\n    <meta property=\"schema:accessModeSufficient\">textual</meta>"));
+        let wrapped = format!("<m xmlns:dc=\"x\">{photos}</m>");
+        assert!(roxmltree::Document::parse(&wrapped).is_ok());
+    }
+
+    #[test]
+    fn toc_titles_are_plain_and_never_empty() {
+        assert_eq!(clean("  a &  <b>\n c "), "a & <b> c");
+        assert_eq!(clean("x\u{0}y"), "xy");
+        assert_eq!(parse_date("2024-02-29").map(|d| d.timestamp()), Some(1_709_164_800));
+        assert!(parse_date("2024-02-30").is_none());
+    }
+}

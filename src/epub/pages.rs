@@ -1,0 +1,139 @@
+//! The pages around the chapters: cover, title page and colophon.
+
+use std::fmt::Write as _;
+
+use super::xhtml::{document, image_href};
+use super::xml;
+use crate::ir::{plain_text, Block, Book, Figure};
+
+/// The cover page: the lead photo with the title under it. `None` when the book has no figure
+/// (the title page then opens the book).
+pub fn cover(book: &Book, cover: &Figure) -> Option<String> {
+    let asset = book.assets.get(cover.asset.0)?;
+    let meta = &book.meta;
+    let alt = if cover.alt.trim().is_empty() {
+        format!("Cover of {}", meta.title)
+    } else {
+        format!("Cover of {}: {}", meta.title, cover.alt)
+    };
+    let body = format!(
+        "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"{}\" alt=\"{}\"/>\n\
+         <p class=\"cover-title\">{}</p>\n</section>\n",
+        xml::attr(&image_href(&asset.name)),
+        xml::attr(&alt),
+        xml::text(&meta.title),
+    );
+    Some(document(&meta.language, &meta.title, None, &body))
+}
+
+/// The title page: title, subtitle, authors, source.
+pub fn title_page(book: &Book) -> String {
+    let meta = &book.meta;
+    let mut body = String::from("<section epub:type=\"titlepage\" class=\"titlepage\">\n");
+    let _ = writeln!(body, "<p class=\"book-title\">{}</p>", xml::text(&meta.title));
+    if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+        let _ = writeln!(body, "<p class=\"book-subtitle\">{}</p>", xml::text(subtitle));
+    }
+    if !meta.authors.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"book-authors\">{}</p>",
+            xml::text(&meta.authors.join(", "))
+        );
+    }
+    if let Some(source) = meta.source.as_deref().filter(|s| !s.trim().is_empty()) {
+        let _ = writeln!(body, "<p class=\"book-source\">{}</p>", xml::text(source));
+    }
+    body.push_str("</section>\n");
+    document(&meta.language, &meta.title, Some("frontmatter"), &body)
+}
+
+/// The colophon: where the text and pictures come from, the rights, how the book was made.
+pub fn colophon(book: &Book, modified: &str) -> String {
+    let meta = &book.meta;
+    let mut items: Vec<(&str, String)> = Vec::new();
+    items.push(("Title", meta.title.clone()));
+    if !meta.authors.is_empty() {
+        items.push(("By", meta.authors.join(", ")));
+    }
+    if let Some(source) = &meta.source {
+        items.push(("Source", source.clone()));
+    }
+    if let Some(publisher) = &meta.publisher {
+        items.push(("Publisher", publisher.clone()));
+    }
+    for credit in picture_credits(book) {
+        items.push(("Picture credit", credit));
+    }
+    if let Some(rights) = &meta.rights {
+        items.push(("Rights", rights.clone()));
+    }
+    if let Some(identifier) = &meta.identifier {
+        items.push(("Identifier", identifier.clone()));
+    }
+    items.push(("Last modified", modified.to_string()));
+    items.push((
+        "Made with",
+        format!("presswork {}", env!("CARGO_PKG_VERSION")),
+    ));
+
+    let mut body = String::from(
+        "<section epub:type=\"colophon\" role=\"doc-colophon\" class=\"colophon\">\n<dl>\n",
+    );
+    for (term, value) in items {
+        let _ = writeln!(
+            body,
+            "<dt>{}</dt>\n<dd>{}</dd>",
+            xml::text(term),
+            xml::text(&value)
+        );
+    }
+    body.push_str("</dl>\n</section>\n");
+    document(&meta.language, "Colophon", Some("backmatter"), &body)
+}
+
+/// Each distinct figure credit, in reading order.
+fn picture_credits(book: &Book) -> Vec<String> {
+    let mut credits: Vec<String> = Vec::new();
+    for chapter in &book.chapters {
+        crate::ir::visit_blocks(&chapter.blocks, &mut |block| {
+            if let Block::Figure(figure) = block {
+                let credit = plain_text(&figure.credit);
+                if !credit.trim().is_empty() && !credits.contains(&credit) {
+                    credits.push(credit);
+                }
+            }
+        });
+    }
+    credits
+}
+
+/// The first figure of the book, whose image becomes the cover.
+pub fn first_figure(book: &Book) -> Option<&Figure> {
+    let mut found: Option<&Figure> = None;
+    for chapter in &book.chapters {
+        if found.is_some() {
+            break;
+        }
+        for block in &chapter.blocks {
+            if let Some(figure) = find_figure(block) {
+                found = Some(figure);
+                break;
+            }
+        }
+    }
+    found.filter(|f| book.assets.get(f.asset.0).is_some())
+}
+
+fn find_figure(block: &Block) -> Option<&Figure> {
+    match block {
+        Block::Figure(figure) => Some(figure),
+        Block::BlockQuote(inner) => inner.iter().find_map(find_figure),
+        Block::List(list) => list
+            .items
+            .iter()
+            .flat_map(|item| item.blocks.iter())
+            .find_map(find_figure),
+        _ => None,
+    }
+}

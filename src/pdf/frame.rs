@@ -1,0 +1,157 @@
+//! Laid-out pages: what layout produces and the PDF writer draws. Nothing here knows about
+//! Markdown or about PDF syntax.
+//!
+//! Coordinates are in PostScript points with the origin at the page's top-left corner and
+//! y growing downwards (the writer flips them for PDF).
+
+use crate::ir::AssetId;
+
+use super::fonts::FontId;
+
+/// A whole laid-out document.
+#[derive(Debug, Clone, Default)]
+pub struct LaidOutDocument {
+    /// Pages in order.
+    pub pages: Vec<Page>,
+    /// Bookmarks in reading order; `level` 1 is a chapter.
+    pub outline: Vec<OutlineEntry>,
+}
+
+/// One page.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Page width in points.
+    pub width: f32,
+    /// Page height in points.
+    pub height: f32,
+    /// Everything drawn on the page, in drawing (and reading) order.
+    pub items: Vec<PageItem>,
+}
+
+/// What an item is, for tagged PDF and text extraction order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Running text.
+    Paragraph,
+    /// A heading; 1 is a chapter title.
+    Heading(u8),
+    /// A figure caption.
+    Caption,
+    /// A figure credit line.
+    Credit,
+    /// A list item.
+    ListItem,
+    /// Quoted text.
+    BlockQuote,
+    /// Preformatted code.
+    Code,
+    /// Table cell text.
+    TableCell,
+    /// Footnote text.
+    Footnote,
+    /// Running heads, folios and other decoration that is not content.
+    Artifact,
+}
+
+/// A positioned thing on a page.
+#[derive(Debug, Clone)]
+pub enum PageItem {
+    /// A run of shaped glyphs in one font and size on one baseline.
+    Glyphs(GlyphRun),
+    /// An image scaled into a rectangle.
+    Image {
+        /// The image in the book's asset table.
+        asset: AssetId,
+        /// Where it goes.
+        rect: Rect,
+        /// Alternative text (for tagged PDF).
+        alt: String,
+    },
+    /// A filled rectangle (rules, table borders).
+    Rule {
+        /// The rectangle to fill.
+        rect: Rect,
+        /// Grey level, 0 = black, 1 = white.
+        gray: f32,
+    },
+    /// A clickable area.
+    Link {
+        /// The active area.
+        rect: Rect,
+        /// Where it goes.
+        target: LinkDestination,
+    },
+}
+
+/// A rectangle, top-left origin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
+/// Where a link points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkDestination {
+    /// A web address.
+    Uri(String),
+    /// A place in this document: page index and y (top-left origin).
+    Internal {
+        /// Page index.
+        page: usize,
+        /// Vertical position on that page.
+        y: f32,
+    },
+}
+
+/// Glyphs on one baseline.
+#[derive(Debug, Clone)]
+pub struct GlyphRun {
+    /// Which font of the [`super::fonts::FontSet`].
+    pub font: FontId,
+    /// Font size in points.
+    pub size: f32,
+    /// Left edge of the first glyph.
+    pub x: f32,
+    /// Baseline position.
+    pub baseline: f32,
+    /// The glyphs, each at its own x relative to `x`.
+    pub glyphs: Vec<PlacedGlyph>,
+    /// What the text is.
+    pub role: Role,
+    /// Fill grey level, 0 = black.
+    pub gray: f32,
+}
+
+/// One glyph, placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedGlyph {
+    /// Glyph id in the font (original font numbering; the writer remaps when subsetting).
+    pub id: u16,
+    /// Horizontal position relative to the run's `x`, in points.
+    pub x: f32,
+    /// Vertical offset from the baseline (positive is up), in points.
+    pub y_offset: f32,
+    /// The text this glyph stands for (several characters for a ligature, empty for the
+    /// second and later glyphs of one cluster), so copy and paste give the right words.
+    pub text: String,
+}
+
+/// One bookmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    /// Title as plain text.
+    pub title: String,
+    /// Nesting level, 1 = chapter.
+    pub level: u8,
+    /// Page index the entry points to.
+    pub page: usize,
+    /// Vertical position on that page (top-left origin).
+    pub y: f32,
+}

@@ -1,0 +1,622 @@
+//! Paragraph text → line-breaking items → set lines.
+//!
+//! Inlines are flattened to styled spans; each word is shaped whole (so kerning and ligatures
+//! survive) and cut into boxes only at cluster boundaries where a break is allowed: spaces
+//! (glue), hyphenation points and explicit hyphens (flagged penalties), UAX #14 opportunities
+//! for scripts without spaces, URL separators, and — only for a word wider than the measure —
+//! every grapheme (emergency breaks), so no line ever runs past the measure.
+
+use hyphenation::{Hyphenator, Language, Load, Standard};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::fonts::{Family, FontId, Style};
+use super::linebreak::{self, Item, Line, Params, FORCED};
+use super::shape::Shaper;
+
+/// Where a link on the page should go, before pages are known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkRef {
+    /// An external URI.
+    Uri(String),
+    /// An anchor id in the book.
+    Anchor(String),
+}
+
+/// How a span of text is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextStyle {
+    /// Font family.
+    pub family: Family,
+    /// Weight and slant.
+    pub style: Style,
+    /// Size in points.
+    pub size: f32,
+    /// Raise above the baseline (superscript), in points.
+    pub rise: f32,
+    /// Grey level of the ink.
+    pub gray: f32,
+    /// Link this text belongs to.
+    pub link: Option<LinkRef>,
+    /// Draw a line through the text.
+    pub strike: bool,
+}
+
+impl TextStyle {
+    /// Plain serif text of a size.
+    pub fn serif(size: f32) -> Self {
+        TextStyle {
+            family: Family::Serif,
+            style: Style::default(),
+            size,
+            rise: 0.0,
+            gray: 0.0,
+            link: None,
+            strike: false,
+        }
+    }
+}
+
+/// A run of text in one style; `"\n"` inside means a forced line break.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// The text.
+    pub text: String,
+    /// Its style.
+    pub style: TextStyle,
+}
+
+/// A glyph placed within a piece, in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PieceGlyph {
+    /// Glyph id.
+    pub id: u16,
+    /// Position from the piece's left edge.
+    pub x: f32,
+    /// Vertical offset (up).
+    pub y_offset: f32,
+    /// Text for copy and paste.
+    pub text: String,
+}
+
+/// The content of one box: glyphs of one font and style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    /// The font.
+    pub font: FontId,
+    /// The style it was set in.
+    pub style: TextStyle,
+    /// The glyphs.
+    pub glyphs: Vec<PieceGlyph>,
+    /// Total advance.
+    pub width: f32,
+}
+
+/// A paragraph ready for line breaking: the items and, for each box or flagged penalty,
+/// what to draw.
+#[derive(Debug, Default)]
+pub struct Paragraph {
+    /// Boxes, glue and penalties.
+    pub items: Vec<Item>,
+    /// Drawable content per item (boxes; the hyphen of a flagged penalty).
+    pub pieces: Vec<Option<Piece>>,
+}
+
+/// How a paragraph is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Alignment {
+    /// Justified, Knuth–Plass.
+    Justify,
+    /// Ragged right, first fit.
+    Left,
+    /// Centred lines.
+    Center,
+    /// Flush right.
+    Right,
+}
+
+/// A set line: pieces at x positions (relative to the line's left edge).
+#[derive(Debug, Clone, Default)]
+pub struct SetLine {
+    /// Pieces and their x positions.
+    pub pieces: Vec<(f32, Piece)>,
+    /// Width actually used.
+    pub width: f32,
+    /// Largest font size on the line (for leading decisions).
+    pub max_size: f32,
+}
+
+/// Hyphenation dictionaries by language, loaded once.
+pub struct Hyphenation {
+    english: Option<Standard>,
+}
+
+impl Hyphenation {
+    /// Load the embedded patterns for the book's language (English only is embedded;
+    /// other languages are set without hyphenation).
+    pub fn for_language(language: &str) -> Self {
+        let english = language
+            .to_ascii_lowercase()
+            .starts_with("en")
+            .then(|| Standard::from_embedded(Language::EnglishUS).ok())
+            .flatten();
+        Hyphenation { english }
+    }
+
+    /// Byte offsets inside `word` where it may be hyphenated.
+    pub fn points(&self, word: &str) -> Vec<usize> {
+        let Some(dict) = &self.english else {
+            return Vec::new();
+        };
+        if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
+            return Vec::new();
+        }
+        dict.hyphenate(word).breaks
+    }
+}
+
+/// Builds paragraphs from spans.
+pub struct ParagraphBuilder<'a, 'f> {
+    shaper: &'a Shaper<'f>,
+    hyphenation: &'a Hyphenation,
+    measure: f32,
+    paragraph: Paragraph,
+    hyphenate: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum BreakKind {
+    /// After an explicit hyphen or dash: no hyphen added.
+    Explicit,
+    /// A hyphenation point: a hyphen is drawn.
+    Hyphen,
+    /// UAX #14 opportunity or URL separator.
+    Plain,
+    /// Last resort inside an over-wide word.
+    Emergency,
+}
+
+impl<'a, 'f> ParagraphBuilder<'a, 'f> {
+    /// Start a paragraph for a measure of `measure` points.
+    pub fn new(shaper: &'a Shaper<'f>, hyphenation: &'a Hyphenation, measure: f32) -> Self {
+        ParagraphBuilder {
+            shaper,
+            hyphenation,
+            measure,
+            paragraph: Paragraph::default(),
+            hyphenate: true,
+        }
+    }
+
+    /// Turn hyphenation off (headings, captions).
+    pub fn without_hyphenation(mut self) -> Self {
+        self.hyphenate = false;
+        self
+    }
+
+    /// A fixed-width blank at the start (a first-line indent or a hanging label's room).
+    pub fn indent(&mut self, width: f32) {
+        if width > 0.0 {
+            self.push(Item::Box { width }, None);
+        }
+    }
+
+    fn push(&mut self, item: Item, piece: Option<Piece>) {
+        self.paragraph.items.push(item);
+        self.paragraph.pieces.push(piece);
+    }
+
+    /// Append spans.
+    pub fn add_spans(&mut self, spans: &[Span]) {
+        for span in spans {
+            self.add_span(span);
+        }
+    }
+
+    fn add_span(&mut self, span: &Span) {
+        let mut word_start = None;
+        for (i, c) in span.text.char_indices() {
+            let is_space = matches!(c, ' ' | '\t' | '\n' | '\r');
+            if is_space {
+                if let Some(start) = word_start.take() {
+                    self.add_word(&span.text[start..i], &span.style);
+                }
+                if c == '\n' {
+                    self.forced_break();
+                } else {
+                    self.space(&span.style);
+                }
+            } else if word_start.is_none() {
+                word_start = Some(i);
+            }
+        }
+        if let Some(start) = word_start {
+            self.add_word(&span.text[start..], &span.style);
+        }
+    }
+
+    fn forced_break(&mut self) {
+        self.push(
+            Item::Glue {
+                width: 0.0,
+                stretch: 1.0e6,
+                shrink: 0.0,
+            },
+            None,
+        );
+        self.push(
+            Item::Penalty {
+                width: 0.0,
+                cost: FORCED,
+                flagged: false,
+            },
+            None,
+        );
+    }
+
+    fn space(&mut self, style: &TextStyle) {
+        // Runs of spaces collapse in prose; code keeps every space.
+        let collapse = style.family != Family::Mono;
+        if collapse && matches!(self.paragraph.items.last(), Some(Item::Glue { .. }) | None) {
+            return;
+        }
+        let font = self.shaper.fonts().select(style.family, style.style);
+        let space = self
+            .shaper
+            .shape_in(font, " ")
+            .first()
+            .map_or(0.25, |g| g.advance)
+            * style.size;
+        let (stretch, shrink) = if style.family == Family::Mono {
+            (0.0, 0.0)
+        } else {
+            (space * 0.6, space * 0.3)
+        };
+        self.push(
+            Item::Glue {
+                width: space,
+                stretch,
+                shrink,
+            },
+            None,
+        );
+    }
+
+    fn add_word(&mut self, word: &str, style: &TextStyle) {
+        let runs = self.shaper.shape_word(word, style.family, style.style);
+        // Flatten to (font, glyph) with clusters relative to the word.
+        let mut glyphs = Vec::new();
+        for run in &runs {
+            for g in run.glyphs.iter() {
+                glyphs.push((run.font, g.clone(), run.start + g.cluster));
+            }
+        }
+        let width: f32 = glyphs.iter().map(|(_, g, _)| g.advance).sum::<f32>() * style.size;
+        let mut breaks = self.break_points(word, style, width);
+        // Only cluster starts can take a break (never inside a ligature or conjunct).
+        let cluster_starts: std::collections::BTreeSet<usize> =
+            glyphs.iter().map(|(_, _, c)| *c).collect();
+        breaks.retain(|(offset, _)| cluster_starts.contains(offset));
+
+        let mut current: Option<Piece> = None;
+        let mut next_break = breaks.iter().peekable();
+        for (font, glyph, cluster) in glyphs {
+            let mut kind_here = None;
+            while let Some((offset, kind)) = next_break.peek() {
+                if *offset < cluster {
+                    next_break.next();
+                } else {
+                    if *offset == cluster {
+                        kind_here = Some(*kind);
+                    }
+                    break;
+                }
+            }
+            if let Some(kind) = kind_here {
+                if glyph.text.is_empty() {
+                    // Not the first glyph of its cluster: no break here.
+                } else {
+                    if let Some(piece) = current.take() {
+                        self.push(Item::Box { width: piece.width }, Some(piece));
+                    }
+                    self.break_penalty(kind, font, style);
+                }
+            }
+            let piece = match &mut current {
+                Some(p) if p.font == font => p,
+                _ => {
+                    if let Some(piece) = current.take() {
+                        self.push(Item::Box { width: piece.width }, Some(piece));
+                    }
+                    current.insert(Piece {
+                        font,
+                        style: style.clone(),
+                        glyphs: Vec::new(),
+                        width: 0.0,
+                    })
+                }
+            };
+            piece.glyphs.push(PieceGlyph {
+                id: glyph.id,
+                x: piece.width + glyph.x_offset * style.size,
+                y_offset: glyph.y_offset * style.size,
+                text: glyph.text.clone(),
+            });
+            piece.width += glyph.advance * style.size;
+        }
+        if let Some(piece) = current.take() {
+            self.push(Item::Box { width: piece.width }, Some(piece));
+        }
+    }
+
+    fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &TextStyle) {
+        match kind {
+            BreakKind::Hyphen => {
+                let hyphen = self.shaper.shape_in(font, "-");
+                let width = hyphen.iter().map(|g| g.advance).sum::<f32>() * style.size;
+                let piece = Piece {
+                    font,
+                    style: style.clone(),
+                    glyphs: hyphen
+                        .iter()
+                        .map(|g| PieceGlyph {
+                            id: g.id,
+                            x: 0.0,
+                            y_offset: 0.0,
+                            // A soft hyphen: it copies as nothing, so the word pastes whole.
+                            text: String::new(),
+                        })
+                        .collect(),
+                    width,
+                };
+                self.push(
+                    Item::Penalty {
+                        width,
+                        cost: 50.0,
+                        flagged: true,
+                    },
+                    Some(piece),
+                );
+            }
+            BreakKind::Explicit => self.push(
+                Item::Penalty {
+                    width: 0.0,
+                    cost: 50.0,
+                    flagged: true,
+                },
+                None,
+            ),
+            BreakKind::Plain => self.push(
+                Item::Penalty {
+                    width: 0.0,
+                    cost: 100.0,
+                    flagged: false,
+                },
+                None,
+            ),
+            BreakKind::Emergency => self.push(
+                Item::Penalty {
+                    width: 0.0,
+                    cost: 5000.0,
+                    flagged: false,
+                },
+                None,
+            ),
+        }
+    }
+
+    /// Allowed break offsets inside a word, with their kind.
+    fn break_points(&self, word: &str, style: &TextStyle, width: f32) -> Vec<(usize, BreakKind)> {
+        let mut points: Vec<(usize, BreakKind)> = Vec::new();
+        let is_code = style.family == Family::Mono;
+        // Explicit hyphens and dashes between letters.
+        for (i, c) in word.char_indices() {
+            if matches!(c, '-' | '–' | '—' | '/') && i > 0 {
+                let next = i + c.len_utf8();
+                if next < word.len() {
+                    points.push((next, BreakKind::Explicit));
+                }
+            }
+        }
+        // Hyphenation of the alphabetic parts (not in code).
+        if !is_code && self.hyphenate {
+            let mut start = None;
+            for (i, c) in word.char_indices().chain(std::iter::once((word.len(), ' '))) {
+                match (c.is_alphabetic(), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        for p in self.hyphenation.points(&word[s..i]) {
+                            points.push((s + p, BreakKind::Hyphen));
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // UAX #14 (ideographic scripts break between characters).
+        for (offset, _) in unicode_linebreak::linebreaks(word) {
+            if offset > 0 && offset < word.len() {
+                points.push((offset, BreakKind::Plain));
+            }
+        }
+        // URLs and paths: after separators.
+        if word.contains("://") || word.starts_with("www.") || is_code {
+            for (i, c) in word.char_indices() {
+                if matches!(c, '.' | '?' | '&' | '=' | '_' | ',' | ';' | ':' | ')' | ']') {
+                    let next = i + c.len_utf8();
+                    if next < word.len() {
+                        points.push((next, BreakKind::Plain));
+                    }
+                }
+            }
+        }
+        // A word wider than the measure may break anywhere.
+        if width > self.measure * 0.9 || (is_code && width > self.measure * 0.5) {
+            for (offset, _) in word.grapheme_indices(true).skip(1) {
+                points.push((offset, BreakKind::Emergency));
+            }
+        }
+        points.sort_by_key(|(offset, kind)| (*offset, kind_rank(*kind)));
+        points.dedup_by_key(|(offset, _)| *offset);
+        points
+    }
+
+    /// Finish the paragraph and break it into lines.
+    pub fn finish(mut self, alignment: Alignment) -> (Paragraph, Vec<Line>) {
+        while matches!(self.paragraph.items.last(), Some(Item::Glue { .. })) {
+            self.paragraph.items.pop();
+            self.paragraph.pieces.pop();
+        }
+        linebreak::finish_paragraph(&mut self.paragraph.items);
+        self.paragraph.pieces.extend([None, None, None]);
+        let lines = match alignment {
+            Alignment::Justify if self.measure > 120.0 => {
+                linebreak::total_fit(&self.paragraph.items, self.measure, &Params::default())
+            }
+            _ => linebreak::first_fit(&self.paragraph.items, self.measure),
+        };
+        (self.paragraph, lines)
+    }
+}
+
+fn kind_rank(kind: BreakKind) -> u8 {
+    match kind {
+        BreakKind::Explicit => 0,
+        BreakKind::Hyphen => 1,
+        BreakKind::Plain => 2,
+        BreakKind::Emergency => 3,
+    }
+}
+
+/// Place the pieces of each line: glue stretched for justified lines, natural otherwise;
+/// `measure` positions centred and right-aligned lines.
+pub fn set_lines(
+    paragraph: &Paragraph,
+    lines: &[Line],
+    alignment: Alignment,
+    measure: f32,
+) -> Vec<SetLine> {
+    let mut out = Vec::with_capacity(lines.len());
+    for (n, line) in lines.iter().enumerate() {
+        let is_last = n + 1 == lines.len();
+        let ratio = match alignment {
+            Alignment::Justify if !is_last => line.ratio.clamp(-1.0, 10.0),
+            Alignment::Justify if line.ratio < 0.0 => line.ratio.max(-1.0),
+            _ => 0.0,
+        };
+        let mut set = SetLine::default();
+        let mut x = 0.0;
+        for i in line.start..line.end.min(paragraph.items.len()) {
+            match &paragraph.items[i] {
+                Item::Box { width } => {
+                    if let Some(Some(piece)) = paragraph.pieces.get(i) {
+                        set.max_size = set.max_size.max(piece.style.size);
+                        set.pieces.push((x, piece.clone()));
+                    }
+                    x += width;
+                }
+                Item::Glue {
+                    width,
+                    stretch,
+                    shrink,
+                } => {
+                    // Infinite fill glue only matters for the breaker.
+                    if *stretch < 1.0e5 {
+                        x += width + if ratio >= 0.0 { ratio * stretch } else { ratio * shrink };
+                    }
+                }
+                Item::Penalty { .. } => {}
+            }
+        }
+        if line.hyphenated {
+            if let Some(Some(piece)) = paragraph.pieces.get(line.end) {
+                set.pieces.push((x, piece.clone()));
+                x += piece.width;
+            }
+        }
+        set.width = x;
+        let shift = match alignment {
+            Alignment::Center => ((measure - x) / 2.0).max(0.0),
+            Alignment::Right => (measure - x).max(0.0),
+            _ => 0.0,
+        };
+        if shift > 0.0 {
+            for (px, _) in &mut set.pieces {
+                *px += shift;
+            }
+        }
+        out.push(set);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::fonts::FontSet;
+
+    fn set(text: &str, measure: f32) -> Vec<SetLine> {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyph = Hyphenation::for_language("en");
+        let mut b = ParagraphBuilder::new(&shaper, &hyph, measure);
+        b.add_spans(&[Span {
+            text: text.into(),
+            style: TextStyle::serif(10.0),
+        }]);
+        let (p, lines) = b.finish(Alignment::Justify);
+        set_lines(&p, &lines, Alignment::Justify, measure)
+    }
+
+    fn line_text(line: &SetLine) -> String {
+        line.pieces
+            .iter()
+            .map(|(_, p)| p.glyphs.iter().map(|g| g.text.as_str()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure() {
+        let text = "The ties between India and Russia remained strong notwithstanding Moscow’s invasion of Ukraine. India has not yet condemned the Russian invasion of Ukraine and it has been maintaining that the crisis must be resolved through diplomacy and dialogue.";
+        let lines = set(text, 200.0);
+        assert!(lines.len() >= 5);
+        for line in &lines[..lines.len() - 1] {
+            assert!((line.width - 200.0).abs() < 0.05, "{} wide", line.width);
+        }
+    }
+
+    #[test]
+    fn a_5000_letter_word_breaks_within_the_measure() {
+        let word = "a".repeat(5000);
+        let lines = set(&word, 150.0);
+        assert!(lines.len() > 50);
+        for line in &lines {
+            assert!(line.width <= 150.01, "{}", line.width);
+        }
+        let total: usize = lines
+            .iter()
+            .map(|l| line_text(l).chars().filter(|c| *c == 'a').count())
+            .sum();
+        assert_eq!(total, 5000, "every letter is set exactly once");
+    }
+
+    #[test]
+    fn long_url_breaks_at_separators() {
+        let lines = set(
+            "See https://example.org/a/very/long/path/that/keeps/going/and/going/index.html?query=value&other=thing now.",
+            120.0,
+        );
+        for line in &lines {
+            assert!(line.width <= 120.01, "{}", line.width);
+        }
+    }
+
+    #[test]
+    fn hyphenation_points_come_from_the_patterns() {
+        let h = Hyphenation::for_language("en");
+        assert!(!h.points("notwithstanding").is_empty());
+        assert!(h.points("it").is_empty());
+        assert!(Hyphenation::for_language("ru").points("notwithstanding").is_empty());
+    }
+}

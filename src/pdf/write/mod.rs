@@ -1,0 +1,195 @@
+//! The PDF writer: draws already laid-out pages. It makes no layout decisions; every glyph,
+//! image, rule and link lands exactly where [`crate::pdf::frame`] puts it.
+//!
+//! printpdf (lean build) turns drawing operations into content streams and embeds fonts;
+//! [`fonts`] subsets the fonts before it sees them, [`images`] builds the image XObjects, and
+//! [`post`] fixes up the result with lopdf (outline, links, metadata, `/ID`).
+
+mod fonts;
+mod images;
+mod post;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use printpdf::{
+    Codepoint, Color, Greyscale, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Pt, TextItem, TextMatrix, XObjectId, XObjectTransform,
+};
+
+use self::fonts::EmbeddedFont;
+use crate::ir::Book;
+use crate::pdf::fonts::{FontId, FontSet};
+use crate::pdf::frame::{GlyphRun, LaidOutDocument, Page, PageItem, Rect};
+use crate::{Error, Result};
+
+/// TJ corrections are rounded to this many thousandths of a text-space unit: 1/1000 of
+/// 1/1000 em is far below anything visible and keeps the numbers short.
+const OFFSET_PRECISION: f64 = 1000.0;
+
+/// Write a laid-out document as PDF bytes.
+///
+/// Fonts are subset and embedded with ToUnicode maps, JPEGs are passed through, PNGs stored
+/// losslessly; the outline is nested by level; metadata comes from `book.meta`. The output is
+/// deterministic: the same input gives the same bytes (dates come from `SOURCE_DATE_EPOCH`
+/// or `book.meta.date`, never from the clock).
+pub fn write_pdf(doc: &LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<Vec<u8>> {
+    if doc.pages.is_empty() {
+        return Err(Error::Pdf("no pages to write".into()));
+    }
+    let mut pdf = PdfDocument::new(&book.meta.title);
+    let embedded = fonts::embed_fonts(doc, fonts, &mut pdf)?;
+    let used_images: BTreeSet<usize> = doc
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            PageItem::Image { asset, .. } => Some(asset.0),
+            _ => None,
+        })
+        .collect();
+    let images = images::embed_images(used_images, &book.assets, &mut pdf)?;
+
+    let pages = doc
+        .pages
+        .iter()
+        .map(|page| draw_page(page, &embedded, &images))
+        .collect::<Result<Vec<_>>>()?;
+    pdf.with_pages(pages);
+
+    let options = PdfSaveOptions {
+        // Our fonts are already subset; printpdf's lean build would embed them whole anyway.
+        subset_fonts: false,
+        // Compression and pruning happen once, in the post-pass.
+        optimize: false,
+        ..Default::default()
+    };
+    let mut warnings = Vec::new();
+    let lopdf_doc = pdf.to_lopdf_document(&options, &mut warnings);
+    post::finish(lopdf_doc, doc, &book.meta)
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale {
+        percent: level,
+        icc_profile: None,
+    })
+}
+
+/// Rectangle in PDF space (origin bottom-left) from the frame's top-left one.
+fn flip(page: &Page, r: &Rect) -> (f32, f32) {
+    (r.x, page.height - r.y - r.height)
+}
+
+fn draw_page(
+    page: &Page,
+    fonts: &BTreeMap<FontId, EmbeddedFont>,
+    images: &BTreeMap<usize, XObjectId>,
+) -> Result<PdfPage> {
+    let mut ops = Vec::new();
+    for item in &page.items {
+        match item {
+            PageItem::Glyphs(run) => {
+                let font = fonts
+                    .get(&run.font)
+                    .ok_or_else(|| Error::Pdf(format!("font {} not embedded", run.font.0)))?;
+                draw_run(page, run, font, &mut ops);
+            }
+            PageItem::Image { asset, rect, .. } => {
+                let id = images
+                    .get(&asset.0)
+                    .ok_or_else(|| Error::Pdf(format!("image #{} not embedded", asset.0)))?;
+                let (x, y) = flip(page, rect);
+                // With no_auto_scale the XObject's unit square is scaled straight to the rect.
+                ops.push(Op::UseXobject {
+                    id: id.clone(),
+                    transform: XObjectTransform {
+                        translate_x: Some(Pt(x)),
+                        translate_y: Some(Pt(y)),
+                        scale_x: Some(rect.width),
+                        scale_y: Some(rect.height),
+                        no_auto_scale: true,
+                        ..Default::default()
+                    },
+                });
+            }
+            PageItem::Rule { rect, gray } => {
+                let (x, y) = flip(page, rect);
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetFillColor { col: grey(*gray) });
+                ops.push(Op::DrawRectangle {
+                    rectangle: printpdf::Rect {
+                        x: Pt(x),
+                        y: Pt(y),
+                        width: Pt(rect.width),
+                        height: Pt(rect.height),
+                        mode: Some(PaintMode::Fill),
+                        winding_order: None,
+                    },
+                });
+                ops.push(Op::RestoreGraphicsState);
+            }
+            // Links become annotations in the post-pass; they draw nothing.
+            PageItem::Link { .. } => {}
+        }
+    }
+    Ok(PdfPage::new(
+        printpdf::Mm::from(Pt(page.width)),
+        printpdf::Mm::from(Pt(page.height)),
+        ops,
+    ))
+}
+
+/// One glyph run. Each stretch of glyphs with the same vertical offset is placed with an
+/// absolute text matrix; inside it, TJ numbers move every glyph from where the previous
+/// glyph's `/W` advance leaves the pen to its exact laid-out x (justification, kerning).
+fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>) {
+    if run.glyphs.is_empty() {
+        return;
+    }
+    let tinted = run.gray != 0.0;
+    if tinted {
+        ops.push(Op::SaveGraphicsState);
+        ops.push(Op::SetFillColor { col: grey(run.gray) });
+    }
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFont {
+        font: PdfFontHandle::External(font.id.clone()),
+        size: Pt(run.size),
+    });
+    let size = f64::from(run.size);
+    for segment in run.glyphs.chunk_by(|a, b| a.y_offset == b.y_offset) {
+        let first = &segment[0];
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(
+                Pt(run.x + first.x),
+                Pt(page.height - run.baseline + first.y_offset),
+            ),
+        });
+        let mut codepoints = Vec::with_capacity(segment.len());
+        for (i, g) in segment.iter().enumerate() {
+            let offset = match segment.get(i + 1) {
+                Some(next) if size > 0.0 => {
+                    let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
+                    let o = ((font.pdf_width(g.id) - wanted) * OFFSET_PRECISION).round()
+                        / OFFSET_PRECISION;
+                    o as f32
+                }
+                _ => 0.0,
+            };
+            codepoints.push(Codepoint {
+                gid: font.remap.get(&g.id).copied().unwrap_or(0),
+                offset,
+                // Always Some: with None printpdf would map the glyph to U+FFFD. An empty
+                // string (a glyph whose id never carries text) gets no ToUnicode entry.
+                cid: Some(font.text.get(&g.id).cloned().unwrap_or_default()),
+            });
+        }
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(codepoints)],
+        });
+    }
+    ops.push(Op::EndTextSection);
+    if tinted {
+        ops.push(Op::RestoreGraphicsState);
+    }
+}

@@ -1,0 +1,577 @@
+//! EPUB back end, end to end: build books from the seed and from small manuscripts, unzip them
+//! and check their structure with an XML parser.
+//!
+//! Set `PRESSWORK_EPUB_TEST_OUT=<dir>` to keep every EPUB built here (to run EPUBCheck on them).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::load::{load_book, LoadOptions};
+use presswork::{Diagnostics, Renderer};
+
+const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+const OPS_NS: &str = "http://www.idpf.org/2007/ops";
+const OPF_NS: &str = "http://www.idpf.org/2007/opf";
+const NCX_NS: &str = "http://www.daisy.org/z3986/2005/ncx/";
+
+fn parse(text: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .unwrap_or_else(|e| panic!("not well-formed: {e}\n{text}"))
+}
+
+/// A scratch folder unique to one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("presswork-epub-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn build(input: &Path, name: &str) -> (Vec<u8>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let book = load_book(input, &LoadOptions::default(), &mut diagnostics).expect("book loads");
+    let renderer = EpubRenderer {
+        options: EpubOptions {
+            source_date_epoch: Some(1_700_000_000),
+        },
+    };
+    let bytes = renderer.render(&book, &mut diagnostics).expect("EPUB renders");
+    if let Ok(dir) = std::env::var("PRESSWORK_EPUB_TEST_OUT") {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(Path::new(&dir).join(format!("{name}.epub")), &bytes);
+    }
+    (bytes, diagnostics)
+}
+
+fn build_markdown(name: &str, markdown: &str) -> (Epub, Diagnostics) {
+    let dir = scratch(name);
+    let file = dir.join(format!("{name}.md"));
+    std::fs::write(&file, markdown).expect("write manuscript");
+    let (bytes, diagnostics) = build(&file, name);
+    let _ = std::fs::remove_dir_all(&dir);
+    (Epub::open(&bytes), diagnostics)
+}
+
+/// An unzipped EPUB, checked for structural consistency on opening.
+struct Epub {
+    files: BTreeMap<String, Vec<u8>>,
+    order: Vec<String>,
+    opf_path: String,
+}
+
+impl Epub {
+    fn open(bytes: &[u8]) -> Epub {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip");
+        let mut files = BTreeMap::new();
+        let mut order = Vec::new();
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).expect("entry");
+            if i == 0 {
+                assert_eq!(entry.name(), "mimetype", "mimetype must come first");
+                assert_eq!(entry.compression(), zip::CompressionMethod::Stored);
+            }
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).expect("readable entry");
+            order.push(entry.name().to_string());
+            assert!(
+                files.insert(entry.name().to_string(), data).is_none(),
+                "duplicate zip entry {}",
+                entry.name()
+            );
+        }
+        assert_eq!(files["mimetype"], b"application/epub+zip");
+        let container = String::from_utf8(files["META-INF/container.xml"].clone()).expect("utf-8");
+        let doc = parse(&container);
+        let opf_path = doc
+            .descendants()
+            .find(|n| n.has_tag_name("rootfile"))
+            .and_then(|n| n.attribute("full-path"))
+            .expect("rootfile")
+            .to_string();
+        let epub = Epub {
+            files,
+            order,
+            opf_path,
+        };
+        epub.check_structure();
+        epub
+    }
+
+    fn text(&self, path: &str) -> String {
+        String::from_utf8(self.files.get(path).unwrap_or_else(|| panic!("no {path}")).clone())
+            .expect("utf-8")
+    }
+
+    fn opf(&self) -> String {
+        self.text(&self.opf_path)
+    }
+
+    fn base(&self) -> String {
+        match self.opf_path.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/"),
+            None => String::new(),
+        }
+    }
+
+    /// (id, href, media-type, properties) of each manifest item.
+    fn manifest(&self) -> Vec<(String, String, String, String)> {
+        let opf = self.opf();
+        let doc = parse(&opf);
+        doc.descendants()
+            .filter(|n| n.has_tag_name((OPF_NS, "item")))
+            .map(|n| {
+                let get = |a| n.attribute(a).unwrap_or("").to_string();
+                (get("id"), get("href"), get("media-type"), get("properties"))
+            })
+            .collect()
+    }
+
+    fn spine_hrefs(&self) -> Vec<String> {
+        let opf = self.opf();
+        let doc = parse(&opf);
+        let by_id: BTreeMap<String, String> = self
+            .manifest()
+            .into_iter()
+            .map(|(id, href, _, _)| (id, href))
+            .collect();
+        doc.descendants()
+            .filter(|n| n.has_tag_name((OPF_NS, "itemref")))
+            .map(|n| {
+                let idref = n.attribute("idref").expect("idref");
+                by_id.get(idref).expect("spine item in manifest").clone()
+            })
+            .collect()
+    }
+
+    fn xhtml_paths(&self) -> Vec<String> {
+        self.files
+            .keys()
+            .filter(|k| k.ends_with(".xhtml"))
+            .cloned()
+            .collect()
+    }
+
+    fn chapter_paths(&self) -> Vec<String> {
+        self.spine_hrefs()
+            .into_iter()
+            .filter(|h| h.starts_with("ch"))
+            .map(|h| format!("{}{h}", self.base()))
+            .collect()
+    }
+
+    /// The ids defined in one XHTML document.
+    fn ids(&self, path: &str) -> BTreeSet<String> {
+        let text = self.text(path);
+        let doc = parse(&text);
+        doc.descendants()
+            .filter_map(|n| n.attribute("id").map(str::to_string))
+            .collect()
+    }
+
+    /// Does `href`, written in document `from`, point at a file (and fragment) that exists?
+    fn resolves(&self, from: &str, href: &str) -> bool {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let (file, fragment) = href.split_once('#').unwrap_or((href, ""));
+        let target = if file.is_empty() {
+            from.to_string()
+        } else if dir.is_empty() {
+            file.to_string()
+        } else {
+            format!("{dir}/{file}")
+        };
+        if !self.files.contains_key(&target) {
+            return false;
+        }
+        fragment.is_empty() || self.ids(&target).contains(fragment)
+    }
+
+    fn check_structure(&self) {
+        // Manifest ↔ zip: every file listed, every listed file present, no duplicates.
+        let base = self.base();
+        let manifest = self.manifest();
+        let mut ids = BTreeSet::new();
+        let mut listed = BTreeSet::new();
+        for (id, href, media_type, _) in &manifest {
+            assert!(ids.insert(id.clone()), "duplicate manifest id {id}");
+            let path = format!("{base}{href}");
+            assert!(self.files.contains_key(&path), "manifest lists missing {path}");
+            listed.insert(path.clone());
+            if path.ends_with(".jpg") {
+                assert_eq!(media_type, "image/jpeg");
+            }
+        }
+        for name in self.files.keys() {
+            if name == "mimetype" || name.starts_with("META-INF/") || *name == self.opf_path {
+                continue;
+            }
+            assert!(listed.contains(name), "{name} is not in the manifest");
+        }
+        assert!(
+            manifest.iter().any(|(_, _, _, p)| p.split(' ').any(|p| p == "nav")),
+            "no nav item"
+        );
+        // The OPF's own ids are unique (epub-builder's duplicate epub-creator-0).
+        let opf = self.opf();
+        let doc = parse(&opf);
+        let mut seen = BTreeSet::new();
+        for id in doc.descendants().filter_map(|n| n.attribute("id")) {
+            assert!(seen.insert(id), "duplicate id {id} in the OPF");
+        }
+        assert!(!self.spine_hrefs().is_empty());
+
+        // Every content document: well-formed, language set, ids unique, links resolve.
+        for path in self.xhtml_paths() {
+            let text = self.text(&path);
+            let doc = parse(&text);
+            let html = doc.root_element();
+            assert!(html.has_tag_name((XHTML_NS, "html")), "{path}: not XHTML");
+            assert!(html.attribute("lang").is_some(), "{path}: no lang");
+            assert_eq!(html.attribute("lang"), html.attribute((XML_NS, "lang")));
+            let mut seen = BTreeSet::new();
+            for node in doc.descendants() {
+                if let Some(id) = node.attribute("id") {
+                    assert!(seen.insert(id), "{path}: duplicate id {id}");
+                }
+                if node.has_tag_name((XHTML_NS, "a")) {
+                    let href = node.attribute("href").unwrap_or_else(|| panic!("{path}: a without href"));
+                    if !href.contains(':') {
+                        assert!(self.resolves(&path, href), "{path}: dangling link {href}");
+                    }
+                    assert!(!href.to_ascii_lowercase().starts_with("javascript"));
+                }
+                if node.has_tag_name((XHTML_NS, "img")) {
+                    assert!(node.attribute("alt").is_some(), "{path}: img without alt");
+                    let src = node.attribute("src").expect("src");
+                    assert!(self.resolves(&path, src), "{path}: missing image {src}");
+                }
+            }
+        }
+        // The NCX points at existing places.
+        let ncx_path = manifest
+            .iter()
+            .find(|(_, _, m, _)| m == "application/x-dtbncx+xml")
+            .map(|(_, href, _, _)| format!("{base}{href}"))
+            .expect("an NCX");
+        let ncx = self.text(&ncx_path);
+        let doc = parse(&ncx);
+        for content in doc.descendants().filter(|n| n.has_tag_name((NCX_NS, "content"))) {
+            let src = content.attribute("src").expect("src");
+            assert!(self.resolves(&ncx_path, src), "NCX: dangling {src}");
+        }
+    }
+
+    /// The toc nav's entries as (depth, href, text).
+    fn toc(&self) -> Vec<(usize, String, String)> {
+        let nav_href = self
+            .manifest()
+            .into_iter()
+            .find(|(_, _, _, p)| p.split(' ').any(|p| p == "nav"))
+            .map(|(_, href, _, _)| href)
+            .expect("nav");
+        let text = self.text(&format!("{}{nav_href}", self.base()));
+        let doc = parse(&text);
+        let toc = doc
+            .descendants()
+            .find(|n| n.has_tag_name((XHTML_NS, "nav")) && n.attribute((OPS_NS, "type")) == Some("toc"))
+            .expect("toc nav");
+        toc.descendants()
+            .filter(|n| n.has_tag_name((XHTML_NS, "a")))
+            .map(|a| {
+                let depth = a.ancestors().filter(|n| n.has_tag_name((XHTML_NS, "ol"))).count();
+                (depth, a.attribute("href").unwrap_or("").to_string(), all_text(a))
+            })
+            .collect()
+    }
+}
+
+fn all_text(node: roxmltree::Node) -> String {
+    node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect()
+}
+
+#[test]
+fn seed_book_is_complete_and_reproducible() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let (first, _) = build(&seed, "seed");
+    let (second, _) = build(&seed, "seed");
+    assert!(first == second, "two builds differ");
+    let epub = Epub::open(&first);
+
+    let toc = epub.toc();
+    let titles: Vec<&str> = toc.iter().map(|(_, _, t)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Putin invites PM Modi to visit Russia in meeting with Jaishankar",
+            "Putin’s praise for PM Modi",
+            "India-Russia relations",
+            "Jaishankar’s visit to Russia",
+        ]
+    );
+    assert_eq!(epub.chapter_paths().len(), 4);
+
+    // The figure: img with alt, figcaption with caption and a separately marked-up credit.
+    let first_chapter = epub.text(&epub.chapter_paths()[0]);
+    let doc = parse(&first_chapter);
+    let figure = doc
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "figure")))
+        .expect("a figure");
+    let img = figure
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "img")))
+        .expect("img");
+    assert!(img.attribute("alt").is_some_and(|a| a.contains("mountain ridge")));
+    let caption = figure
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "figcaption")))
+        .expect("figcaption");
+    let credit = caption
+        .descendants()
+        .find(|n| n.attribute("class") == Some("credit"))
+        .expect("credit element");
+    assert_eq!(all_text(credit), "Image Source: PTI");
+    assert!(all_text(caption)
+        .starts_with("Prime Minister Narendra Modi with Russian President Vladimir Putin"));
+    let h1 = doc
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "h1")))
+        .expect("h1");
+    assert_eq!(
+        all_text(h1),
+        "Putin invites PM Modi to visit Russia in meeting with Jaishankar"
+    );
+
+    // Metadata: the builder's defects repaired, ours added.
+    let opf = epub.opf();
+    assert!(opf.contains("<dc:source>PTI</dc:source>"));
+    assert!(opf.contains("<dc:subject>World News</dc:subject>"));
+    assert!(opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"));
+    assert!(opf.contains("<meta property=\"schema:accessMode\">visual</meta>"));
+    assert!(opf.contains("properties=\"cover-image\""));
+    assert!(opf.contains("<dc:identifier id=\"epub-id-1\">urn:uuid:"));
+    // The cover image is the figure's image, stored once.
+    let images: Vec<_> = epub.files.keys().filter(|k| k.ends_with(".jpg")).collect();
+    assert_eq!(images.len(), 1);
+    // Landmarks point into the spine.
+    let nav = epub.text("OEBPS/nav.xhtml");
+    for kind in ["cover", "toc", "bodymatter", "colophon"] {
+        assert!(nav.contains(&format!("epub:type=\"{kind}\"")), "no {kind} landmark");
+    }
+    let colophon = epub.text("OEBPS/colophon.xhtml");
+    assert!(colophon.contains("Image Source: PTI") && colophon.contains("presswork"));
+    assert_eq!(epub.order[0], "mimetype");
+}
+
+const RICH: &str = r##"+++
+title = "Tests & <Trials>"
+language = "en"
+authors = ["Ann O’Nymous", "B & C"]
+publisher = "Small <Press> & Co"
++++
+
+# Markup & *emphasis* in `code` [link](#tables)
+
+Prose with &, <, > and "quotes" and a <span>raw tag</span> and an emoji 😀.
+A footnote here[^a] and another[^b], then the first again[^a].
+
+Cyrillic: Привет мир. Greek: Καλημέρα. Devanagari: नमस्ते दुनिया. CJK: 你好，世界。
+
+שלום עולם, זה משפט בעברית.
+
+مرحبا بالعالم، هذه جملة عربية.
+
+[^a]: Note *a* with a [link](https://example.com/a?b=1&c=2).
+[^b]: Note b, which cites [^c].
+[^c]: Note c, from inside note b.
+
+# Tables
+
+| Left | Centre | Right | None |
+|:-----|:------:|------:|------|
+| a & b | **c** | 1 | x |
+| d | e | 22 | |
+
+## Same heading
+
+## Same heading
+
+##
+
+### Deeper with [a link](https://example.org) and ~~strike~~
+
+# Lists and code
+
+1. one
+   - nested *a*
+   - nested b
+     1. deeper
+2. two
+
+- [x] done task
+- [ ] open task
+
+> A quote with **strong** text.
+>
+> > And a nested one.
+
+```rust
+fn main() { println!("<&>"); }    // a very long line that should wrap rather than overflow the screen of a phone
+```
+
+---
+
+Links: [back to tables](#tables), [same heading](#same-heading-2), [external](https://example.com/path with space),
+[relative](notes.html), [script](javascript:alert(1)), <https://autolink.example/x>, [mail](mailto:a@b.example).
+Another reference to a note from the first chapter[^a].
+"##;
+
+#[test]
+fn rich_manuscript_builds_a_valid_structure() {
+    let (epub, diagnostics) = build_markdown("rich", RICH);
+    let toc = epub.toc();
+    // Three chapters, headings nested under them, the empty heading left out.
+    let top: Vec<&str> = toc
+        .iter()
+        .filter(|(d, _, _)| *d == 1)
+        .map(|(_, _, t)| t.as_str())
+        .collect();
+    assert_eq!(top, ["Markup & emphasis in code link", "Tables", "Lists and code"]);
+    assert!(toc.iter().any(|(d, _, t)| *d == 3 && t == "Deeper with a link and strike"));
+    assert!(toc.iter().all(|(_, _, t)| !t.trim().is_empty()));
+    let chapters = epub.chapter_paths();
+    assert_eq!(chapters.len(), 3);
+
+    // Chapter 1: literal markup characters, noterefs and footnotes, scripts, directions.
+    let one = epub.text(&chapters[0]);
+    let doc = parse(&one);
+    let body = doc
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "body")))
+        .expect("body");
+    let text = all_text(body);
+    assert!(text.contains("Prose with &, <, > and \"quotes\" and a <span>raw tag</span>"));
+    for script in ["Привет мир", "Καλημέρα", "नमस्ते दुनिया", "你好，世界", "😀"] {
+        assert!(text.contains(script), "{script} missing");
+    }
+    let hebrew = doc
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "p")) && all_text(*n).starts_with("שלום"))
+        .expect("Hebrew paragraph");
+    assert_eq!(hebrew.attribute("dir"), Some("rtl"));
+    let noterefs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute((OPS_NS, "type")) == Some("noteref"))
+        .collect();
+    assert!(noterefs.len() >= 4, "noterefs: {}", noterefs.len());
+    let asides: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((XHTML_NS, "aside")))
+        .collect();
+    assert_eq!(asides.len(), 3);
+    for aside in &asides {
+        assert_eq!(aside.attribute((OPS_NS, "type")), Some("footnote"));
+        let back = aside
+            .descendants()
+            .find(|n| n.attribute("role") == Some("doc-backlink"))
+            .expect("back-link");
+        let href = back.attribute("href").expect("href");
+        assert!(epub.resolves(&chapters[0], href));
+    }
+    // The heading's markup survives in the chapter, not in the nav.
+    let h1 = doc
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "h1")))
+        .expect("h1");
+    assert!(h1.descendants().any(|n| n.has_tag_name((XHTML_NS, "em"))));
+    assert!(h1.descendants().any(|n| n.has_tag_name((XHTML_NS, "code"))));
+
+    // Chapter 2: table alignment, duplicate and empty headings.
+    let two = epub.text(&chapters[1]);
+    let doc = parse(&two);
+    let classes: Vec<Option<&str>> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((XHTML_NS, "th")))
+        .map(|n| n.attribute("class"))
+        .collect();
+    assert_eq!(
+        classes,
+        [Some("align-left"), Some("align-center"), Some("align-right"), None]
+    );
+    assert!(two.contains("<td class=\"align-left\">a &amp; b</td>"));
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name((XHTML_NS, "h2")))
+            .count(),
+        3
+    );
+
+    // Chapter 3: lists nest, tasks are marked, code keeps its text, links are sorted out.
+    let three = epub.text(&chapters[2]);
+    let doc = parse(&three);
+    assert!(doc.descendants().any(|n| n.has_tag_name((XHTML_NS, "ol"))
+        && n.ancestors().skip(1).any(|a| a.has_tag_name((XHTML_NS, "ul")))));
+    assert!(three.contains("aria-label=\"done\""));
+    assert!(three.contains("aria-label=\"not done\""));
+    let code = doc
+        .descendants()
+        .find(|n| n.has_tag_name((XHTML_NS, "code")) && n.attribute("class") == Some("language-rust"))
+        .expect("code block");
+    assert!(all_text(code).starts_with("fn main() { println!(\"<&>\"); }    // a very long"));
+    let hrefs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((XHTML_NS, "a")))
+        .filter_map(|n| n.attribute("href"))
+        .collect();
+    assert!(hrefs.contains(&"ch002.xhtml#tables"), "{hrefs:?}");
+    assert!(hrefs.contains(&"ch002.xhtml#same-heading-2"), "{hrefs:?}");
+    assert!(hrefs.contains(&"https://autolink.example/x"));
+    assert!(hrefs.contains(&"mailto:a@b.example"));
+    assert!(hrefs.iter().any(|h| h.starts_with("ch001.xhtml#fn-")), "{hrefs:?}");
+    assert!(!three.contains("javascript:"));
+    assert!(!hrefs.iter().any(|h| h.contains("notes.html")));
+    let text = all_text(doc.root_element());
+    assert!(text.contains("relative") && text.contains("script"));
+    assert!(diagnostics
+        .warnings
+        .iter()
+        .any(|w| w.contains("notes.html")));
+
+    // Metadata with markup characters is escaped, and a text-only book says so.
+    let opf = epub.opf();
+    assert!(opf.contains("<dc:title>Tests &amp; &lt;Trials&gt;</dc:title>"));
+    assert!(opf.contains("<dc:publisher>Small &lt;Press&gt; &amp; Co</dc:publisher>"));
+    assert!(!opf.contains(">visual<"));
+    assert!(!epub.files.contains_key("OEBPS/cover.xhtml"));
+}
+
+#[test]
+fn right_to_left_book_is_marked_rtl() {
+    let (epub, _) = build_markdown(
+        "rtl",
+        "+++\ntitle = \"كتاب\"\nlanguage = \"ar\"\n+++\n\n# الفصل الأول\n\nمرحبا بالعالم. Hello in English.\n",
+    );
+    for path in epub.xhtml_paths() {
+        if path.ends_with("nav.xhtml") {
+            continue;
+        }
+        let text = epub.text(&path);
+        let doc = parse(&text);
+        assert_eq!(doc.root_element().attribute("dir"), Some("rtl"), "{path}");
+        assert_eq!(doc.root_element().attribute("lang"), Some("ar"));
+    }
+    assert!(epub.opf().contains("page-progression-direction=\"rtl\""));
+}
+
+#[test]
+fn plain_single_file_without_headings_builds() {
+    let (epub, _) = build_markdown("plain", "Just one paragraph & nothing else.\n");
+    assert_eq!(epub.chapter_paths().len(), 1);
+    assert_eq!(epub.toc().len(), 1);
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use presswork::epub::{EpubOptions, EpubRenderer};
 use presswork::load::{load_book, LoadOptions};
-use presswork::pdf::{PdfOptions, PdfRenderer};
+use presswork::pdf::{Paper, PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
 /// Turn a Markdown manuscript into an EPUB 3 ebook or a print-ready PDF.
@@ -40,6 +40,34 @@ struct CommonArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
+    /// Paper size of the PDF (ignored for EPUB).
+    #[arg(long, value_enum, default_value_t = PaperArg::A5)]
+    paper: PaperArg,
+}
+
+/// Paper sizes on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PaperArg {
+    /// ISO A5, 148 × 210 mm.
+    A5,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+    /// US trade paperback, 6 × 9 in.
+    #[value(name = "6x9")]
+    Trade,
+}
+
+impl From<PaperArg> for Paper {
+    fn from(paper: PaperArg) -> Self {
+        match paper {
+            PaperArg::A5 => Paper::A5,
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
+            PaperArg::Trade => Paper::Trade,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -54,7 +82,9 @@ fn main() -> ExitCode {
         Command::Pdf(args) => (
             args,
             Box::new(PdfRenderer {
-                options: PdfOptions::default(),
+                options: PdfOptions {
+                    paper: args.paper.into(),
+                },
             }),
         ),
     };

@@ -578,7 +578,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         let room = (available - gap * (columns as f32 - 1.0)).max(columns as f32 * 12.0);
         let total_natural: f32 = natural.iter().sum();
         let widths: Vec<f32> = if total_natural <= room {
-            natural.clone()
+            // A hair of slack so rounding never wraps a cell that fits.
+            natural.iter().map(|w| w + 0.5).collect()
         } else {
             let total_min: f32 = minimum.iter().sum();
             if total_min >= room {

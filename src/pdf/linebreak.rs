@@ -57,9 +57,9 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            tolerance: 2.0,
+            tolerance: 1.5,
             line_penalty: 10.0,
-            double_hyphen_demerits: 3000.0,
+            double_hyphen_demerits: 10_000.0,
             fitness_demerits: 100.0,
             max_consecutive_hyphens: 2,
         }
@@ -97,8 +97,11 @@ struct Node {
 /// Break `items` into lines of `width` (total fit). The last item should be a forced penalty
 /// preceded by infinite-stretch glue (the usual paragraph ending); [`finish_paragraph`] adds it.
 pub fn total_fit(items: &[Item], width: f32, params: &Params) -> Vec<Line> {
-    if let Some(lines) = try_total_fit(items, width, params, params.tolerance, false) {
-        return lines;
+    // Like TeX: a strict pass, a looser one, then an emergency pass that accepts anything.
+    for tolerance in [params.tolerance, params.tolerance * 2.5] {
+        if let Some(lines) = try_total_fit(items, width, params, tolerance, false) {
+            return lines;
+        }
     }
     try_total_fit(items, width, params, f32::INFINITY, true)
         .unwrap_or_else(|| first_fit(items, width))
@@ -171,7 +174,9 @@ fn try_total_fit(
                     if stretch > 0.0 {
                         (line_width - natural) / stretch
                     } else {
-                        f32::INFINITY
+                        // Nothing to stretch (a line cut from one long word, or text without
+                        // spaces): judge it by how much of the measure it leaves empty.
+                        (line_width - natural) / (line_width * 0.1)
                     }
                 } else if natural > line_width {
                     let shrink = sum_z - node.shrink;
@@ -373,7 +378,7 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
             Item::Glue { width, .. } => width,
             Item::Penalty { .. } => 0.0,
         };
-        if matches!(items[i], Item::Box { .. }) && used + w > width {
+        if matches!(items[i], Item::Box { .. }) && used + w > width + 0.01 {
             if let Some(b) = last_break.filter(|b| *b > start) {
                 let natural = natural_width(items, start, b);
                 lines.push(make_line(items, start, b, natural, width));

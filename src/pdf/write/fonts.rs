@@ -23,6 +23,8 @@ pub(super) struct EmbeddedFont {
     /// Original glyph id → advance as printpdf writes it into `/W` (1/1000 em, truncated),
     /// so TJ corrections can be computed against exactly what viewers will use.
     pub width: BTreeMap<u16, f64>,
+    /// The font's space glyph (original id), drawn into word gaps for text extraction.
+    pub space: Option<u16>,
 }
 
 impl EmbeddedFont {
@@ -43,7 +45,9 @@ pub(super) fn embed_fonts(
     let mut used: BTreeMap<FontId, BTreeMap<u16, String>> = BTreeMap::new();
     for page in &doc.pages {
         for item in &page.items {
-            let PageItem::Glyphs(run) = item else { continue };
+            let PageItem::Glyphs(run) = item else {
+                continue;
+            };
             let set = used.entry(run.font).or_default();
             for g in &run.glyphs {
                 let entry = set.entry(g.id).or_default();
@@ -57,9 +61,19 @@ pub(super) fn embed_fonts(
     let mut out = BTreeMap::new();
     for (font_id, text) in used {
         if font_id.0 >= fonts.iter().count() {
-            return Err(Error::Pdf(format!("glyph run uses unknown font {}", font_id.0)));
+            return Err(Error::Pdf(format!(
+                "glyph run uses unknown font {}",
+                font_id.0
+            )));
         }
         let font = fonts.get(font_id);
+        let mut text = text;
+        // The layout positions words without space glyphs; the writer draws one into each
+        // word gap (see `draw_run`), so the space glyph is always part of the subset.
+        let space = font.face.glyph_index(' ').map(|g| g.0);
+        if let Some(space) = space {
+            text.insert(space, " ".into());
+        }
         let mut warnings = Vec::new();
         let mut parsed = ParsedFont::from_bytes(font.data, 0, &mut warnings)
             .ok_or_else(|| Error::Pdf(format!("font {} cannot be parsed", font.name)))?;
@@ -112,6 +126,7 @@ pub(super) fn embed_fonts(
                 remap,
                 text,
                 width,
+                space,
             },
         );
     }

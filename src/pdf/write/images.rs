@@ -133,8 +133,7 @@ fn reoriented_jpeg(bytes: &[u8], orientation: Orientation, asset: &str) -> Resul
         other => DynamicImage::ImageRgb8(other.to_rgb8()),
     };
     let mut out = Vec::new();
-    let encoder =
-        ::image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, REENCODE_QUALITY);
+    let encoder = ::image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, REENCODE_QUALITY);
     img.write_with_encoder(encoder).map_err(fail)?;
     Ok(out)
 }
@@ -156,8 +155,7 @@ fn jpeg(asset: &Asset) -> Result<XObject> {
 /// A PNG as raw samples (compressed later by the post-pass), alpha as a `/SMask`.
 fn png(asset: &Asset) -> Result<XObject> {
     let fail = |e: ::image::ImageError| Error::Pdf(format!("image {}: {e}", asset.name));
-    let decoder =
-        ::image::codecs::png::PngDecoder::new(Cursor::new(&asset.bytes)).map_err(fail)?;
+    let decoder = ::image::codecs::png::PngDecoder::new(Cursor::new(&asset.bytes)).map_err(fail)?;
     let has_alpha = decoder.color_type().has_alpha();
     let grey = !decoder.color_type().has_color();
     let img = DynamicImage::from_decoder(decoder).map_err(fail)?;

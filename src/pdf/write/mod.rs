@@ -26,6 +26,15 @@ use crate::{Error, Result};
 /// 1/1000 em is far below anything visible and keeps the numbers short.
 const OFFSET_PRECISION: f64 = 1000.0;
 
+/// A gap between glyphs wider than this (in em) is a word space: the layout never puts
+/// letters of one word this far apart, and justified spaces rarely shrink below 0.15 em.
+const WORD_GAP: f64 = 0.08;
+
+/// A TJ number, rounded to [`OFFSET_PRECISION`].
+fn thousandths(value: f64) -> f32 {
+    ((value * OFFSET_PRECISION).round() / OFFSET_PRECISION) as f32
+}
+
 /// Write a laid-out document as PDF bytes.
 ///
 /// Fonts are subset and embedded with ToUnicode maps, JPEGs are passed through, PNGs stored
@@ -149,7 +158,9 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
     let tinted = run.gray != 0.0;
     if tinted {
         ops.push(Op::SaveGraphicsState);
-        ops.push(Op::SetFillColor { col: grey(run.gray) });
+        ops.push(Op::SetFillColor {
+            col: grey(run.gray),
+        });
     }
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFont {
@@ -166,23 +177,49 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
             ),
         });
         let mut codepoints = Vec::with_capacity(segment.len());
+        // Right edge of everything drawn so far in the segment, in points from the run's x
+        // (a maximum, so that zero-advance marks do not look like gaps).
+        let mut ink_end = f64::MIN;
         for (i, g) in segment.iter().enumerate() {
-            let offset = match segment.get(i + 1) {
-                Some(next) if size > 0.0 => {
-                    let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
-                    let o = ((font.pdf_width(g.id) - wanted) * OFFSET_PRECISION).round()
-                        / OFFSET_PRECISION;
-                    o as f32
-                }
-                _ => 0.0,
+            let advance = font.pdf_width(g.id);
+            ink_end = ink_end.max(f64::from(g.x) + advance * size / 1000.0);
+            let gid = font.remap.get(&g.id).copied().unwrap_or(0);
+            // Always Some: with None printpdf would map the glyph to U+FFFD. An empty
+            // string (a glyph whose id never carries text) gets no ToUnicode entry.
+            let cid = Some(font.text.get(&g.id).cloned().unwrap_or_default());
+            let Some(next) = segment.get(i + 1).filter(|_| size > 0.0) else {
+                codepoints.push(Codepoint {
+                    gid,
+                    offset: 0.0,
+                    cid,
+                });
+                continue;
             };
-            codepoints.push(Codepoint {
-                gid: font.remap.get(&g.id).copied().unwrap_or(0),
-                offset,
-                // Always Some: with None printpdf would map the glyph to U+FFFD. An empty
-                // string (a glyph whose id never carries text) gets no ToUnicode entry.
-                cid: Some(font.text.get(&g.id).cloned().unwrap_or_default()),
-            });
+            let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
+            let word_gap = f64::from(next.x) - ink_end > WORD_GAP * size;
+            match font.space.and_then(|s| Some((s, *font.remap.get(&s)?))) {
+                Some((space, space_gid)) if word_gap => {
+                    // A real space glyph, ending exactly where the next word starts:
+                    // extractors that ignore gaps (mutool, Acrobat's copy) still see the
+                    // space, and poppler sees no leftover gap to double it.
+                    let space_width = font.pdf_width(space);
+                    codepoints.push(Codepoint {
+                        gid,
+                        offset: 0.0,
+                        cid,
+                    });
+                    codepoints.push(Codepoint {
+                        gid: space_gid,
+                        offset: thousandths(advance + space_width - wanted),
+                        cid: Some(" ".into()),
+                    });
+                }
+                _ => codepoints.push(Codepoint {
+                    gid,
+                    offset: thousandths(advance - wanted),
+                    cid,
+                }),
+            }
         }
         ops.push(Op::ShowText {
             items: vec![TextItem::GlyphIds(codepoints)],
@@ -193,3 +230,6 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
         ops.push(Op::RestoreGraphicsState);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -48,9 +48,13 @@ fn catalog_mut(doc: &mut lopdf::Document) -> Result<&mut Dictionary> {
 
 /// `[page /XYZ null top null]`, with `y` from the top-left frame flipped to PDF space.
 fn destination(pages: &[(ObjectId, f32)], page: usize, y: f32) -> Result<Object> {
-    let (id, height) = pages
-        .get(page)
-        .ok_or_else(|| Error::Pdf(format!("destination on page {} of {}", page + 1, pages.len())))?;
+    let (id, height) = pages.get(page).ok_or_else(|| {
+        Error::Pdf(format!(
+            "destination on page {} of {}",
+            page + 1,
+            pages.len()
+        ))
+    })?;
     Ok(Object::Array(vec![
         Object::Reference(*id),
         Object::Name(b"XYZ".to_vec()),
@@ -154,7 +158,9 @@ fn write_links(
     for (index, page) in laid_out.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for item in &page.items {
-            let PageItem::Link { rect, target } = item else { continue };
+            let PageItem::Link { rect, target } = item else {
+                continue;
+            };
             let mut d = Dictionary::new();
             d.set("Type", Object::Name(b"Annot".to_vec()));
             d.set("Subtype", Object::Name(b"Link".to_vec()));
@@ -226,7 +232,10 @@ fn write_info(doc: &mut lopdf::Document, meta: &Metadata) -> Result<()> {
     info.set("Creator", text("presswork"));
     info.set(
         "Producer",
-        text(&format!("presswork {} (printpdf)", env!("CARGO_PKG_VERSION"))),
+        text(&format!(
+            "presswork {} (printpdf)",
+            env!("CARGO_PKG_VERSION")
+        )),
     );
     if let Some(date) = pdf_date(meta) {
         info.set("CreationDate", Object::string_literal(date.clone()));

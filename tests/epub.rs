@@ -42,7 +42,9 @@ fn build(input: &Path, name: &str) -> (Vec<u8>, Diagnostics) {
             source_date_epoch: Some(1_700_000_000),
         },
     };
-    let bytes = renderer.render(&book, &mut diagnostics).expect("EPUB renders");
+    let bytes = renderer
+        .render(&book, &mut diagnostics)
+        .expect("EPUB renders");
     if let Ok(dir) = std::env::var("PRESSWORK_EPUB_TEST_OUT") {
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(Path::new(&dir).join(format!("{name}.epub")), &bytes);
@@ -105,8 +107,13 @@ impl Epub {
     }
 
     fn text(&self, path: &str) -> String {
-        String::from_utf8(self.files.get(path).unwrap_or_else(|| panic!("no {path}")).clone())
-            .expect("utf-8")
+        String::from_utf8(
+            self.files
+                .get(path)
+                .unwrap_or_else(|| panic!("no {path}"))
+                .clone(),
+        )
+        .expect("utf-8")
     }
 
     fn opf(&self) -> String {
@@ -201,7 +208,10 @@ impl Epub {
         for (id, href, media_type, _) in &manifest {
             assert!(ids.insert(id.clone()), "duplicate manifest id {id}");
             let path = format!("{base}{href}");
-            assert!(self.files.contains_key(&path), "manifest lists missing {path}");
+            assert!(
+                self.files.contains_key(&path),
+                "manifest lists missing {path}"
+            );
             listed.insert(path.clone());
             if path.ends_with(".jpg") {
                 assert_eq!(media_type, "image/jpeg");
@@ -214,7 +224,9 @@ impl Epub {
             assert!(listed.contains(name), "{name} is not in the manifest");
         }
         assert!(
-            manifest.iter().any(|(_, _, _, p)| p.split(' ').any(|p| p == "nav")),
+            manifest
+                .iter()
+                .any(|(_, _, _, p)| p.split(' ').any(|p| p == "nav")),
             "no nav item"
         );
         // The OPF's own ids are unique (epub-builder's duplicate epub-creator-0).
@@ -240,7 +252,9 @@ impl Epub {
                     assert!(seen.insert(id), "{path}: duplicate id {id}");
                 }
                 if node.has_tag_name((XHTML_NS, "a")) {
-                    let href = node.attribute("href").unwrap_or_else(|| panic!("{path}: a without href"));
+                    let href = node
+                        .attribute("href")
+                        .unwrap_or_else(|| panic!("{path}: a without href"));
                     if !href.contains(':') {
                         assert!(self.resolves(&path, href), "{path}: dangling link {href}");
                     }
@@ -261,7 +275,10 @@ impl Epub {
             .expect("an NCX");
         let ncx = self.text(&ncx_path);
         let doc = parse(&ncx);
-        for content in doc.descendants().filter(|n| n.has_tag_name((NCX_NS, "content"))) {
+        for content in doc
+            .descendants()
+            .filter(|n| n.has_tag_name((NCX_NS, "content")))
+        {
             let src = content.attribute("src").expect("src");
             assert!(self.resolves(&ncx_path, src), "NCX: dangling {src}");
         }
@@ -279,20 +296,32 @@ impl Epub {
         let doc = parse(&text);
         let toc = doc
             .descendants()
-            .find(|n| n.has_tag_name((XHTML_NS, "nav")) && n.attribute((OPS_NS, "type")) == Some("toc"))
+            .find(|n| {
+                n.has_tag_name((XHTML_NS, "nav")) && n.attribute((OPS_NS, "type")) == Some("toc")
+            })
             .expect("toc nav");
         toc.descendants()
             .filter(|n| n.has_tag_name((XHTML_NS, "a")))
             .map(|a| {
-                let depth = a.ancestors().filter(|n| n.has_tag_name((XHTML_NS, "ol"))).count();
-                (depth, a.attribute("href").unwrap_or("").to_string(), all_text(a))
+                let depth = a
+                    .ancestors()
+                    .filter(|n| n.has_tag_name((XHTML_NS, "ol")))
+                    .count();
+                (
+                    depth,
+                    a.attribute("href").unwrap_or("").to_string(),
+                    all_text(a),
+                )
             })
             .collect()
     }
 }
 
 fn all_text(node: roxmltree::Node) -> String {
-    node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect()
+    node.descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect()
 }
 
 #[test]
@@ -327,7 +356,9 @@ fn seed_book_is_complete_and_reproducible() {
         .descendants()
         .find(|n| n.has_tag_name((XHTML_NS, "img")))
         .expect("img");
-    assert!(img.attribute("alt").is_some_and(|a| a.contains("mountain ridge")));
+    assert!(img
+        .attribute("alt")
+        .is_some_and(|a| a.contains("mountain ridge")));
     let caption = figure
         .descendants()
         .find(|n| n.has_tag_name((XHTML_NS, "figcaption")))
@@ -362,7 +393,10 @@ fn seed_book_is_complete_and_reproducible() {
     // Landmarks point into the spine.
     let nav = epub.text("OEBPS/nav.xhtml");
     for kind in ["cover", "toc", "bodymatter", "colophon"] {
-        assert!(nav.contains(&format!("epub:type=\"{kind}\"")), "no {kind} landmark");
+        assert!(
+            nav.contains(&format!("epub:type=\"{kind}\"")),
+            "no {kind} landmark"
+        );
     }
     let colophon = epub.text("OEBPS/colophon.xhtml");
     assert!(colophon.contains("Image Source: PTI") && colophon.contains("presswork"));
@@ -442,8 +476,13 @@ fn rich_manuscript_builds_a_valid_structure() {
         .filter(|(d, _, _)| *d == 1)
         .map(|(_, _, t)| t.as_str())
         .collect();
-    assert_eq!(top, ["Markup & emphasis in code link", "Tables", "Lists and code"]);
-    assert!(toc.iter().any(|(d, _, t)| *d == 3 && t == "Deeper with a link and strike"));
+    assert_eq!(
+        top,
+        ["Markup & emphasis in code link", "Tables", "Lists and code"]
+    );
+    assert!(toc
+        .iter()
+        .any(|(d, _, t)| *d == 3 && t == "Deeper with a link and strike"));
     assert!(toc.iter().all(|(_, _, t)| !t.trim().is_empty()));
     let chapters = epub.chapter_paths();
     assert_eq!(chapters.len(), 3);
@@ -456,8 +495,9 @@ fn rich_manuscript_builds_a_valid_structure() {
         .find(|n| n.has_tag_name((XHTML_NS, "body")))
         .expect("body");
     let text = all_text(body);
-    assert!(text.contains("Prose with &, <, > and \"quotes\" and a <span>raw tag</span>"));
-    for script in ["Привет мир", "Καλημέρα", "नमस्ते दुनिया", "你好，世界", "😀"] {
+    assert!(text.contains("Prose with &, <, > and “quotes” and a <span>raw tag</span>"));
+    for script in ["Привет мир", "Καλημέρα", "नमस्ते दुनिया", "你好，世界", "😀"]
+    {
         assert!(text.contains(script), "{script} missing");
     }
     let hebrew = doc
@@ -502,7 +542,12 @@ fn rich_manuscript_builds_a_valid_structure() {
         .collect();
     assert_eq!(
         classes,
-        [Some("align-left"), Some("align-center"), Some("align-right"), None]
+        [
+            Some("align-left"),
+            Some("align-center"),
+            Some("align-right"),
+            None
+        ]
     );
     assert!(two.contains("<td class=\"align-left\">a &amp; b</td>"));
     assert_eq!(
@@ -516,12 +561,16 @@ fn rich_manuscript_builds_a_valid_structure() {
     let three = epub.text(&chapters[2]);
     let doc = parse(&three);
     assert!(doc.descendants().any(|n| n.has_tag_name((XHTML_NS, "ol"))
-        && n.ancestors().skip(1).any(|a| a.has_tag_name((XHTML_NS, "ul")))));
+        && n.ancestors()
+            .skip(1)
+            .any(|a| a.has_tag_name((XHTML_NS, "ul")))));
     assert!(three.contains("aria-label=\"done\""));
     assert!(three.contains("aria-label=\"not done\""));
     let code = doc
         .descendants()
-        .find(|n| n.has_tag_name((XHTML_NS, "code")) && n.attribute("class") == Some("language-rust"))
+        .find(|n| {
+            n.has_tag_name((XHTML_NS, "code")) && n.attribute("class") == Some("language-rust")
+        })
         .expect("code block");
     assert!(all_text(code).starts_with("fn main() { println!(\"<&>\"); }    // a very long"));
     let hrefs: Vec<&str> = doc
@@ -533,7 +582,10 @@ fn rich_manuscript_builds_a_valid_structure() {
     assert!(hrefs.contains(&"ch002.xhtml#same-heading-2"), "{hrefs:?}");
     assert!(hrefs.contains(&"https://autolink.example/x"));
     assert!(hrefs.contains(&"mailto:a@b.example"));
-    assert!(hrefs.iter().any(|h| h.starts_with("ch001.xhtml#fn-")), "{hrefs:?}");
+    assert!(
+        hrefs.iter().any(|h| h.starts_with("ch001.xhtml#fn-")),
+        "{hrefs:?}"
+    );
     assert!(!three.contains("javascript:"));
     assert!(!hrefs.iter().any(|h| h.contains("notes.html")));
     let text = all_text(doc.root_element());
@@ -558,9 +610,6 @@ fn right_to_left_book_is_marked_rtl() {
         "+++\ntitle = \"كتاب\"\nlanguage = \"ar\"\n+++\n\n# الفصل الأول\n\nمرحبا بالعالم. Hello in English.\n",
     );
     for path in epub.xhtml_paths() {
-        if path.ends_with("nav.xhtml") {
-            continue;
-        }
         let text = epub.text(&path);
         let doc = parse(&text);
         assert_eq!(doc.root_element().attribute("dir"), Some("rtl"), "{path}");
@@ -574,4 +623,34 @@ fn plain_single_file_without_headings_builds() {
     let (epub, _) = build_markdown("plain", "Just one paragraph & nothing else.\n");
     assert_eq!(epub.chapter_paths().len(), 1);
     assert_eq!(epub.toc().len(), 1);
+}
+
+#[test]
+fn images_without_alt_text_make_no_conformance_claim() {
+    let dir = scratch("images");
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("images/putin-modi.jpg");
+    std::fs::copy(&photo, dir.join("photo.jpg")).expect("copy photo");
+    let file = dir.join("images.md");
+    std::fs::write(
+        &file,
+        "# Pictures\n\n![](photo.jpg)\n*A caption & more*\n— Credit: <Someone>\n\n\
+         Inline ![tiny photo](photo.jpg) in text.\n",
+    )
+    .expect("write manuscript");
+    let (bytes, diagnostics) = build(&file, "images");
+    let _ = std::fs::remove_dir_all(&dir);
+    let epub = Epub::open(&bytes);
+    let opf = epub.opf();
+    assert!(opf.contains(">visual<"));
+    assert!(!opf.contains("conformsTo"));
+    assert!(!opf.contains("alternativeText"));
+    assert!(diagnostics.warnings.iter().any(|w| w.contains("alt text")));
+    // One file for the photo, used by the cover, the figure and the inline image.
+    assert_eq!(epub.files.keys().filter(|k| k.ends_with(".jpg")).count(), 1);
+    let chapter = epub.text(&epub.chapter_paths()[0]);
+    assert!(
+        chapter.contains("<img class=\"inline\" src=\"images/photo.jpg\" alt=\"tiny photo\"/>"),
+        "{chapter}"
+    );
+    assert!(chapter.contains("&lt;Someone&gt;</small>"), "{chapter}");
 }

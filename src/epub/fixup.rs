@@ -16,6 +16,7 @@
 
 use std::io::{Cursor, Read, Write};
 
+use super::xhtml::Direction;
 use super::xml;
 
 /// What the post-pass needs to know about the book.
@@ -101,7 +102,11 @@ pub fn check_well_formed(name: &str, text: &str) -> Result<(), String> {
 /// Replace the first `needle`, or fail naming the defect it was meant to repair.
 fn replace_once(text: &str, needle: &str, with: &str, what: &str) -> Result<String, String> {
     match text.find(needle) {
-        Some(at) => Ok(format!("{}{with}{}", &text[..at], &text[at + needle.len()..])),
+        Some(at) => Ok(format!(
+            "{}{with}{}",
+            &text[..at],
+            &text[at + needle.len()..]
+        )),
         None => Err(format!(
             "epub-builder output changed: cannot find `{needle}` to {what}"
         )),
@@ -167,12 +172,18 @@ fn manifest_id(opf: &str, href: &str) -> Option<String> {
 
 fn fix_nav(nav: &str, fixup: &Fixup) -> Result<String, String> {
     let lang = xml::attr(&fixup.language);
+    let dir = match Direction::of_language(&fixup.language) {
+        Direction::Rtl => " dir=\"rtl\"",
+        Direction::Ltr => "",
+    };
     // Valid XML either way, but tools that read the nav with patterns expect no spaces.
     let nav = nav.replace("epub:type = \"", "epub:type=\"");
     let nav = replace_once(
         &nav,
         "<html xmlns=\"http://www.w3.org/1999/xhtml\"",
-        &format!("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"{lang}\" xml:lang=\"{lang}\""),
+        &format!(
+            "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"{lang}\" xml:lang=\"{lang}\"{dir}"
+        ),
         "set the nav document's language",
     )?;
     let mut landmarks = String::from("\n    <h2 id=\"landmarks-title\">Landmarks</h2>\n    <ol>\n");

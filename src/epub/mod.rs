@@ -103,7 +103,8 @@ impl Renderer for EpubRenderer {
         let raw = package::build(book, documents, STYLESHEET, cover_asset, modified)?;
         let fixup = fixup::Fixup {
             identifier: book.meta.identifier.clone().unwrap_or_else(|| {
-                let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
+                let uuid =
+                    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
                 format!("urn:uuid:{uuid}")
             }),
             language: book.meta.language.clone(),
@@ -122,7 +123,11 @@ fn landmark(kind: &str, href: &str, label: &str) -> (String, String, String) {
 
 /// The modification time: the option, else `SOURCE_DATE_EPOCH`, else the book's date, else
 /// [`DEFAULT_EPOCH`]. Never the clock.
-fn modified_time(options: &EpubOptions, book: &Book, diagnostics: &mut Diagnostics) -> DateTime<Utc> {
+fn modified_time(
+    options: &EpubOptions,
+    book: &Book,
+    diagnostics: &mut Diagnostics,
+) -> DateTime<Utc> {
     let from_env = || {
         let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
         let parsed = value.trim().parse::<i64>().ok();

@@ -10,7 +10,7 @@ use epub_builder::{
     EpubBuilder, EpubContent, EpubVersion, PageDirection, ReferenceType, TocElement, ZipLibrary,
 };
 
-use super::xhtml::{chapter_file, image_href, Direction};
+use super::xhtml::{image_href, Direction};
 use super::xml;
 use crate::ir::{plain_text, Block, Book, Inline};
 use crate::{Error, Result};
@@ -60,7 +60,10 @@ pub fn chapter_toc(book: &Book, index: usize) -> Option<TocEntry> {
 fn clean(text: &str) -> String {
     let text = xml::text(text);
     // epub-builder escapes these titles itself: unescape what `xml::text` added.
-    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -155,8 +158,8 @@ fn nest(file: &str, headings: &[(u8, String, String)]) -> Vec<TocElement> {
             .iter()
             .position(|(l, _, _)| l <= level)
             .map_or(headings.len(), |p| i + 1 + p);
-        let mut element = TocElement::new(format!("{file}#{fragment}"), title.as_str())
-            .level(i32::from(*level));
+        let mut element =
+            TocElement::new(format!("{file}#{fragment}"), title.as_str()).level(i32::from(*level));
         for child in nest(file, &headings[i + 1..end]) {
             element = element.child(child);
         }
@@ -204,8 +207,8 @@ impl ImageFacts {
             }
         }
         for chapter in &book.chapters {
-            let all_blocks = std::iter::once(&chapter.blocks)
-                .chain(chapter.footnotes.iter().map(|n| &n.blocks));
+            let all_blocks =
+                std::iter::once(&chapter.blocks).chain(chapter.footnotes.iter().map(|n| &n.blocks));
             for blocks in all_blocks {
                 crate::ir::visit_blocks(blocks, &mut |block| {
                     if let Block::Figure(figure) = block {
@@ -304,11 +307,6 @@ fn summary(images: ImageFacts) -> String {
     summary
 }
 
-/// The chapter files, in reading order.
-pub fn chapter_files(book: &Book) -> Vec<String> {
-    (0..book.chapters.len()).map(chapter_file).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,7 +339,9 @@ mod tests {
         );
         assert!(!undescribed.contains("alternativeText"));
         assert!(!undescribed.contains("conformsTo"));
-        assert!(!undescribed.contains(">textual</meta>\n    <meta property=\"schema:accessModeSufficient\">textual</meta>"));
+        assert!(!undescribed.contains(
+            ">textual</meta>\n    <meta property=\"schema:accessModeSufficient\">textual</meta>"
+        ));
         let wrapped = format!("<m xmlns:dc=\"x\">{photos}</m>");
         assert!(roxmltree::Document::parse(&wrapped).is_ok());
     }
@@ -350,7 +350,10 @@ mod tests {
     fn toc_titles_are_plain_and_never_empty() {
         assert_eq!(clean("  a &  <b>\n c "), "a & <b> c");
         assert_eq!(clean("x\u{0}y"), "xy");
-        assert_eq!(parse_date("2024-02-29").map(|d| d.timestamp()), Some(1_709_164_800));
+        assert_eq!(
+            parse_date("2024-02-29").map(|d| d.timestamp()),
+            Some(1_709_164_800)
+        );
         assert!(parse_date("2024-02-30").is_none());
     }
 }

@@ -30,9 +30,17 @@ pub fn cover(book: &Book, cover: &Figure) -> Option<String> {
 pub fn title_page(book: &Book) -> String {
     let meta = &book.meta;
     let mut body = String::from("<section epub:type=\"titlepage\" class=\"titlepage\">\n");
-    let _ = writeln!(body, "<p class=\"book-title\">{}</p>", xml::text(&meta.title));
+    let _ = writeln!(
+        body,
+        "<p class=\"book-title\">{}</p>",
+        xml::text(&meta.title)
+    );
     if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
-        let _ = writeln!(body, "<p class=\"book-subtitle\">{}</p>", xml::text(subtitle));
+        let _ = writeln!(
+            body,
+            "<p class=\"book-subtitle\">{}</p>",
+            xml::text(subtitle)
+        );
     }
     if !meta.authors.is_empty() {
         let _ = writeln!(

@@ -333,7 +333,11 @@ impl<'a> ChapterWriter<'a> {
                 Some(done) => {
                     // A checkbox would be a form control; a symbol with a spoken label says
                     // the same to every reader.
-                    let (symbol, label) = if done { ("☑", "done") } else { ("☐", "not done") };
+                    let (symbol, label) = if done {
+                        ("☑", "done")
+                    } else {
+                        ("☐", "not done")
+                    };
                     out.push_str("<li class=\"task\">");
                     let prefix = format!(
                         "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{symbol}</span> "
@@ -584,7 +588,10 @@ mod tests {
             external_href("https://example.com/a b?q=<1>").as_deref(),
             Some("https://example.com/a%20b?q=%3C1%3E")
         );
-        assert_eq!(external_href("mailto:a@b.c").as_deref(), Some("mailto:a@b.c"));
+        assert_eq!(
+            external_href("mailto:a@b.c").as_deref(),
+            Some("mailto:a@b.c")
+        );
         assert_eq!(external_href("javascript:alert(1)"), None);
         assert_eq!(external_href("notes/other.html"), None);
         assert_eq!(external_href("http://"), None);
@@ -607,7 +614,9 @@ mod tests {
         let note = |n: u32| Footnote {
             id: format!("fn-{n}"),
             number: n,
-            blocks: vec![Block::Paragraph(vec![Inline::Text(format!("Note {n} & more"))])],
+            blocks: vec![Block::Paragraph(vec![Inline::Text(format!(
+                "Note {n} & more"
+            ))])],
         };
         let reference = |n: u32| Inline::FootnoteRef {
             id: format!("fn-{n}"),
@@ -657,7 +666,10 @@ mod tests {
         );
         let p = doc.descendants().find(|n| n.has_tag_name("p")).expect("p");
         assert!(p.text().unwrap_or("").starts_with("a < b && c > d"));
-        let h1 = doc.descendants().find(|n| n.has_tag_name("h1")).expect("h1");
+        let h1 = doc
+            .descendants()
+            .find(|n| n.has_tag_name("h1"))
+            .expect("h1");
         assert_eq!(h1.text(), Some("Title <one> & co"));
         // The noteref inside a link loses its own link but keeps a unique id.
         assert!(first.contains("<sup id=\"ref-fn-1-2\">1</sup>"));

@@ -25,7 +25,8 @@ fn is_xml_char(c: char) -> bool {
 
 fn escape(s: &str, in_attribute: bool) -> Cow<'_, str> {
     let needs_work = s.chars().any(|c| {
-        matches!(c, '&' | '<' | '>') || (in_attribute && matches!(c, '"' | '\n' | '\t' | '\r'))
+        matches!(c, '&' | '<' | '>')
+            || (in_attribute && matches!(c, '"' | '\n' | '\t' | '\r'))
             || !is_xml_char(c)
     });
     if !needs_work {
@@ -57,7 +58,10 @@ mod tests {
     fn markup_characters_are_escaped() {
         assert_eq!(text("a & b < c > d"), "a &amp; b &lt; c &gt; d");
         assert_eq!(text("&amp;"), "&amp;amp;");
-        assert_eq!(attr(r#"say "hi" & <go>"#), "say &quot;hi&quot; &amp; &lt;go&gt;");
+        assert_eq!(
+            attr(r#"say "hi" & <go>"#),
+            "say &quot;hi&quot; &amp; &lt;go&gt;"
+        );
         // Quotes are harmless between tags.
         assert_eq!(text(r#""q" 'r'"#), r#""q" 'r'"#);
     }

@@ -127,7 +127,11 @@ impl FontSet {
 
     /// Fonts to try, in order, for a character the first choice lacks.
     pub fn fallbacks(&self, family: Family, style: Style) -> [FontId; 4] {
-        let devanagari = if style.bold { DEVANAGARI_BOLD } else { DEVANAGARI };
+        let devanagari = if style.bold {
+            DEVANAGARI_BOLD
+        } else {
+            DEVANAGARI
+        };
         [
             self.select(family, style),
             self.select(Family::Serif, style),
@@ -151,18 +155,34 @@ mod tests {
     #[test]
     fn styles_map_to_their_files() {
         let set = FontSet::builtin().expect("fonts");
-        let bold_italic = set.select(Family::Serif, Style { bold: true, italic: true });
+        let bold_italic = set.select(
+            Family::Serif,
+            Style {
+                bold: true,
+                italic: true,
+            },
+        );
         assert_eq!(set.get(bold_italic).name, "NotoSerif-BoldItalic");
-        assert_eq!(set.get(set.select(Family::Mono, Style::default())).name, "NotoSansMono-Regular");
+        assert_eq!(
+            set.get(set.select(Family::Mono, Style::default())).name,
+            "NotoSansMono-Regular"
+        );
     }
 
     #[test]
     fn fallback_covers_greek_cyrillic_devanagari() {
         let set = FontSet::builtin().expect("fonts");
         for c in ['é', 'Ω', 'Ж', '“', '—'] {
-            assert_eq!(set.font_for(c, Family::Serif, Style::default()), Some(FontId(0)), "{c}");
+            assert_eq!(
+                set.font_for(c, Family::Serif, Style::default()),
+                Some(FontId(0)),
+                "{c}"
+            );
         }
-        assert_eq!(set.font_for('क', Family::Serif, Style::default()), Some(FontId(DEVANAGARI)));
+        assert_eq!(
+            set.font_for('क', Family::Serif, Style::default()),
+            Some(FontId(DEVANAGARI))
+        );
         assert_eq!(set.font_for('中', Family::Serif, Style::default()), None);
     }
 }

@@ -198,7 +198,13 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.after_break = true;
     }
 
-    fn blocks_of(&mut self, blocks: &[Block], left: f32, right: f32, diagnostics: &mut Diagnostics) {
+    fn blocks_of(
+        &mut self,
+        blocks: &[Block],
+        left: f32,
+        right: f32,
+        diagnostics: &mut Diagnostics,
+    ) {
         let g = self.geometry;
         for block in blocks {
             match block {
@@ -345,14 +351,25 @@ impl<'a, 'f> Layout<'a, 'f> {
                 block.anchors = settings.anchors.clone();
                 block.outline = settings.outline.clone();
             }
-            line_content(&line, settings.left, baseline, settings.role, &mut block.content);
+            line_content(
+                &line,
+                settings.left,
+                baseline,
+                settings.role,
+                &mut block.content,
+            );
             self.blocks.push(block);
         }
         self.keep_next = settings.keep_with_next;
     }
 
-
-    fn figure(&mut self, figure: &ir::Figure, left: f32, right: f32, diagnostics: &mut Diagnostics) {
+    fn figure(
+        &mut self,
+        figure: &ir::Figure,
+        left: f32,
+        right: f32,
+        diagnostics: &mut Diagnostics,
+    ) {
         let g = self.geometry;
         let Some(asset) = self.book.assets.get(figure.asset.0) else {
             return;
@@ -394,12 +411,32 @@ impl<'a, 'f> Layout<'a, 'f> {
         if !figure.caption.is_empty() {
             let mut style = TextStyle::serif(caption_size);
             style.style.italic = true;
-            y = self.figure_text(&figure.caption, style, caption_leading, Alignment::Left, Role::Caption, left, right, y, &mut block);
+            y = self.figure_text(
+                &figure.caption,
+                style,
+                caption_leading,
+                Alignment::Left,
+                Role::Caption,
+                left,
+                right,
+                y,
+                &mut block,
+            );
         }
         if !figure.credit.is_empty() {
             let mut style = TextStyle::serif((caption_size - 1.0).max(6.0));
             style.gray = 0.35;
-            y = self.figure_text(&figure.credit, style, caption_leading - 1.0, Alignment::Right, Role::Credit, left, right, y, &mut block);
+            y = self.figure_text(
+                &figure.credit,
+                style,
+                caption_leading - 1.0,
+                Alignment::Right,
+                Role::Credit,
+                left,
+                right,
+                y,
+                &mut block,
+            );
         }
         block.height = y + g.leading * 0.5;
         self.blocks.push(block);
@@ -488,7 +525,10 @@ impl<'a, 'f> Layout<'a, 'f> {
         let measure = (g.measure - left - right - size).max(24.0);
         let space = self
             .shaper
-            .shape_in(self.shaper.fonts().select(Family::Mono, Style::default()), " ")
+            .shape_in(
+                self.shaper.fonts().select(Family::Mono, Style::default()),
+                " ",
+            )
             .first()
             .map_or(0.6, |gl| gl.advance)
             * size;
@@ -520,7 +560,13 @@ impl<'a, 'f> Layout<'a, 'f> {
                     first = false;
                 }
                 let continuation = if k > 0 { size } else { 0.0 };
-                line_content(&line, left + size * 0.5 + continuation, leading * 0.78, Role::Code, &mut block.content);
+                line_content(
+                    &line,
+                    left + size * 0.5 + continuation,
+                    leading * 0.78,
+                    Role::Code,
+                    &mut block.content,
+                );
                 // A light rule down the left edge marks the code.
                 block.content.push(Content::Item(PageItem::Rule {
                     rect: Rect {
@@ -571,7 +617,8 @@ impl<'a, 'f> Layout<'a, 'f> {
                 let width = self.text_width(&text, style);
                 natural[c] = natural[c].max(width);
                 for word in text.split_whitespace() {
-                    minimum[c] = minimum[c].max(self.text_width(word, style).min(available / columns as f32));
+                    minimum[c] = minimum[c]
+                        .max(self.text_width(word, style).min(available / columns as f32));
                 }
             }
         }
@@ -586,7 +633,12 @@ impl<'a, 'f> Layout<'a, 'f> {
                 vec![room / columns as f32; columns]
             } else {
                 let extra = room - total_min;
-                let flexible: f32 = natural.iter().zip(&minimum).map(|(n, m)| n - m).sum::<f32>().max(0.001);
+                let flexible: f32 = natural
+                    .iter()
+                    .zip(&minimum)
+                    .map(|(n, m)| n - m)
+                    .sum::<f32>()
+                    .max(0.001);
                 natural
                     .iter()
                     .zip(&minimum)
@@ -606,7 +658,8 @@ impl<'a, 'f> Layout<'a, 'f> {
                 gray: 0.0,
             })
         };
-        let rows = std::iter::once((&table.header, true)).chain(table.rows.iter().map(|r| (r, false)));
+        let rows =
+            std::iter::once((&table.header, true)).chain(table.rows.iter().map(|r| (r, false)));
         let row_count = table.rows.len() + 1;
         for (r, (row, is_header)) in rows.enumerate() {
             let style = if is_header { &header_style } else { &body };
@@ -655,10 +708,18 @@ impl<'a, 'f> Layout<'a, 'f> {
             for (cx, lines) in cells {
                 for (k, line) in lines.iter().enumerate() {
                     let mut content = Vec::new();
-                    line_content(line, cx, pad + leading * 0.78, Role::TableCell, &mut content);
-                    block
-                        .content
-                        .extend(content.into_iter().map(|c| offset_content(c, k as f32 * leading)));
+                    line_content(
+                        line,
+                        cx,
+                        pad + leading * 0.78,
+                        Role::TableCell,
+                        &mut content,
+                    );
+                    block.content.extend(
+                        content
+                            .into_iter()
+                            .map(|c| offset_content(c, k as f32 * leading)),
+                    );
                 }
             }
             if is_header {
@@ -741,7 +802,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                             },
                         );
                     }
-                    other => self.blocks_of(std::slice::from_ref(other), g.body_size, 0.0, diagnostics),
+                    other => {
+                        self.blocks_of(std::slice::from_ref(other), g.body_size, 0.0, diagnostics)
+                    }
                 }
             }
             if let Some(block) = self.blocks.get_mut(first) {
@@ -789,9 +852,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                         Content::Link(rect, target) => {
                             let target = match target {
                                 LinkRef::Uri(uri) => Some(LinkDestination::Uri(uri)),
-                                LinkRef::Anchor(id) => anchors
-                                    .get(id.as_str())
-                                    .map(|(page, y)| LinkDestination::Internal { page: *page, y: *y }),
+                                LinkRef::Anchor(id) => anchors.get(id.as_str()).map(|(page, y)| {
+                                    LinkDestination::Internal { page: *page, y: *y }
+                                }),
                             };
                             if let Some(target) = target {
                                 page.items.push(PageItem::Link {
@@ -837,8 +900,8 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     fn centered_line(&self, text: &str, style: TextStyle, baseline: f32, page: &mut Page) {
         let g = self.geometry;
-        let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, g.measure)
-            .without_hyphenation();
+        let mut builder =
+            ParagraphBuilder::new(self.shaper, &self.hyphenation, g.measure).without_hyphenation();
         builder.add_spans(&[Span {
             text: text.to_string(),
             style,
@@ -1002,15 +1065,24 @@ fn shift_y(item: PageItem, dy: f32) -> PageItem {
         }
         PageItem::Image { asset, rect, alt } => PageItem::Image {
             asset,
-            rect: Rect { y: rect.y + dy, ..rect },
+            rect: Rect {
+                y: rect.y + dy,
+                ..rect
+            },
             alt,
         },
         PageItem::Rule { rect, gray } => PageItem::Rule {
-            rect: Rect { y: rect.y + dy, ..rect },
+            rect: Rect {
+                y: rect.y + dy,
+                ..rect
+            },
             gray,
         },
         PageItem::Link { rect, target } => PageItem::Link {
-            rect: Rect { y: rect.y + dy, ..rect },
+            rect: Rect {
+                y: rect.y + dy,
+                ..rect
+            },
             target,
         },
     }
@@ -1024,15 +1096,24 @@ fn shift_x(item: PageItem, dx: f32) -> PageItem {
         }
         PageItem::Image { asset, rect, alt } => PageItem::Image {
             asset,
-            rect: Rect { x: rect.x + dx, ..rect },
+            rect: Rect {
+                x: rect.x + dx,
+                ..rect
+            },
             alt,
         },
         PageItem::Rule { rect, gray } => PageItem::Rule {
-            rect: Rect { x: rect.x + dx, ..rect },
+            rect: Rect {
+                x: rect.x + dx,
+                ..rect
+            },
             gray,
         },
         PageItem::Link { rect, target } => PageItem::Link {
-            rect: Rect { x: rect.x + dx, ..rect },
+            rect: Rect {
+                x: rect.x + dx,
+                ..rect
+            },
             target,
         },
     }

@@ -243,7 +243,11 @@ fn try_total_fit(
                         after_y += stretch;
                         after_z += shrink;
                     }
-                    Item::Penalty { cost, .. } if *cost <= FORCED && !std::ptr::eq(item, &items[i]) => break,
+                    Item::Penalty { cost, .. }
+                        if *cost <= FORCED && !std::ptr::eq(item, &items[i]) =>
+                    {
+                        break
+                    }
                     Item::Penalty { .. } => {}
                 }
             }
@@ -310,7 +314,9 @@ fn try_total_fit(
         .copied()
         .filter(|&a| nodes[a].position == last)
         .min_by(|&a, &b| nodes[a].demerits.total_cmp(&nodes[b].demerits))?;
-    Some(unwind(items, &nodes, best, |n| (n.position, n.ratio, n.previous)))
+    Some(unwind(items, &nodes, best, |n| {
+        (n.position, n.ratio, n.previous)
+    }))
 }
 
 fn unwind(
@@ -517,10 +523,21 @@ mod tests {
     #[test]
     fn impossible_paragraph_still_breaks_without_overflow_when_breaks_exist() {
         // A box wider than the line, with emergency break points every 5 pt.
-        let mut items = vec![Item::Box { width: 20.0 }, Item::Glue { width: 4.0, stretch: 2.0, shrink: 1.0 }];
+        let mut items = vec![
+            Item::Box { width: 20.0 },
+            Item::Glue {
+                width: 4.0,
+                stretch: 2.0,
+                shrink: 1.0,
+            },
+        ];
         for _ in 0..200 {
             items.push(Item::Box { width: 5.0 });
-            items.push(Item::Penalty { width: 0.0, cost: 1000.0, flagged: false });
+            items.push(Item::Penalty {
+                width: 0.0,
+                cost: 1000.0,
+                flagged: false,
+            });
         }
         items.pop();
         finish_paragraph(&mut items);

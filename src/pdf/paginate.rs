@@ -122,7 +122,10 @@ pub fn paginate(blocks: &[VBlock], height: f32) -> Vec<PagePlan> {
         } else {
             block.space_before
         };
-        if block.flow == Flow::Float && !page.placements.is_empty() && y + space + block.height > height {
+        if block.flow == Flow::Float
+            && !page.placements.is_empty()
+            && y + space + block.height > height
+        {
             deferred.push(i);
             i += 1;
             continue;

@@ -45,10 +45,13 @@ impl ShapedRun {
     }
 }
 
+/// Shaping results by font and text.
+type ShapeCache = HashMap<(FontId, String), Rc<[ShapedGlyph]>>;
+
 /// Shapes text with a cache and remembers characters no font covers.
 pub struct Shaper<'f> {
     fonts: &'f FontSet,
-    cache: RefCell<HashMap<(FontId, String), Rc<[ShapedGlyph]>>>,
+    cache: RefCell<ShapeCache>,
     missing: RefCell<BTreeSet<char>>,
 }
 
@@ -141,10 +144,7 @@ impl<'f> Shaper<'f> {
             let mut id = info.glyph_id as u16;
             if id == 0 {
                 // No glyph: draw the replacement character, keep the real text for copying.
-                id = f
-                    .face
-                    .glyph_index('\u{fffd}')
-                    .map_or(0, |g| g.0);
+                id = f.face.glyph_index('\u{fffd}').map_or(0, |g| g.0);
                 if !glyph_text.trim().is_empty() {
                     let mut missing = self.missing.borrow_mut();
                     missing.extend(glyph_text.chars());

@@ -420,7 +420,10 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         // Hyphenation of the alphabetic parts (not in code).
         if !is_code && self.hyphenate {
             let mut start = None;
-            for (i, c) in word.char_indices().chain(std::iter::once((word.len(), ' '))) {
+            for (i, c) in word
+                .char_indices()
+                .chain(std::iter::once((word.len(), ' ')))
+            {
                 match (c.is_alphabetic(), start) {
                     (true, None) => start = Some(i),
                     (false, Some(s)) => {
@@ -522,7 +525,12 @@ pub fn set_lines(
                 } => {
                     // Infinite fill glue only matters for the breaker.
                     if *stretch < 1.0e5 {
-                        x += width + if ratio >= 0.0 { ratio * stretch } else { ratio * shrink };
+                        x += width
+                            + if ratio >= 0.0 {
+                                ratio * stretch
+                            } else {
+                                ratio * shrink
+                            };
                     }
                 }
                 Item::Penalty { .. } => {}
@@ -617,6 +625,8 @@ mod tests {
         let h = Hyphenation::for_language("en");
         assert!(!h.points("notwithstanding").is_empty());
         assert!(h.points("it").is_empty());
-        assert!(Hyphenation::for_language("ru").points("notwithstanding").is_empty());
+        assert!(Hyphenation::for_language("ru")
+            .points("notwithstanding")
+            .is_empty());
     }
 }

@@ -1,0 +1,262 @@
+//! The PDF back end on the seed book and the test manuscripts: build real PDFs, parse them
+//! back with lopdf, and check outline, fonts, images, text and page geometry.
+
+use std::path::PathBuf;
+
+use lopdf::{Document, Object};
+use presswork::ir::Book;
+use presswork::load::{load_book, LoadOptions};
+use presswork::pdf::{PdfOptions, PdfRenderer};
+use presswork::{Diagnostics, Renderer};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(path: PathBuf) -> Book {
+    load_book(&path, &LoadOptions::default(), &mut Diagnostics::default()).expect("book loads")
+}
+
+fn render(book: &Book) -> Vec<u8> {
+    PdfRenderer {
+        options: PdfOptions::default(),
+    }
+    .render(book, &mut Diagnostics::default())
+    .expect("PDF renders")
+}
+
+/// PDF text strings: UTF-16BE with a BOM, or PDFDocEncoding (ASCII here).
+fn pdf_string(object: &Object) -> String {
+    let bytes = object.as_str().expect("string");
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes.iter().map(|b| char::from(*b)).collect()
+    }
+}
+
+/// Top-level outline titles, following /First and /Next.
+fn outline_titles(doc: &Document) -> Vec<(String, usize)> {
+    let catalog = doc.catalog().expect("catalog");
+    let outlines = doc
+        .get_dictionary(
+            catalog
+                .get(b"Outlines")
+                .expect("outline")
+                .as_reference()
+                .expect("ref"),
+        )
+        .expect("outlines dict");
+    let mut titles = Vec::new();
+    let mut next = outlines
+        .get(b"First")
+        .ok()
+        .and_then(|o| o.as_reference().ok());
+    while let Some(id) = next {
+        let item = doc.get_dictionary(id).expect("item");
+        let children = item
+            .get(b"Count")
+            .ok()
+            .and_then(|c| c.as_i64().ok())
+            .unwrap_or(0);
+        titles.push((
+            pdf_string(item.get(b"Title").expect("title")),
+            children.unsigned_abs() as usize,
+        ));
+        next = item.get(b"Next").ok().and_then(|o| o.as_reference().ok());
+    }
+    titles
+}
+
+/// Text without whitespace and hyphens: lopdf does not put spaces where poppler would, and a
+/// hyphen drawn at a line break copies as a hyphen (as in TeX output), so compare without them.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+#[test]
+fn seed_pdf_has_a5_pages_bookmarks_subset_fonts_and_the_photo_unchanged() {
+    let book = load(repo().join("book"));
+    let bytes = render(&book);
+    let doc = Document::load_mem(&bytes).expect("PDF parses");
+    let pages = doc.get_pages();
+    assert!(pages.len() >= 4, "a chapter per page at least");
+    for page_id in pages.values() {
+        let page = doc.get_dictionary(*page_id).expect("page");
+        let media: Vec<f32> = page
+            .get(b"MediaBox")
+            .expect("MediaBox")
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|o| o.as_float().expect("number"))
+            .collect();
+        assert!(
+            (media[2] - 419.53).abs() < 0.5 && (media[3] - 595.28).abs() < 0.5,
+            "A5: {media:?}"
+        );
+    }
+
+    let titles: Vec<String> = outline_titles(&doc).into_iter().map(|(t, _)| t).collect();
+    let chapters: Vec<String> = book.chapters.iter().map(|c| c.title_text()).collect();
+    assert_eq!(
+        titles, chapters,
+        "one bookmark per chapter, in reading order"
+    );
+
+    let mut fonts = 0;
+    let mut jpeg_found = false;
+    let photo = std::fs::read(repo().join("images/putin-modi.jpg")).expect("photo");
+    for (_, object) in doc.objects.iter() {
+        if let Ok(dict) = object.as_dict() {
+            if dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor") {
+                fonts += 1;
+                let name = String::from_utf8_lossy(
+                    dict.get(b"FontName")
+                        .expect("name")
+                        .as_name()
+                        .expect("name"),
+                )
+                .into_owned();
+                let (tag, _) = name.split_once('+').expect("subset tag");
+                assert!(
+                    tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+                    "{name}"
+                );
+                let file = doc
+                    .get_object(
+                        dict.get(b"FontFile2")
+                            .expect("embedded TrueType")
+                            .as_reference()
+                            .expect("ref"),
+                    )
+                    .expect("font stream")
+                    .as_stream()
+                    .expect("stream");
+                let length1 = file
+                    .dict
+                    .get(b"Length1")
+                    .and_then(Object::as_i64)
+                    .unwrap_or(i64::MAX);
+                assert!(
+                    length1 < 200_000,
+                    "{name} is subset, not the whole font ({length1} bytes)"
+                );
+            }
+        }
+        if let Ok(stream) = object.as_stream() {
+            if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image") {
+                assert_eq!(
+                    stream.dict.get(b"Filter").and_then(Object::as_name).ok(),
+                    Some(&b"DCTDecode"[..])
+                );
+                jpeg_found = stream.content == photo;
+            }
+        }
+    }
+    assert!(fonts >= 2, "regular and italic at least");
+    assert!(jpeg_found, "the JPEG is passed through byte for byte");
+    assert!(
+        bytes.len() <= photo.len() + 150 * 1024,
+        "PDF is {} bytes, photo {} bytes",
+        bytes.len(),
+        photo.len()
+    );
+}
+
+#[test]
+fn seed_pdf_text_comes_back_in_reading_order() {
+    let book = load(repo().join("book"));
+    let doc = Document::load_mem(&render(&book)).expect("PDF parses");
+    let count = doc.get_pages().len() as u32;
+    let mut body = String::new();
+    for page in 1..=count {
+        let text = doc.extract_text(&[page]).expect("text");
+        let mut text = squash(&text);
+        // Running head and folio are drawn after the page's body: strip them.
+        let folio = page.to_string();
+        for artifact in std::iter::once(book.meta.title.clone())
+            .chain(book.chapters.iter().map(|c| c.title_text()))
+        {
+            let artifact = squash(&artifact);
+            if text.ends_with(&artifact) && text.len() > artifact.len() {
+                text.truncate(text.len() - artifact.len());
+                break;
+            }
+        }
+        if let Some(stripped) = text.strip_suffix(&folio) {
+            text = stripped.to_string();
+        }
+        body.push_str(&text);
+    }
+    let seed = std::fs::read_to_string(repo().join("tests/data/article.txt")).expect("seed");
+    let mut position = 0;
+    for para in seed.split("\n\n").skip(2) {
+        let para = para.trim();
+        if para.is_empty() || para.starts_with("ALSO READ") || para == "Latest World News" {
+            continue;
+        }
+        for sentence in para.split_inclusive(". ") {
+            let wanted = squash(&sentence.replace('\u{a0}', " "));
+            let found = body[position..].find(&wanted);
+            assert!(found.is_some(), "missing or out of order: {sentence}");
+            position += found.unwrap_or(0);
+        }
+    }
+    for words in [
+        "PrimeMinisterNarendraModiwithRussianPresidentVladimirPutin",
+        "ImageSource:PTI",
+    ] {
+        assert!(body.contains(words), "{words}");
+    }
+}
+
+#[test]
+fn test_manuscripts_render_and_parse() {
+    for name in ["gfm-features", "scripts", "long-words", "many-chapters"] {
+        let book = load(repo().join(format!("tests/manuscripts/{name}.md")));
+        let doc = Document::load_mem(&render(&book)).expect("PDF parses");
+        let outline = outline_titles(&doc);
+        assert_eq!(outline.len(), book.chapters.len(), "{name}");
+        if name == "many-chapters" {
+            assert_eq!(outline.len(), 12);
+            assert!(
+                outline.iter().all(|(_, children)| *children == 1),
+                "sections nest: {outline:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn paper_sizes_change_the_page() {
+    let book = load(repo().join("tests/manuscripts/scripts.md"));
+    for (paper, width) in [
+        (presswork::pdf::Paper::A4, 595.28),
+        (presswork::pdf::Paper::Letter, 612.0),
+        (presswork::pdf::Paper::Trade, 432.0),
+    ] {
+        let bytes = PdfRenderer {
+            options: PdfOptions { paper },
+        }
+        .render(&book, &mut Diagnostics::default())
+        .expect("renders");
+        let doc = Document::load_mem(&bytes).expect("parses");
+        let (_, page) = doc.get_pages().into_iter().next().expect("a page");
+        let media = doc
+            .get_dictionary(page)
+            .expect("page")
+            .get(b"MediaBox")
+            .expect("box")
+            .as_array()
+            .expect("array")
+            .clone();
+        assert!((media[2].as_float().expect("n") - width).abs() < 0.5);
+    }
+}

@@ -31,12 +31,16 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The input is not UTF-8 text.
-    #[error("{path}: not valid UTF-8 at byte {offset}; save the file as UTF-8")]
+    #[error("{path}:{line}:{column}: not valid UTF-8 at byte {offset}; save the file as UTF-8")]
     NotUtf8 {
         /// The offending file.
         path: PathBuf,
         /// Byte offset of the first invalid sequence.
         offset: usize,
+        /// 1-based line of that byte.
+        line: usize,
+        /// 1-based column (in characters of the valid text before it) of that byte.
+        column: usize,
     },
     /// The input path is neither a book folder nor a Markdown file.
     #[error("{path}: not a book folder (with book.toml or .md files) or a .md file")]

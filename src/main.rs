@@ -40,6 +40,10 @@ struct CommonArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
+    /// Replace remote (http/https) images, which are never fetched, by their alt text with a
+    /// warning instead of failing.
+    #[arg(long)]
+    lenient: bool,
     /// Paper size of the PDF (ignored for EPUB).
     #[arg(long, value_enum, default_value_t = PaperArg::A5)]
     paper: PaperArg,
@@ -72,7 +76,7 @@ impl From<PaperArg> for Paper {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (args, renderer): (&CommonArgs, Box<dyn Renderer>) = match &cli.command {
+    let (args, renderer): (&CommonArgs, Box<dyn Renderer + Sync>) = match &cli.command {
         Command::Epub(args) => (
             args,
             Box::new(EpubRenderer {
@@ -88,22 +92,87 @@ fn main() -> ExitCode {
             }),
         ),
     };
-    match run(args, renderer.as_ref()) {
-        Ok(path) => {
+    match run_guarded(args, renderer.as_ref()) {
+        Ok(Ok(path)) => {
             println!("{}", path.display());
             ExitCode::SUCCESS
         }
-        Err(message) => {
+        Ok(Err(message)) => {
             eprintln!("presswork: error: {message}");
             ExitCode::FAILURE
+        }
+        Err(panic) => {
+            eprintln!(
+                "presswork: error: internal error (a bug): {panic}; nothing was written. \
+                 Please report it with the input that caused it."
+            );
+            ExitCode::from(2)
         }
     }
 }
 
+/// Stack for the build: the recursive passes over the IR get room to spare (the front end
+/// also caps nesting depth), and the reservation is virtual memory, not resident.
+const BUILD_STACK_BYTES: usize = 256 << 20;
+
+/// Run the build on a thread with a large stack and catch any panic, returning its message
+/// and location instead of letting the default hook print a backtrace hint.
+fn run_guarded(
+    args: &CommonArgs,
+    renderer: &(dyn Renderer + Sync),
+) -> Result<Result<PathBuf, String>, String> {
+    let report = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let hook_report = std::sync::Arc::clone(&report);
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut slot) = hook_report.lock() {
+            slot.get_or_insert(format!("{message}{location}"));
+        }
+    }));
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("build".into())
+            .stack_size(BUILD_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(args, renderer)))
+            })
+            .map_err(|e| format!("cannot start the build thread: {e}"))
+            .and_then(|handle| {
+                handle
+                    .join()
+                    .map_err(|_| "the build thread died".to_string())
+            })
+    });
+    match outcome {
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(_)) => Err(report
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+            .unwrap_or_else(|| "panic".into())),
+        Err(message) => Err(message),
+    }
+}
+
 fn run(args: &CommonArgs, renderer: &dyn Renderer) -> Result<PathBuf, String> {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PRESSWORK_DEBUG_PANIC").is_some() {
+        // Debug builds only: lets the tests prove that a panic becomes a one-line report.
+        panic!("PRESSWORK_DEBUG_PANIC is set");
+    }
     let mut diagnostics = Diagnostics::default();
     let options = LoadOptions {
         split_level: args.split_level,
+        lenient: args.lenient,
     };
     let book = load_book(&args.input, &options, &mut diagnostics);
     let bytes = book.and_then(|book| renderer.render(&book, &mut diagnostics));

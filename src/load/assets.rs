@@ -12,6 +12,9 @@ use crate::ir::{slugify, Asset, AssetId, IdAllocator, ImageFormat};
 pub const MAX_IMAGE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest image accepted, in pixels (width × height): about 100 megapixels.
 pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
+/// Largest decoded image accepted, in bytes (pixels × bytes per pixel): 100 megapixels of
+/// 8-bit RGBA. Checked from the header, before decoding, like [`MAX_IMAGE_PIXELS`].
+pub const MAX_DECODED_BYTES: u64 = 400_000_000;
 
 /// Resolves image references against the allowed folders and keeps each image once.
 #[derive(Debug)]
@@ -184,17 +187,28 @@ fn percent_decode(text: &str) -> Option<String> {
 /// to catch truncated or corrupt files. Returns the displayed size (after EXIF orientation).
 pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32), String> {
     use ::image::ImageDecoder;
-    let format = sniff_format(bytes)
-        .ok_or("not a JPEG or PNG image (the format is read from the bytes, not the name)")?;
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    let format = sniff_format(bytes).ok_or_else(|| {
+        let what = match other_format(bytes) {
+            Some(name) => format!("a {name} file, not a JPEG or PNG image"),
+            None => "not a JPEG or PNG image".to_string(),
+        };
+        format!(
+            "{what} (the format is read from the bytes, not the name); \
+             convert it to JPEG or PNG"
+        )
+    })?;
     let image_format = match format {
         ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
         ImageFormat::Png => ::image::ImageFormat::Png,
     };
     let mut reader = ::image::ImageReader::with_format(Cursor::new(bytes), image_format);
-    let mut limits = ::image::Limits::default();
-    limits.max_alloc = Some(1 << 30);
-    limits.max_image_width = Some(40_000);
-    limits.max_image_height = Some(40_000);
+    // Only an allocation cap here: the size limits below are checked from the header with a
+    // clearer message than the decoder's.
+    let mut limits = ::image::Limits::no_limits();
+    limits.max_alloc = Some(MAX_DECODED_BYTES + (64 << 20));
     reader.limits(limits);
     let mut decoder = reader
         .into_decoder()
@@ -205,7 +219,16 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32
     }
     if u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS {
         return Err(format!(
-            "{width}×{height} pixels exceeds the limit of {MAX_IMAGE_PIXELS} pixels"
+            "{width}×{height} pixels exceeds the limit of {MAX_IMAGE_PIXELS} pixels; \
+             scale the image down"
+        ));
+    }
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(format!(
+            "{width}×{height} pixels of {:?} would take {} bytes decoded, over the limit of \
+             {MAX_DECODED_BYTES}; scale the image down",
+            decoder.color_type(),
+            decoder.total_bytes()
         ));
     }
     let orientation = decoder
@@ -218,6 +241,35 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32
         _ => (width, height),
     };
     Ok((format, w, h))
+}
+
+/// Name a format presswork does not take, so the message can say what the file is.
+fn other_format(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"GIF87a", "GIF"),
+        (b"GIF89a", "GIF"),
+        (b"BM", "BMP"),
+        (b"II*\0", "TIFF"),
+        (b"MM\0*", "TIFF"),
+        (b"%PDF", "PDF"),
+        (b"<svg", "SVG"),
+        (b"<?xml", "XML (SVG?)"),
+        (b"\0\0\0\x0cjP  ", "JPEG 2000"),
+    ];
+    if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some("WebP");
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        return Some(match &bytes[8..12] {
+            b"avif" | b"avis" => "AVIF",
+            b"heic" | b"heix" | b"mif1" | b"msf1" => "HEIC",
+            _ => "ISO media (HEIC/AVIF/MP4)",
+        });
+    }
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, name)| *name)
 }
 
 /// The image format from the file's magic bytes.

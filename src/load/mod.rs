@@ -19,6 +19,8 @@ pub const MAX_MANUSCRIPT_BYTES: u64 = 256 * 1024 * 1024;
 pub struct LoadOptions {
     /// Heading level that starts a chapter.
     pub split_level: Option<u8>,
+    /// Turn remote `http(s)` images into their alt text with a warning instead of failing.
+    pub lenient: bool,
 }
 
 /// Load a book folder (with or without `book.toml`) or a single Markdown file.
@@ -82,13 +84,14 @@ pub fn load_book(
         });
     }
 
-    let section = config.book.clone().or(front_matter);
+    let section = clean_section(config.book.clone().or(front_matter));
     let meta = metadata_from(section, &manuscripts, diagnostics)?;
     let split_level = options.split_level.or(config.build.split_level);
     let mut book = markdown::parse_book(
         &manuscripts,
         meta,
         split_level,
+        options.lenient,
         &mut |reference, base, at| resolver.resolve(reference, base, at),
         diagnostics,
     )?;
@@ -174,9 +177,16 @@ fn read_text(path: &Path) -> Result<String> {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+        let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
+        Error::NotUtf8 {
+            path: path.to_path_buf(),
+            offset,
+            line: valid.matches('\n').count() + 1,
+            column: valid[line_start..].chars().count() + 1,
+        }
     })?;
     Ok(clean_text(text))
 }
@@ -187,16 +197,25 @@ fn clean_text(text: String) -> String {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
-    if !text.chars().any(is_stray_control) {
-        return text;
-    }
-    text.chars()
-        .map(|c| if is_stray_control(c) { '\u{fffd}' } else { c })
-        .collect()
+    markdown::convert::replace_stray_controls(text)
 }
 
-fn is_stray_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+/// Metadata strings from TOML may carry control characters through `\u` escapes.
+fn clean_section(mut section: BookSection) -> BookSection {
+    use markdown::convert::replace_stray_controls as clean;
+    let opt = |o: Option<String>| o.map(clean);
+    section.title = opt(section.title);
+    section.subtitle = opt(section.subtitle);
+    section.language = opt(section.language);
+    section.identifier = opt(section.identifier);
+    section.publisher = opt(section.publisher);
+    section.source = opt(section.source);
+    section.rights = opt(section.rights);
+    section.description = opt(section.description);
+    section.date = opt(section.date);
+    section.authors = section.authors.into_iter().map(clean).collect();
+    section.subjects = section.subjects.into_iter().map(clean).collect();
+    section
 }
 
 fn read_manuscript(path: &Path) -> Result<(Manuscript, BookSection)> {

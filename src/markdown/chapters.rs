@@ -19,6 +19,9 @@ pub struct Chaptered {
     pub chapters: Vec<Chapter>,
     /// The text of the single `#` heading, when it served as the book title.
     pub title_heading: Option<Vec<Inline>>,
+    /// Headings below chapter level without any text, dropped (they would make empty
+    /// navigation entries); an image among their content is kept as a paragraph.
+    pub empty_headings: usize,
 }
 
 /// The heading level that starts chapters, or `None` when there is no heading at all.
@@ -59,6 +62,7 @@ pub fn split_chapters(
     let single_title = level.is_some_and(|l| l > 1) && h1_count == 1;
 
     let mut title_heading = None;
+    let mut empty_headings = 0;
     let mut opening = Chapter {
         id: String::new(),
         title: book_title.to_vec(),
@@ -84,7 +88,11 @@ pub fn split_chapters(
                 content,
             } if level.is_some_and(|split| l <= split) => {
                 let number = chapters.len() + 1;
+                let mut blocks = Vec::new();
                 let title = if crate::ir::plain_text(&content).trim().is_empty() {
+                    if has_image(&content) {
+                        blocks.push(Block::Paragraph(content));
+                    }
                     vec![Inline::Text(format!("Chapter {number}"))]
                 } else {
                     content
@@ -92,10 +100,16 @@ pub fn split_chapters(
                 chapters.push(Chapter {
                     id,
                     title,
-                    blocks: Vec::new(),
+                    blocks,
                     footnotes: Vec::new(),
                 });
                 current = chapters.last_mut().unwrap_or(&mut opening);
+            }
+            Block::Heading { content, .. } if crate::ir::plain_text(&content).trim().is_empty() => {
+                empty_headings += 1;
+                if has_image(&content) {
+                    current.blocks.push(Block::Paragraph(content));
+                }
             }
             Block::Heading {
                 level: l,
@@ -120,7 +134,17 @@ pub fn split_chapters(
     Chaptered {
         chapters,
         title_heading,
+        empty_headings,
     }
+}
+
+fn has_image(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|i| match i {
+        Inline::Image { .. } => true,
+        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => has_image(c),
+        Inline::Link { content, .. } => has_image(content),
+        _ => false,
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 use super::figure::paragraph_or_figure;
 use super::{FootnoteTable, LineIndex};
-use crate::error::{Error, Result, SourcePos};
+use crate::error::{Diagnostics, Error, Result, SourcePos};
 use crate::ir::{
     plain_text, Alignment, AssetId, Block, IdAllocator, Inline, LinkTarget, List, ListItem, Table,
 };
@@ -17,6 +17,33 @@ use crate::ir::{
 /// Marks a soft line break inside a paragraph until the paragraph is finished.
 /// Text events never contain a newline, so the marker cannot clash with real text.
 pub(super) const SOFT_BREAK: &str = "\n";
+
+/// Deepest nesting of block containers (block quotes, lists, list items) and of inline
+/// containers (emphasis, links, …) kept in the IR. Deeper containers are flattened into their
+/// parent, keeping their content: hostile input (5000 levels of `>`) must not overflow the stack
+/// of the recursive passes in the back ends.
+pub const MAX_NESTING: usize = 100;
+
+/// Control characters other than tab and line ends, and the non-characters U+FFFE/U+FFFF
+/// (none of them allowed in XML), become U+FFFD.
+pub fn replace_stray_controls(text: String) -> String {
+    if !text.chars().any(is_stray_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| if is_stray_control(c) { '\u{fffd}' } else { c })
+        .collect()
+}
+
+fn is_stray_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// `http:`/`https:` (any case): a remote image, never fetched.
+pub fn is_remote_reference(reference: &str) -> bool {
+    let lower = reference.trim().to_ascii_lowercase();
+    lower.starts_with("http:") || lower.starts_with("https:")
+}
 
 /// The Markdown dialect presswork reads: CommonMark plus the GFM extensions.
 pub fn parser_options() -> Options {
@@ -42,6 +69,10 @@ pub struct ConvertContext<'a> {
     pub file_index: usize,
     /// Resolves an image reference to an asset.
     pub resolve_image: &'a mut dyn FnMut(&str, &SourcePos) -> Result<AssetId>,
+    /// Remote images become their alt text with a warning instead of an error.
+    pub lenient: bool,
+    /// Where warnings go.
+    pub diagnostics: &'a mut Diagnostics,
 }
 
 enum Frame {
@@ -65,6 +96,29 @@ enum Frame {
     Image(String, String, SourcePos, Vec<Inline>),
     /// Wrapper of an extension presswork does not enable: content kept, wrapper dropped.
     Transparent(Vec<Inline>),
+    /// A block container nested deeper than [`MAX_NESTING`]: its blocks (and any tight text)
+    /// go to the parent.
+    Flattened(Vec<Block>, Vec<Inline>),
+}
+
+impl Frame {
+    fn is_block_container(&self) -> bool {
+        matches!(
+            self,
+            Frame::BlockQuote(_)
+                | Frame::List(..)
+                | Frame::Item(..)
+                | Frame::FootnoteDefinition(..)
+                | Frame::Flattened(..)
+        )
+    }
+
+    fn is_inline_container(&self) -> bool {
+        matches!(
+            self,
+            Frame::Emphasis(_) | Frame::Strong(_) | Frame::Strikethrough(_) | Frame::Link(..)
+        )
+    }
 }
 
 /// Convert one manuscript body into top-level blocks. Headings of every level stay in the
@@ -80,10 +134,14 @@ pub fn convert(
         match event {
             Event::Start(tag) => start(tag, offset, cx, &mut stack),
             Event::End(tag) => end(tag, cx, &mut stack)?,
-            Event::Text(text) => push_text(&mut stack, &text),
-            Event::Code(code) => push_inline(&mut stack, Inline::Code(code.into_string())),
-            Event::InlineMath(text) | Event::DisplayMath(text) => push_text(&mut stack, &text),
-            Event::Html(html) | Event::InlineHtml(html) => push_html(&mut stack, &html),
+            Event::Text(text) => push_text(&mut stack, &clean(text.into_string())),
+            Event::Code(code) => push_inline(&mut stack, Inline::Code(clean(code.into_string()))),
+            Event::InlineMath(text) | Event::DisplayMath(text) => {
+                push_text(&mut stack, &clean(text.into_string()))
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                push_html(&mut stack, &clean(html.into_string()))
+            }
             Event::FootnoteReference(label) => {
                 let (id, number) = cx.footnotes.reference(cx.file_index, &label);
                 push_inline(&mut stack, Inline::FootnoteRef { id, number });
@@ -107,8 +165,21 @@ pub fn convert(
     }
 }
 
+/// Character references such as `&#1;` reach the text after the loader's check.
+fn clean(text: String) -> String {
+    replace_stray_controls(text)
+}
+
 fn start(tag: Tag<'_>, offset: usize, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) {
+    let too_deep_blocks = stack.iter().filter(|f| f.is_block_container()).count() >= MAX_NESTING;
+    let too_deep_inlines = stack.iter().filter(|f| f.is_inline_container()).count() >= MAX_NESTING;
     let frame = match tag {
+        Tag::BlockQuote(_) | Tag::List(_) | Tag::Item if too_deep_blocks => {
+            Frame::Flattened(Vec::new(), Vec::new())
+        }
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } if too_deep_inlines => {
+            Frame::Transparent(Vec::new())
+        }
         Tag::Paragraph => Frame::Paragraph(Vec::new(), None),
         Tag::Heading { level, id, .. } => Frame::Heading(
             heading_level(level),
@@ -152,12 +223,14 @@ fn start(tag: Tag<'_>, offset: usize, cx: &mut ConvertContext<'_>, stack: &mut V
         Tag::Emphasis => Frame::Emphasis(Vec::new()),
         Tag::Strong => Frame::Strong(Vec::new()),
         Tag::Strikethrough => Frame::Strikethrough(Vec::new()),
-        Tag::Link { dest_url, .. } => Frame::Link(classify_link(&dest_url), Vec::new()),
+        Tag::Link { dest_url, .. } => {
+            Frame::Link(classify_link(&clean(dest_url.into_string())), Vec::new())
+        }
         Tag::Image {
             dest_url, title, ..
         } => Frame::Image(
             dest_url.into_string(),
-            title.into_string(),
+            clean(title.into_string()),
             cx.lines.position(cx.path, offset),
             Vec::new(),
         ),
@@ -211,8 +284,19 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
         Frame::List(start, items) => push_block(stack, cx.ids, Block::List(List { start, items })),
         Frame::Item(task, mut blocks, loose) => {
             flush_tight_text(&mut blocks, loose, cx.ids);
-            if let Some(Frame::List(_, items)) = stack.last_mut() {
-                items.push(ListItem { task, blocks });
+            match stack.last_mut() {
+                Some(Frame::List(_, items)) => items.push(ListItem { task, blocks }),
+                _ => {
+                    for block in blocks {
+                        push_block(stack, cx.ids, block);
+                    }
+                }
+            }
+        }
+        Frame::Flattened(mut blocks, loose) => {
+            flush_tight_text(&mut blocks, loose, cx.ids);
+            for block in blocks {
+                push_block(stack, cx.ids, block);
             }
         }
         Frame::FootnoteDefinition(label, blocks) => {
@@ -253,8 +337,18 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
         Frame::Strikethrough(c) => push_inline(stack, Inline::Strikethrough(c)),
         Frame::Link(target, content) => push_inline(stack, Inline::Link { target, content }),
         Frame::Image(dest, title, at, alt_inlines) => {
-            let asset = (cx.resolve_image)(&dest, &at)?;
             let alt = plain_text(&finish_inlines(alt_inlines)).trim().to_string();
+            if cx.lenient && is_remote_reference(&dest) {
+                cx.diagnostics.warn(format!(
+                    "{at}: remote image `{dest}` not fetched (builds are offline); \
+                     its alt text stands in for it"
+                ));
+                if !alt.is_empty() {
+                    push_inline(stack, Inline::Text(alt));
+                }
+                return Ok(());
+            }
+            let asset = (cx.resolve_image)(&dest, &at)?;
             push_inline(stack, Inline::Image { asset, alt });
             if let Some(Frame::Paragraph(_, image_title @ None)) = stack.last_mut() {
                 if !title.trim().is_empty() {
@@ -338,7 +432,8 @@ fn push_inline(stack: &mut [Frame], inline: Inline) {
         | Some(Frame::Strikethrough(v))
         | Some(Frame::Link(_, v))
         | Some(Frame::Image(_, _, _, v))
-        | Some(Frame::Item(_, _, v)) => v.push(inline),
+        | Some(Frame::Item(_, _, v))
+        | Some(Frame::Flattened(_, v)) => v.push(inline),
         Some(Frame::CodeBlock(_, code)) => code.push_str(&plain_text(&[inline])),
         Some(Frame::HtmlBlock(html)) => html.push_str(&plain_text(&[inline])),
         // Inline content directly in a block container (rare: e.g. text in a footnote
@@ -357,7 +452,7 @@ fn push_block(stack: &mut [Frame], ids: &mut IdAllocator, block: Block) {
         Some(Frame::Root(blocks))
         | Some(Frame::BlockQuote(blocks))
         | Some(Frame::FootnoteDefinition(_, blocks)) => blocks.push(block),
-        Some(Frame::Item(_, blocks, loose)) => {
+        Some(Frame::Item(_, blocks, loose)) | Some(Frame::Flattened(blocks, loose)) => {
             let pending = std::mem::take(loose);
             flush_tight_text(blocks, pending, ids);
             blocks.push(block);

@@ -101,11 +101,14 @@ fn footnote_id(number: u32) -> String {
     format!("fn-{number}")
 }
 
-/// Parse manuscripts into a book. `resolve_image` turns image references into assets.
+/// Parse manuscripts into a book. `resolve_image` turns image references into assets;
+/// `lenient` turns remote images into their alt text (with a warning) instead of an error.
+/// A manuscript with nothing to publish (only comments, link definitions, …) is an error.
 pub fn parse_book(
     manuscripts: &[Manuscript],
     mut meta: Metadata,
     split_level: Option<u8>,
+    lenient: bool,
     resolve_image: &mut dyn FnMut(&str, &Path, &SourcePos) -> Result<AssetId>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Book> {
@@ -127,13 +130,32 @@ pub fn parse_book(
             footnotes: &mut footnotes,
             file_index,
             resolve_image: &mut resolve,
+            lenient,
+            diagnostics,
         };
         let body = manuscript.text.get(manuscript.body_offset..).unwrap_or("");
         blocks.extend(convert::convert(body, manuscript.body_offset, &mut cx)?);
     }
 
+    if blocks.is_empty() {
+        return Err(crate::error::Error::Manuscript {
+            path: manuscripts
+                .first()
+                .map(|m| m.path.clone())
+                .unwrap_or_default(),
+            message: "the manuscript has no text to publish (only comments, link definitions \
+                      or front matter); write some Markdown text first"
+                .into(),
+        });
+    }
     let provisional_title = vec![Inline::Text(meta.title.clone())];
     let mut chaptered = chapters::split_chapters(blocks, split_level, &provisional_title, &mut ids);
+    if chaptered.empty_headings > 0 {
+        diagnostics.warn(format!(
+            "{} heading(s) with no text were dropped (an image in one is kept as a paragraph)",
+            chaptered.empty_headings
+        ));
+    }
     if meta.title.trim().is_empty() {
         let from_heading = chaptered.title_heading.as_deref().map(plain_text);
         meta.title = from_heading

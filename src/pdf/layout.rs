@@ -91,6 +91,8 @@ pub struct Layout<'a, 'f> {
     after_break: bool,
     /// The last block asked to stay with what follows (a heading).
     keep_next: bool,
+    /// Counter for [`VBlock::group`].
+    groups: usize,
 }
 
 /// Settings of a paragraph-like text block.
@@ -121,11 +123,18 @@ impl<'a, 'f> Layout<'a, 'f> {
             chapter: 0,
             after_break: true,
             keep_next: false,
+            groups: 0,
         }
     }
 
     /// Lay out the whole book into pages.
     pub fn run(mut self, diagnostics: &mut Diagnostics) -> LaidOutDocument {
+        self.build(diagnostics);
+        self.into_pages()
+    }
+
+    /// Build the vertical list of the whole book.
+    fn build(&mut self, diagnostics: &mut Diagnostics) {
         for (index, chapter) in self.book.chapters.iter().enumerate() {
             self.chapter = index;
             self.chapter_opening(chapter);
@@ -143,7 +152,6 @@ impl<'a, 'f> Layout<'a, 'f> {
                 "no font covers these characters; the PDF shows a replacement mark: {list}"
             ));
         }
-        self.into_pages()
     }
 
     fn body_style(&self) -> TextStyle {
@@ -337,10 +345,12 @@ impl<'a, 'f> Layout<'a, 'f> {
     fn push_lines(&mut self, lines: Vec<SetLine>, settings: TextBlock) {
         let n = lines.len();
         let follows_keep = std::mem::take(&mut self.keep_next);
+        self.groups += 1;
         for (j, line) in lines.into_iter().enumerate() {
             let mut block = VBlock::new(settings.leading, self.chapter);
             let baseline = settings.leading * 0.78;
             block.baseline = Some(baseline);
+            block.group = Some(self.groups);
             block.break_before = if j == 0 {
                 !follows_keep
             } else {
@@ -548,7 +558,6 @@ impl<'a, 'f> Layout<'a, 'f> {
             }]);
             let (paragraph, lines) = builder.finish(Alignment::Left);
             let set = set_lines(&paragraph, &lines, Alignment::Left, measure);
-            let count = set.len().max(1);
             for (k, line) in set.into_iter().enumerate() {
                 let mut block = VBlock::new(leading, self.chapter);
                 block.baseline = Some(leading * 0.78);
@@ -578,10 +587,6 @@ impl<'a, 'f> Layout<'a, 'f> {
                     gray: 0.7,
                 }));
                 self.blocks.push(block);
-            }
-            let _ = count;
-            if lines_is_empty(rest) {
-                // An empty source line still takes a line.
             }
         }
         if let Some(last) = self.blocks.last_mut() {
@@ -920,10 +925,6 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 }
 
-fn lines_is_empty(text: &str) -> bool {
-    text.trim().is_empty()
-}
-
 /// Flatten inlines into styled spans.
 pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) {
     for inline in inlines {
@@ -1116,5 +1117,179 @@ fn shift_x(item: PageItem, dx: f32) -> PageItem {
             },
             target,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::fonts::FontSet;
+
+    /// A long real manuscript: the seed article's paragraphs many times over, with section
+    /// headings and figures in between.
+    fn long_book(name: &str) -> Book {
+        let dir =
+            std::env::temp_dir().join(format!("presswork-layout-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let img = ::image::RgbImage::from_fn(1600, 1000, |x, y| {
+            ::image::Rgb([(x % 256) as u8, (y % 256) as u8, 99])
+        });
+        img.save(dir.join("photo.png")).expect("png");
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/article.txt"
+        ))
+        .expect("seed");
+        let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
+        let mut text = String::from("# Long book\n\n");
+        for round in 0..6 {
+            text.push_str(&format!("## Part {round}\n\n"));
+            for (n, p) in paragraphs.iter().enumerate() {
+                text.push_str(p);
+                text.push_str("\n\n");
+                if n % 5 == 2 {
+                    text.push_str(&format!("### Heading {round}.{n}\n\n"));
+                }
+                if n == 7 {
+                    text.push_str("![A test pattern](photo.png)\n*Caption*\n— Credit\n\n");
+                }
+            }
+        }
+        std::fs::write(dir.join("long.md"), text).expect("write");
+        let book = crate::load::load_book(
+            &dir.join("long.md"),
+            &Default::default(),
+            &mut Diagnostics::default(),
+        )
+        .expect("loads");
+        let _ = std::fs::remove_dir_all(&dir);
+        book
+    }
+
+    #[test]
+    fn real_layout_has_no_widows_orphans_or_stranded_headings() {
+        let book = long_book("widows");
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let mut layout = Layout::new(&shaper, &book, geometry);
+        layout.build(&mut Diagnostics::default());
+        let plans = paginate(&layout.blocks, geometry.text_height);
+        assert!(plans.len() > 12, "a long book: {} pages", plans.len());
+        let mut split_paragraphs = 0;
+        for pair in plans.windows(2) {
+            let flow = |plan: &super::super::paginate::PagePlan| -> Vec<usize> {
+                plan.placements
+                    .iter()
+                    .map(|p| p.block)
+                    .filter(|b| layout.blocks[*b].flow != Flow::Float)
+                    .collect()
+            };
+            let (before, after) = (flow(&pair[0]), flow(&pair[1]));
+            let (Some(&last), Some(&first)) = (before.last(), after.first()) else {
+                continue;
+            };
+            let last_block = &layout.blocks[last];
+            // A heading (keep-with-next) never ends a page.
+            assert!(
+                !matches!(last_block.outline, Some((_, level)) if level > 1),
+                "a heading ends a page"
+            );
+            if let (Some(a), Some(b)) = (last_block.group, layout.blocks[first].group) {
+                if a == b {
+                    split_paragraphs += 1;
+                    let on_first = before
+                        .iter()
+                        .filter(|i| layout.blocks[**i].group == Some(a))
+                        .count();
+                    let on_second = after
+                        .iter()
+                        .filter(|i| layout.blocks[**i].group == Some(a))
+                        .count();
+                    assert!(
+                        on_first >= 2 && on_second >= 2,
+                        "orphan or widow: {on_first} + {on_second}"
+                    );
+                }
+            }
+        }
+        assert!(
+            split_paragraphs > 3,
+            "the test must exercise paragraphs split across pages"
+        );
+        // Every page but chapter ends is reasonably full (no runaway backing up).
+        for plan in &plans {
+            assert!(!plan.placements.is_empty());
+        }
+    }
+
+    #[test]
+    fn figure_stays_whole_with_caption_and_credit_inside_the_text_block() {
+        let book = long_book("figures");
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let document = Layout::new(&shaper, &book, geometry).run(&mut Diagnostics::default());
+        let mut figures = 0;
+        for page in &document.pages {
+            let image = page.items.iter().find_map(|item| match item {
+                PageItem::Image { rect, .. } => Some(*rect),
+                _ => None,
+            });
+            let Some(rect) = image else { continue };
+            figures += 1;
+            assert!(rect.y + rect.height <= geometry.top + geometry.text_height + 0.01);
+            assert!(
+                (rect.width / rect.height - 1.6).abs() < 0.01,
+                "aspect ratio kept"
+            );
+            // Caption and credit runs are on the same page, below the image.
+            let below = |role: Role| {
+                page.items.iter().any(|item| matches!(item, PageItem::Glyphs(run) if run.role == role && run.baseline > rect.y + rect.height))
+            };
+            assert!(below(Role::Caption) && below(Role::Credit));
+        }
+        assert_eq!(figures, 6);
+        for page in &document.pages {
+            for item in &page.items {
+                if let PageItem::Glyphs(run) = item {
+                    let right = run.x + run.glyphs.last().map_or(0.0, |g| g.x);
+                    assert!(
+                        run.x >= geometry.left - 0.01
+                            && right <= geometry.left + geometry.measure + 0.01
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blank_lines_in_code_are_kept() {
+        let book = Book {
+            chapters: vec![ir::Chapter {
+                id: "c".into(),
+                title: vec![Inline::Text("C".into())],
+                blocks: vec![Block::CodeBlock {
+                    language: None,
+                    code: "a\n\nb".into(),
+                }],
+                footnotes: Vec::new(),
+            }],
+            ..Book::default()
+        };
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let mut layout = Layout::new(&shaper, &book, PageGeometry::for_paper(Paper::A5));
+        layout.build(&mut Diagnostics::default());
+        let code_lines = layout
+            .blocks
+            .iter()
+            .filter(|b| {
+                b.content
+                    .iter()
+                    .any(|c| matches!(c, Content::Item(PageItem::Rule { gray, .. }) if *gray > 0.6))
+            })
+            .count();
+        assert_eq!(code_lines, 3);
     }
 }

@@ -50,6 +50,8 @@ pub struct VBlock {
     pub chapter: usize,
     /// Baseline of the first line, if the block is text (for list labels).
     pub baseline: Option<f32>,
+    /// Lines of one paragraph share a group number (for checks and debugging).
+    pub group: Option<usize>,
 }
 
 impl VBlock {
@@ -65,6 +67,7 @@ impl VBlock {
             outline: None,
             chapter,
             baseline: None,
+            group: None,
         }
     }
 }

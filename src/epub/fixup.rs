@@ -11,7 +11,9 @@
 //! 4. Landmarks list only items that are also in the toc (or nothing at all, an invalid empty
 //!    `<nav>`): the landmarks are rewritten from our list.
 //! 5. `nav.xhtml` has no `lang`, and `toc.ncx` no `dtb:uid`.
-//! 6. Zip entries carry the current time: the archive is rewritten with a fixed time, fixed
+//! 6. The `<package>` has no `xml:lang` (Ace by DAISY: `epub-lang`, serious), and the toc
+//!    `<nav>` no `role="doc-toc"` matching its `epub:type` (Ace: `epub-type-has-matching-role`).
+//! 7. Zip entries carry the current time: the archive is rewritten with a fixed time, fixed
 //!    permissions, `mimetype` first and stored, so two builds are byte-identical.
 
 use std::io::{Cursor, Read, Write};
@@ -128,6 +130,19 @@ fn replace_between(
 }
 
 fn fix_opf(opf: &str, fixup: &Fixup) -> Result<String, String> {
+    let dir = match Direction::of_language(&fixup.language) {
+        Direction::Rtl => " dir=\"rtl\"",
+        Direction::Ltr => "",
+    };
+    let opf = replace_once(
+        opf,
+        "<package version=\"3.0\"",
+        &format!(
+            "<package version=\"3.0\" xml:lang=\"{}\"{dir}",
+            xml::attr(&fixup.language)
+        ),
+        "set the package's language",
+    )?;
     let opf = opf.replace(
         "<dc:language id=\"epub-creator-",
         "<dc:language id=\"epub-language-",
@@ -178,6 +193,13 @@ fn fix_nav(nav: &str, fixup: &Fixup) -> Result<String, String> {
     };
     // Valid XML either way, but tools that read the nav with patterns expect no spaces.
     let nav = nav.replace("epub:type = \"", "epub:type=\"");
+    // The DPUB-ARIA role matching `epub:type="toc"`, for assistive technology.
+    let nav = replace_once(
+        &nav,
+        "<nav epub:type=\"toc\"",
+        "<nav epub:type=\"toc\" role=\"doc-toc\"",
+        "give the toc nav its role",
+    )?;
     let nav = replace_once(
         &nav,
         "<html xmlns=\"http://www.w3.org/1999/xhtml\"",
@@ -284,7 +306,7 @@ mod tests {
         }
     }
 
-    const OPF_SAMPLE: &str = r#"<package><metadata xmlns:dc="dc">
+    const OPF_SAMPLE: &str = r#"<package version="3.0" xmlns="opf"><metadata xmlns:dc="dc">
     <dc:identifier id="epub-id-1">urn:uuid:1234</dc:identifier>
     <dc:language id="epub-creator-0">hi</dc:language>
     <dc:creator id="epub-creator-0">A</dc:creator>
@@ -297,6 +319,7 @@ mod tests {
         let opf = fix_opf(OPF_SAMPLE, &fixup()).expect("fixable");
         assert_eq!(opf.matches("id=\"epub-creator-0\"").count(), 1);
         assert!(opf.contains("<dc:language id=\"epub-language-0\">"));
+        assert!(opf.starts_with("<package version=\"3.0\" xml:lang=\"hi\" xmlns="));
         assert!(opf.contains(">urn:isbn:978-0-00 &amp; co</dc:identifier>"));
         assert!(opf.contains("<dc:source>PTI &amp; AP</dc:source>\n  </metadata>"));
         assert!(opf.contains("<itemref idref=\"id_title.xhtml\"/>\n    <itemref idref=\"nav\"/>"));
@@ -316,6 +339,7 @@ mod tests {
                    <nav epub:type = \"landmarks\">\n\n  </nav></body></html>";
         let fixed = fix_nav(nav, &fixup()).expect("fixable");
         assert!(fixed.contains("lang=\"hi\" xml:lang=\"hi\""));
+        assert!(fixed.contains("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">"));
         assert!(fixed.contains("<a epub:type=\"bodymatter\" href=\"ch001.xhtml\">Start</a>"));
         check_well_formed("nav.xhtml", &fixed).expect("well-formed");
 

@@ -1,0 +1,106 @@
+//! Pipeline benchmark: load, EPUB and PDF times for the seed book and for synthetic
+//! manuscripts of growing size (to show time grows linearly with the input).
+//!
+//! Run with `cargo bench --bench pipeline` (release build). A plain bench binary rather than
+//! criterion: the stages take milliseconds to seconds, so a few timed runs with the median
+//! reported are enough, and it keeps the build light.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use presswork::epub::EpubRenderer;
+use presswork::ir::Book;
+use presswork::load::{load_book, LoadOptions};
+use presswork::pdf::{PdfOptions, PdfRenderer};
+use presswork::{Diagnostics, Renderer};
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut samples = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        last = Some(f());
+        samples.push(start.elapsed());
+    }
+    (median(samples), last.expect("at least one run"))
+}
+
+fn load(path: &Path) -> Book {
+    load_book(path, &LoadOptions::default(), &mut Diagnostics::default()).expect("loads")
+}
+
+fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
+    let (load_time, book) = time(runs, || load(path));
+    let epub = EpubRenderer {
+        options: Default::default(),
+    };
+    let pdf = PdfRenderer {
+        options: PdfOptions::default(),
+    };
+    let (epub_time, epub_bytes) = time(runs, || {
+        epub.render(&book, &mut Diagnostics::default())
+            .expect("epub")
+    });
+    let (pdf_time, pdf_bytes) = time(runs, || {
+        pdf.render(&book, &mut Diagnostics::default()).expect("pdf")
+    });
+    println!(
+        "{name:<22} {:>9} B in | load {:>9.1?} | epub {:>9.1?} ({:>8} B) | pdf {:>9.1?} ({:>8} B)",
+        input_bytes,
+        load_time,
+        epub_time,
+        epub_bytes.len(),
+        pdf_time,
+        pdf_bytes.len()
+    );
+}
+
+fn synthetic(dir: &Path, name: &str, target_bytes: usize) -> (PathBuf, usize) {
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/article.txt"
+    ))
+    .expect("seed");
+    let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
+    let mut text = String::from("# Synthetic\n\n");
+    let mut chapter = 0;
+    while text.len() < target_bytes {
+        chapter += 1;
+        text.push_str(&format!("## Chapter {chapter}\n\n"));
+        for p in &paragraphs {
+            text.push_str(p);
+            text.push_str("\n\n");
+        }
+    }
+    let path = dir.join(format!("{name}.md"));
+    std::fs::write(&path, &text).expect("write");
+    (path, text.len())
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("presswork-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let seed_bytes =
+        std::fs::metadata(repo.join("book/article.md")).map_or(0, |m| m.len() as usize);
+    report("seed book", seed_bytes, &repo.join("book"), 9);
+    for (name, size, runs) in [
+        ("synthetic 100 KB", 100_000, 5),
+        ("synthetic 1 MB", 1_000_000, 3),
+        ("synthetic 4 MB", 4_000_000, 1),
+    ] {
+        let (path, bytes) = synthetic(&dir, &name.replace(' ', "-"), size);
+        report(name, bytes, &path, runs);
+    }
+    let word = format!("# Word\n\nA {} word.\n", "a".repeat(5000));
+    let path = dir.join("word.md");
+    std::fs::write(&path, &word).expect("write");
+    report("5000-letter word", word.len(), &path, 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -260,3 +260,28 @@ fn paper_sizes_change_the_page() {
         assert!((media[2].as_float().expect("n") - width).abs() < 0.5);
     }
 }
+
+#[test]
+fn multi_glyph_clusters_carry_their_real_text() {
+    // Devanagari conjuncts and reordered vowel signs cannot be described by ToUnicode alone.
+    let book = load(repo().join("tests/manuscripts/scripts.md"));
+    let doc = Document::load_mem(&render(&book)).expect("PDF parses");
+    let (_, page) = doc.get_pages().into_iter().next().expect("page");
+    let content = doc.get_page_content(page);
+    let text = String::from_utf8_lossy(&content);
+    assert!(
+        text.contains("/ActualText"),
+        "no ActualText span in the Devanagari page"
+    );
+    // The span's text is the cluster in logical order: पु, not the reordered glyphs.
+    let needle: Vec<u8> = std::iter::once(0xFEFF_u16)
+        .chain("रा".encode_utf16())
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    let hex: String = needle.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        text.to_ascii_lowercase().contains(&hex)
+            || content.windows(needle.len()).any(|w| w == needle),
+        "cluster text missing"
+    );
+}

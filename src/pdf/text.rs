@@ -362,8 +362,9 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                             id: g.id,
                             x: 0.0,
                             y_offset: 0.0,
-                            // A soft hyphen: it copies as nothing, so the word pastes whole.
-                            text: String::new(),
+                            // Copies as a hyphen at the line end, as in TeX output;
+                            // extractors such as pdftotext join the word again.
+                            text: "-".into(),
                         })
                         .collect(),
                     width,

@@ -19,7 +19,7 @@ use printpdf::{
 use self::fonts::EmbeddedFont;
 use crate::ir::Book;
 use crate::pdf::fonts::{FontId, FontSet};
-use crate::pdf::frame::{GlyphRun, LaidOutDocument, Page, PageItem, Rect};
+use crate::pdf::frame::{GlyphRun, LaidOutDocument, Page, PageItem, PlacedGlyph, Rect};
 use crate::{Error, Result};
 
 /// TJ corrections are rounded to this many thousandths of a text-space unit: 1/1000 of
@@ -176,7 +176,8 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
                 Pt(page.height - run.baseline + first.y_offset),
             ),
         });
-        let mut codepoints = Vec::with_capacity(segment.len());
+        // Per glyph: its codepoint, and a space glyph after it when a word gap follows.
+        let mut placed: Vec<(Codepoint, Option<Codepoint>)> = Vec::with_capacity(segment.len());
         // Right edge of everything drawn so far in the segment, in points from the run's x
         // (a maximum, so that zero-advance marks do not look like gaps).
         let mut ink_end = f64::MIN;
@@ -188,11 +189,14 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
             // string (a glyph whose id never carries text) gets no ToUnicode entry.
             let cid = Some(font.text.get(&g.id).cloned().unwrap_or_default());
             let Some(next) = segment.get(i + 1).filter(|_| size > 0.0) else {
-                codepoints.push(Codepoint {
-                    gid,
-                    offset: 0.0,
-                    cid,
-                });
+                placed.push((
+                    Codepoint {
+                        gid,
+                        offset: 0.0,
+                        cid,
+                    },
+                    None,
+                ));
                 continue;
             };
             let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
@@ -203,31 +207,108 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
                     // extractors that ignore gaps (mutool, Acrobat's copy) still see the
                     // space, and poppler sees no leftover gap to double it.
                     let space_width = font.pdf_width(space);
-                    codepoints.push(Codepoint {
-                        gid,
-                        offset: 0.0,
-                        cid,
-                    });
-                    codepoints.push(Codepoint {
-                        gid: space_gid,
-                        offset: thousandths(advance + space_width - wanted),
-                        cid: Some(" ".into()),
-                    });
+                    placed.push((
+                        Codepoint {
+                            gid,
+                            offset: 0.0,
+                            cid,
+                        },
+                        Some(Codepoint {
+                            gid: space_gid,
+                            offset: thousandths(advance + space_width - wanted),
+                            cid: Some(" ".into()),
+                        }),
+                    ));
                 }
-                _ => codepoints.push(Codepoint {
-                    gid,
-                    offset: thousandths(advance - wanted),
-                    cid,
-                }),
+                _ => placed.push((
+                    Codepoint {
+                        gid,
+                        offset: thousandths(advance - wanted),
+                        cid,
+                    },
+                    None,
+                )),
             }
         }
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(codepoints)],
-        });
+        emit_clusters(segment, placed, font, ops);
     }
     ops.push(Op::EndTextSection);
     if tinted {
         ops.push(Op::RestoreGraphicsState);
+    }
+}
+
+/// Show the glyphs of a segment. ToUnicode maps one glyph id to one text, which cannot
+/// describe a cluster of several glyphs (Devanagari conjuncts and reordered vowel signs) or a
+/// glyph that stands for different text in different places; such clusters are wrapped in a
+/// marked-content span whose `/ActualText` gives the cluster's real text, so copy and paste
+/// and text extraction get the characters in logical order.
+fn emit_clusters(
+    glyphs: &[PlacedGlyph],
+    placed: Vec<(Codepoint, Option<Codepoint>)>,
+    font: &EmbeddedFont,
+    ops: &mut Vec<Op>,
+) {
+    let mut pending: Vec<Codepoint> = Vec::new();
+    let mut i = 0;
+    let mut placed = placed.into_iter().map(Some).collect::<Vec<_>>();
+    while i < glyphs.len() {
+        let mut end = i + 1;
+        while end < glyphs.len() && glyphs[end].text.is_empty() {
+            end += 1;
+        }
+        let cluster_text = &glyphs[i].text;
+        let simple = end == i + 1
+            && font.text.get(&glyphs[i].id).map(String::as_str) == Some(cluster_text.as_str());
+        let mut cluster = Vec::new();
+        let mut trailing_space = None;
+        for slot in placed.iter_mut().take(end).skip(i) {
+            if let Some((codepoint, space)) = slot.take() {
+                cluster.push(codepoint);
+                if let Some(space) = space {
+                    if let Some(previous) = trailing_space.replace(space) {
+                        cluster.push(previous);
+                    }
+                }
+            }
+        }
+        if simple || cluster_text.is_empty() {
+            pending.extend(cluster);
+            pending.extend(trailing_space);
+        } else {
+            flush_text(&mut pending, ops);
+            let actual: Vec<u8> = std::iter::once(0xFEFF_u16)
+                .chain(cluster_text.encode_utf16())
+                .flat_map(u16::to_be_bytes)
+                .collect();
+            let mut properties = std::collections::BTreeMap::new();
+            properties.insert(
+                "ActualText".to_string(),
+                printpdf::DictItem::String {
+                    data: actual,
+                    literal: false,
+                },
+            );
+            ops.push(Op::BeginMarkedContentWithProperties {
+                tag: "Span".into(),
+                properties: printpdf::DictItem::Dict { map: properties },
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(cluster)],
+            });
+            ops.push(Op::EndMarkedContentWithProperties);
+            pending.extend(trailing_space);
+        }
+        i = end;
+    }
+    flush_text(&mut pending, ops);
+}
+
+fn flush_text(pending: &mut Vec<Codepoint>, ops: &mut Vec<Op>) {
+    if !pending.is_empty() {
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(std::mem::take(pending))],
+        });
     }
 }
 

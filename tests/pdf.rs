@@ -179,19 +179,17 @@ fn seed_pdf_text_comes_back_in_reading_order() {
     for page in 1..=count {
         let text = doc.extract_text(&[page]).expect("text");
         let mut text = squash(&text);
-        // Running head and folio are drawn after the page's body: strip them.
+        // Folio and running head are drawn after the page's body (chapter openings have
+        // neither): strip them.
         let folio = page.to_string();
-        for artifact in std::iter::once(book.meta.title.clone())
+        let head = std::iter::once(book.meta.title.clone())
             .chain(book.chapters.iter().map(|c| c.title_text()))
-        {
-            let artifact = squash(&artifact);
-            if text.ends_with(&artifact) && text.len() > artifact.len() {
-                text.truncate(text.len() - artifact.len());
-                break;
-            }
-        }
-        if let Some(stripped) = text.strip_suffix(&folio) {
-            text = stripped.to_string();
+            .map(|t| squash(&t))
+            .find(|t| text.ends_with(t.as_str()) && text.len() > t.len());
+        if let Some(head) = head {
+            text.truncate(text.len() - head.len());
+            assert!(text.ends_with(&folio), "page {page} has a running head but no folio");
+            text.truncate(text.len() - folio.len());
         }
         body.push_str(&text);
     }

@@ -886,9 +886,13 @@ impl<'a, 'f> Layout<'a, 'f> {
         let folio = (p + 1).to_string();
         let mut style = TextStyle::serif(size);
         style.gray = 0.25;
+        // Chapter openings carry neither running head nor folio (the page speaks for itself).
+        if plan.opening {
+            return;
+        }
         let folio_baseline = g.top + g.text_height + (g.height - g.top - g.text_height) * 0.45;
         self.centered_line(&folio, style.clone(), folio_baseline, page);
-        if !plan.opening {
+        {
             let title = if p % 2 == 1 {
                 self.book.meta.title.clone()
             } else {

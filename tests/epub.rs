@@ -387,9 +387,16 @@ fn seed_book_is_complete_and_reproducible() {
     assert!(opf.contains("<meta property=\"schema:accessMode\">visual</meta>"));
     assert!(opf.contains("properties=\"cover-image\""));
     assert!(opf.contains("<dc:identifier id=\"epub-id-1\">urn:uuid:"));
-    // The cover image is the figure's image, stored once.
+    // The cover image is the figure's image, stored once, scaled to e-reader size.
     let images: Vec<_> = epub.files.keys().filter(|k| k.ends_with(".jpg")).collect();
     assert_eq!(images.len(), 1);
+    let photo = image::load_from_memory(&epub.files[images[0]]).expect("photo decodes");
+    assert_eq!((photo.width(), photo.height()), (1600, 1065));
+    // Ace by DAISY: the package's language, the toc's ARIA role.
+    assert!(opf.contains("<package version=\"3.0\" xml:lang=\"en\""));
+    assert!(epub
+        .text("OEBPS/nav.xhtml")
+        .contains("<nav epub:type=\"toc\" role=\"doc-toc\""));
     // Landmarks point into the spine.
     let nav = epub.text("OEBPS/nav.xhtml");
     for kind in ["cover", "toc", "bodymatter", "colophon"] {
@@ -550,11 +557,13 @@ fn rich_manuscript_builds_a_valid_structure() {
         ]
     );
     assert!(two.contains("<td class=\"align-left\">a &amp; b</td>"));
+    // The two duplicates; the empty `##` is dropped by the front end (it would be an empty
+    // heading for screen readers and an empty navigation entry).
     assert_eq!(
         doc.descendants()
             .filter(|n| n.has_tag_name((XHTML_NS, "h2")))
             .count(),
-        3
+        2
     );
 
     // Chapter 3: lists nest, tasks are marked, code keeps its text, links are sorted out.
@@ -653,4 +662,84 @@ fn images_without_alt_text_make_no_conformance_claim() {
         "{chapter}"
     );
     assert!(chapter.contains("&lt;Someone&gt;</small>"), "{chapter}");
+}
+
+/// A 60×30 JPEG, red left half and blue right half, with an EXIF APP1 segment saying
+/// "rotate 90° clockwise to display" (orientation 6).
+fn sideways_jpeg() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(60, 30, |x, _| {
+        image::Rgb(if x < 30 { [255, 0, 0] } else { [0, 0, 255] })
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
+        .encode_image(&image)
+        .expect("encode");
+    let mut app1 =
+        b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+    let length = u16::try_from(app1.len() + 2).expect("short").to_be_bytes();
+    app1.splice(0..0, [0xFF, 0xE1, length[0], length[1]]);
+    jpeg.splice(2..2, app1);
+    jpeg
+}
+
+#[test]
+fn images_are_upright_rgb_e_reader_sized_and_typed_from_their_bytes() {
+    let dir = scratch("photos");
+    std::fs::write(dir.join("sideways.jpg"), sideways_jpeg()).expect("write");
+    let cmyk = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cmyk-red.jpg");
+    std::fs::copy(&cmyk, dir.join("print.jpg")).expect("copy");
+    let mut big = Vec::new();
+    image::RgbaImage::from_pixel(3200, 800, image::Rgba([0, 90, 0, 200]))
+        .write_to(&mut Cursor::new(&mut big), image::ImageFormat::Png)
+        .expect("encode");
+    // A PNG behind a .jpg name: the media type must come from the bytes.
+    std::fs::write(dir.join("banner.jpg"), big).expect("write");
+    let file = dir.join("photos.md");
+    std::fs::write(
+        &file,
+        "# Photos\n\n![Red over blue](sideways.jpg)\n\n![Red](print.jpg)\n\n![Green band](banner.jpg)\n\n\
+         Again: ![Red over blue](sideways.jpg)\n",
+    )
+    .expect("write manuscript");
+    let (bytes, _) = build(&file, "photos");
+    let _ = std::fs::remove_dir_all(&dir);
+    let epub = Epub::open(&bytes);
+
+    let manifest = epub.manifest();
+    let images: Vec<_> = manifest
+        .iter()
+        .filter(|(_, _, media, _)| media.starts_with("image/"))
+        .collect();
+    // Three files, each once, though `sideways.jpg` is used twice and is also the cover.
+    assert_eq!(images.len(), 3, "{images:?}");
+    let base = epub.base();
+    let mut seen = BTreeMap::new();
+    for (_, href, media, _) in &images {
+        let data = &epub.files[&format!("{base}{href}")];
+        let sniffed = image::guess_format(data).expect("known format");
+        assert_eq!(media, sniffed.to_mime_type(), "{href}");
+        let decoded = image::load_from_memory(data).expect("decodes");
+        seen.insert(decoded.width().max(decoded.height()), (sniffed, decoded));
+    }
+    // The sideways photo stands upright, red on top.
+    let (_, upright) = &seen[&60];
+    assert_eq!((upright.width(), upright.height()), (30, 60));
+    let top = image::GenericImageView::get_pixel(upright, 15, 10);
+    let bottom = image::GenericImageView::get_pixel(upright, 15, 50);
+    assert!(top[0] > 200 && top[2] < 60, "top {top:?}");
+    assert!(bottom[2] > 200 && bottom[0] < 60, "bottom {bottom:?}");
+    // The CMYK JPEG is an RGB JPEG now, and still red.
+    let (format, red) = &seen[&16];
+    assert_eq!(*format, image::ImageFormat::Jpeg);
+    assert_eq!(red.color(), image::ColorType::Rgb8);
+    let pixel = image::GenericImageView::get_pixel(red, 8, 4);
+    assert!(
+        pixel[0] > 200 && pixel[1] < 60 && pixel[2] < 60,
+        "{pixel:?}"
+    );
+    // The wide PNG is 1600 px wide and still a PNG with its transparency.
+    let (format, banner) = &seen[&1600];
+    assert_eq!(*format, image::ImageFormat::Png);
+    assert_eq!((banner.width(), banner.height()), (1600, 400));
+    assert!(banner.color().has_alpha());
 }

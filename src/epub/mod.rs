@@ -1,10 +1,12 @@
 //! EPUB 3 back end.
 //!
-//! IR → XHTML documents ([`xhtml`], [`pages`]) → package via epub-builder ([`package`]) →
-//! post-pass that repairs the builder's defects and makes the zip reproducible ([`fixup`]).
-//! Everything happens in memory; the caller writes the bytes.
+//! IR → XHTML documents ([`xhtml`], [`pages`]) and images made fit for e-readers ([`images`]) →
+//! package via epub-builder ([`package`]) → post-pass that repairs the builder's defects and
+//! makes the zip reproducible ([`fixup`]). Everything happens in memory; the caller writes the
+//! bytes.
 
 pub mod fixup;
+pub mod images;
 pub mod package;
 pub mod pages;
 pub mod xhtml;
@@ -93,14 +95,45 @@ impl Renderer for EpubRenderer {
         }
         documents.push(Document {
             file: "colophon.xhtml".into(),
-            xhtml: pages::colophon(book, &modified_text),
+            // The 1980 placeholder is for the zip and `dcterms:modified` only; a reader
+            // would take it for a real date.
+            xhtml: pages::colophon(
+                book,
+                (modified.timestamp() != DEFAULT_EPOCH).then_some(modified_text.as_str()),
+            ),
             role: Some(ReferenceType::Colophon),
             toc: None,
         });
         landmarks.push(landmark("colophon", "colophon.xhtml", "Colophon"));
 
+        let prepared: Vec<images::Prepared<'_>> = book
+            .assets
+            .iter()
+            .map(|asset| {
+                images::prepare(&asset.bytes, asset.format).unwrap_or_else(|e| {
+                    diagnostics.warn(format!(
+                        "image `{}`: {e}; stored unchanged in the EPUB",
+                        asset.name
+                    ));
+                    images::Prepared {
+                        bytes: asset.bytes.as_slice().into(),
+                        format: asset.format,
+                        width: asset.width,
+                        height: asset.height,
+                        changes: Vec::new(),
+                    }
+                })
+            })
+            .collect();
         let cover_asset = cover.map(|figure| figure.asset.0);
-        let raw = package::build(book, documents, STYLESHEET, cover_asset, modified)?;
+        let raw = package::build(
+            book,
+            &prepared,
+            documents,
+            STYLESHEET,
+            cover_asset,
+            modified,
+        )?;
         let fixup = fixup::Fixup {
             identifier: book.meta.identifier.clone().unwrap_or_else(|| {
                 let uuid =

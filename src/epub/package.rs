@@ -10,6 +10,7 @@ use epub_builder::{
     EpubBuilder, EpubContent, EpubVersion, PageDirection, ReferenceType, TocElement, ZipLibrary,
 };
 
+use super::images::Prepared;
 use super::xhtml::{image_href, Direction};
 use super::xml;
 use crate::ir::{plain_text, Block, Book, Inline};
@@ -67,10 +68,12 @@ fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Build the EPUB with epub-builder. The result still carries the builder's defects; run it
+/// Build the EPUB with epub-builder. `images` holds the prepared bytes of each of
+/// `book.assets`, in the same order (see [`super::images`]). The result still carries the builder's defects; run it
 /// through [`super::fixup::apply`].
 pub fn build(
     book: &Book,
+    images: &[Prepared<'_>],
     documents: Vec<Document>,
     stylesheet: &str,
     cover_asset: Option<usize>,
@@ -115,16 +118,17 @@ pub fn build(
     ));
     builder.stylesheet(stylesheet.as_bytes()).map_err(err)?;
 
-    for (index, asset) in book.assets.iter().enumerate() {
+    // Each asset once, the cover image included (marked as such rather than added twice).
+    for (index, (asset, image)) in book.assets.iter().zip(images).enumerate() {
         let path = image_href(&asset.name);
-        let media_type = asset.format.media_type();
+        let media_type = image.format.media_type();
         if Some(index) == cover_asset {
             builder
-                .add_cover_image(&path, asset.bytes.as_slice(), media_type)
+                .add_cover_image(&path, image.bytes.as_ref(), media_type)
                 .map_err(err)?;
         } else {
             builder
-                .add_resource(&path, asset.bytes.as_slice(), media_type)
+                .add_resource(&path, image.bytes.as_ref(), media_type)
                 .map_err(err)?;
         }
     }

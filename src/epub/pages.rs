@@ -57,7 +57,8 @@ pub fn title_page(book: &Book) -> String {
 }
 
 /// The colophon: where the text and pictures come from, the rights, how the book was made.
-pub fn colophon(book: &Book, modified: &str) -> String {
+/// `modified` is left out when the book has no real date (only the 1980 placeholder).
+pub fn colophon(book: &Book, modified: Option<&str>) -> String {
     let meta = &book.meta;
     let mut items: Vec<(&str, String)> = Vec::new();
     items.push(("Title", meta.title.clone()));
@@ -79,14 +80,19 @@ pub fn colophon(book: &Book, modified: &str) -> String {
     if let Some(identifier) = &meta.identifier {
         items.push(("Identifier", identifier.clone()));
     }
-    items.push(("Last modified", modified.to_string()));
+    if let Some(modified) = modified {
+        items.push(("Last modified", modified.to_string()));
+    }
     items.push((
         "Made with",
         format!("presswork {}", env!("CARGO_PKG_VERSION")),
     ));
 
+    // A heading, so the page has a name in a screen reader's list of headings.
     let mut body = String::from(
-        "<section epub:type=\"colophon\" role=\"doc-colophon\" class=\"colophon\">\n<dl>\n",
+        "<section epub:type=\"colophon\" role=\"doc-colophon\" class=\"colophon\" \
+         aria-labelledby=\"colophon-title\">\n\
+         <h1 id=\"colophon-title\" class=\"colophon-title\">About this book</h1>\n<dl>\n",
     );
     for (term, value) in items {
         let _ = writeln!(

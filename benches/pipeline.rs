@@ -49,6 +49,17 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
     let (pdf_time, pdf_bytes) = time(runs, || {
         pdf.render(&book, &mut Diagnostics::default()).expect("pdf")
     });
+    let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
+    let (layout_time, laid_out) =
+        time(runs, || pdf.lay_out(&book, &fonts, &mut Diagnostics::default()));
+    let (write_time, _) = time(runs, || {
+        presswork::pdf::write::write_pdf(&laid_out, &fonts, &book).expect("write")
+    });
+    println!(
+        "{:<22} pdf = layout {layout_time:>9.1?} ({} pages) + write {write_time:>9.1?}",
+        "",
+        laid_out.pages.len()
+    );
     println!(
         "{name:<22} {:>9} B in | load {:>9.1?} | epub {:>9.1?} ({:>8} B) | pdf {:>9.1?} ({:>8} B)",
         input_bytes,

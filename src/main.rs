@@ -44,9 +44,9 @@ struct CommonArgs {
     /// warning instead of failing.
     #[arg(long)]
     lenient: bool,
-    /// Paper size of the PDF (ignored for EPUB).
-    #[arg(long, value_enum, default_value_t = PaperArg::A5)]
-    paper: PaperArg,
+    /// Paper size of the PDF (ignored for EPUB) [default: `paper` in book.toml, else a5].
+    #[arg(long, value_enum)]
+    paper: Option<PaperArg>,
 }
 
 /// Paper sizes on the command line.
@@ -83,14 +83,21 @@ fn main() -> ExitCode {
                 options: EpubOptions::default(),
             }),
         ),
-        Command::Pdf(args) => (
-            args,
-            Box::new(PdfRenderer {
-                options: PdfOptions {
-                    paper: args.paper.into(),
-                },
-            }),
-        ),
+        Command::Pdf(args) => {
+            let paper = match pdf_paper(args) {
+                Ok(paper) => paper,
+                Err(message) => {
+                    eprintln!("presswork: error: {message}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            (
+                args,
+                Box::new(PdfRenderer {
+                    options: PdfOptions { paper },
+                }),
+            )
+        }
     };
     match run_guarded(args, renderer.as_ref()) {
         Ok(Ok(path)) => {
@@ -108,6 +115,23 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+    }
+}
+
+/// The paper: the `--paper` flag, else `paper` in the book's `book.toml`, else A5.
+fn pdf_paper(args: &CommonArgs) -> Result<Paper, String> {
+    if let Some(paper) = args.paper {
+        return Ok(paper.into());
+    }
+    let settings = presswork::load::build_settings(&args.input).map_err(|e| e.to_string())?;
+    match settings.paper {
+        None => Ok(Paper::default()),
+        Some(name) => Paper::from_name(&name).ok_or_else(|| {
+            format!(
+                "{}: paper `{name}` is not one of a5, a4, letter, 6x9",
+                args.input.join("book.toml").display()
+            )
+        }),
     }
 }
 

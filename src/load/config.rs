@@ -45,6 +45,8 @@ pub struct BuildSection {
     pub image_dirs: Vec<String>,
     /// Heading level that starts a chapter (1–6); chosen from the headings when absent.
     pub split_level: Option<u8>,
+    /// PDF paper size (`a5`, `a4`, `letter`, `6x9`); the `--paper` flag overrides it.
+    pub paper: Option<String>,
 }
 
 /// The whole `book.toml`.

@@ -99,6 +99,16 @@ pub fn load_book(
     Ok(book)
 }
 
+/// The `[build]` settings of a book folder (defaults for a single file or a folder without
+/// `book.toml`), for choices a back end needs that are not part of the book itself.
+pub fn build_settings(input: &Path) -> Result<config::BuildSection> {
+    if input.is_dir() {
+        Ok(read_config(&input.join("book.toml"))?.build)
+    } else {
+        Ok(config::BuildSection::default())
+    }
+}
+
 fn read_config(path: &Path) -> Result<BookConfig> {
     if !path.exists() {
         return Ok(BookConfig::default());

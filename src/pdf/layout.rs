@@ -30,6 +30,19 @@ pub enum Paper {
     Trade,
 }
 
+impl Paper {
+    /// Parse a paper name as written in `book.toml` (`a5`, `a4`, `letter`, `6x9`).
+    pub fn from_name(name: &str) -> Option<Paper> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "a5" => Some(Paper::A5),
+            "a4" => Some(Paper::A4),
+            "letter" | "us-letter" => Some(Paper::Letter),
+            "6x9" | "trade" => Some(Paper::Trade),
+            _ => None,
+        }
+    }
+}
+
 /// Page geometry and the type scale derived from it.
 #[derive(Debug, Clone, Copy)]
 pub struct PageGeometry {
@@ -1063,62 +1076,37 @@ fn offset_content(content: Content, dy: f32) -> Content {
 }
 
 fn shift_y(item: PageItem, dy: f32) -> PageItem {
+    translate(item, 0.0, dy)
+}
+
+fn shift_x(item: PageItem, dx: f32) -> PageItem {
+    translate(item, dx, 0.0)
+}
+
+/// Move an item by (dx, dy).
+fn translate(item: PageItem, dx: f32, dy: f32) -> PageItem {
+    let moved = |rect: Rect| Rect {
+        x: rect.x + dx,
+        y: rect.y + dy,
+        ..rect
+    };
     match item {
         PageItem::Glyphs(mut run) => {
+            run.x += dx;
             run.baseline += dy;
             PageItem::Glyphs(run)
         }
         PageItem::Image { asset, rect, alt } => PageItem::Image {
             asset,
-            rect: Rect {
-                y: rect.y + dy,
-                ..rect
-            },
+            rect: moved(rect),
             alt,
         },
         PageItem::Rule { rect, gray } => PageItem::Rule {
-            rect: Rect {
-                y: rect.y + dy,
-                ..rect
-            },
+            rect: moved(rect),
             gray,
         },
         PageItem::Link { rect, target } => PageItem::Link {
-            rect: Rect {
-                y: rect.y + dy,
-                ..rect
-            },
-            target,
-        },
-    }
-}
-
-fn shift_x(item: PageItem, dx: f32) -> PageItem {
-    match item {
-        PageItem::Glyphs(mut run) => {
-            run.x += dx;
-            PageItem::Glyphs(run)
-        }
-        PageItem::Image { asset, rect, alt } => PageItem::Image {
-            asset,
-            rect: Rect {
-                x: rect.x + dx,
-                ..rect
-            },
-            alt,
-        },
-        PageItem::Rule { rect, gray } => PageItem::Rule {
-            rect: Rect {
-                x: rect.x + dx,
-                ..rect
-            },
-            gray,
-        },
-        PageItem::Link { rect, target } => PageItem::Link {
-            rect: Rect {
-                x: rect.x + dx,
-                ..rect
-            },
+            rect: moved(rect),
             target,
         },
     }

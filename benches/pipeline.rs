@@ -50,8 +50,9 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
         pdf.render(&book, &mut Diagnostics::default()).expect("pdf")
     });
     let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
-    let (layout_time, laid_out) =
-        time(runs, || pdf.lay_out(&book, &fonts, &mut Diagnostics::default()));
+    let (layout_time, laid_out) = time(runs, || {
+        pdf.lay_out(&book, &fonts, &mut Diagnostics::default())
+    });
     let (write_time, _) = time(runs, || {
         presswork::pdf::write::write_pdf(&laid_out, &fonts, &book).expect("write")
     });

@@ -129,3 +129,68 @@ fn help_explains_every_flag() {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
 }
+
+#[test]
+fn lenient_turns_remote_images_into_alt_text_with_a_warning() {
+    let dir = temp_dir("lenient");
+    std::fs::write(
+        dir.join("web.md"),
+        "# Web\n\n![A chart](https://example.org/chart.png)\n\nText.\n",
+    )
+    .expect("write");
+    let strict = presswork(&["epub", "web.md", "-o", "a.epub"], &dir);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        stderr(&strict).contains("never fetched"),
+        "{}",
+        stderr(&strict)
+    );
+    assert!(!dir.join("a.epub").exists());
+    for format in ["epub", "pdf"] {
+        let target = format!("b.{format}");
+        let lenient = presswork(&[format, "web.md", "-o", &target, "--lenient"], &dir);
+        assert!(lenient.status.success(), "{}", stderr(&lenient));
+        assert!(
+            stderr(&lenient).contains(
+                "presswork: warning: web.md:3:1: remote image `https://example.org/chart.png` not fetched"
+            ),
+            "{}",
+            stderr(&lenient)
+        );
+        assert!(dir.join(&target).exists());
+    }
+    let both = presswork(
+        &["epub", "web.md", "-o", "c.epub", "--lenient", "--strict"],
+        &dir,
+    );
+    assert_eq!(
+        both.status.code(),
+        Some(1),
+        "--strict still counts the warning"
+    );
+}
+
+/// Debug builds panic on purpose when `PRESSWORK_DEBUG_PANIC` is set: the panic must become a
+/// one-line report with exit code 2, no backtrace noise, and no output file.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_is_reported_as_an_internal_error_with_exit_code_2() {
+    let dir = temp_dir("panic");
+    std::fs::write(dir.join("p.md"), "# T\n\nText.\n").expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_presswork"))
+        .args(["pdf", "p.md", "-o", "p.pdf"])
+        .current_dir(&dir)
+        .env("PRESSWORK_DEBUG_PANIC", "1")
+        .output()
+        .expect("run presswork");
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.starts_with(
+            "presswork: error: internal error (a bug): PRESSWORK_DEBUG_PANIC is set at src/main.rs:"
+        ),
+        "{message}"
+    );
+    assert!(!dir.join("p.pdf").exists());
+}

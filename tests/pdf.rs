@@ -188,7 +188,10 @@ fn seed_pdf_text_comes_back_in_reading_order() {
             .find(|t| text.ends_with(t.as_str()) && text.len() > t.len());
         if let Some(head) = head {
             text.truncate(text.len() - head.len());
-            assert!(text.ends_with(&folio), "page {page} has a running head but no folio");
+            assert!(
+                text.ends_with(&folio),
+                "page {page} has a running head but no folio"
+            );
             text.truncate(text.len() - folio.len());
         }
         body.push_str(&text);

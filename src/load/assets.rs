@@ -212,7 +212,7 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32
     reader.limits(limits);
     let mut decoder = reader
         .into_decoder()
-        .map_err(|e| format!("cannot decode: {e}"))?;
+        .map_err(|e| format!("corrupt or truncated image: {}", one_line(&e)))?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err("image has no pixels".into());
@@ -234,13 +234,23 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32
     let orientation = decoder
         .orientation()
         .unwrap_or(::image::metadata::Orientation::NoTransforms);
-    ::image::DynamicImage::from_decoder(decoder).map_err(|e| format!("corrupt image: {e}"))?;
+    ::image::DynamicImage::from_decoder(decoder)
+        .map_err(|e| format!("corrupt or truncated image: {}", one_line(&e)))?;
     use ::image::metadata::Orientation::*;
     let (w, h) = match orientation {
         Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH => (height, width),
         _ => (width, height),
     };
     Ok((format, w, h))
+}
+
+/// A decoder's message on one line, without trailing space.
+fn one_line(error: &dyn std::fmt::Display) -> String {
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Name a format presswork does not take, so the message can say what the file is.

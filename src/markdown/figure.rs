@@ -90,12 +90,13 @@ fn strip_credit_prefix(line: &[Inline]) -> Option<Vec<Inline>> {
         return None;
     };
     let text = first.trim_start();
-    let rest = if let Some(rest) = text.strip_prefix('—') {
-        rest
-    } else if text.len() >= 7 && text[..7].eq_ignore_ascii_case("credit:") {
-        &text[7..]
-    } else {
-        return None;
+    // `get` rather than slicing: byte 7 may fall inside a character (`日本語`).
+    let rest = match text.strip_prefix('—') {
+        Some(rest) => rest,
+        None => text
+            .get(..7)
+            .filter(|head| head.eq_ignore_ascii_case("credit:"))
+            .and_then(|_| text.get(7..))?,
     };
     *first = rest.trim_start().to_string();
     Some(line)

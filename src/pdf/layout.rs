@@ -832,18 +832,19 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     /// Paginate and turn the blocks into pages with running heads, folios and links.
-    fn into_pages(self) -> LaidOutDocument {
+    fn into_pages(mut self) -> LaidOutDocument {
         let g = self.geometry;
-        let plans = paginate(&self.blocks, g.text_height);
+        let mut blocks = std::mem::take(&mut self.blocks);
+        let plans = paginate(&blocks, g.text_height);
         // Where every anchor landed, for internal links and bookmarks.
-        let mut anchors: BTreeMap<&str, (usize, f32)> = BTreeMap::new();
+        let mut anchors: BTreeMap<String, (usize, f32)> = BTreeMap::new();
         let mut outline = Vec::new();
         for (p, plan) in plans.iter().enumerate() {
             for placement in &plan.placements {
-                let block = &self.blocks[placement.block];
+                let block = &blocks[placement.block];
                 let y = g.top + placement.y;
                 for anchor in &block.anchors {
-                    anchors.entry(anchor.as_str()).or_insert((p, y));
+                    anchors.entry(anchor.clone()).or_insert((p, y));
                 }
                 if let Some((title, level)) = &block.outline {
                     outline.push(OutlineEntry {
@@ -863,9 +864,10 @@ impl<'a, 'f> Layout<'a, 'f> {
                 items: Vec::new(),
             };
             for placement in &plan.placements {
-                let block = &self.blocks[placement.block];
-                for content in &block.content {
-                    match offset_content(content.clone(), g.top + placement.y) {
+                // Each block is placed once: move its content instead of copying it.
+                let content = std::mem::take(&mut blocks[placement.block].content);
+                for content in content {
+                    match offset_content(content, g.top + placement.y) {
                         Content::Item(item) => page.items.push(shift_x(item, g.left)),
                         Content::Link(rect, target) => {
                             let target = match target {

@@ -54,6 +54,6 @@ impl Renderer for PdfRenderer {
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
         let fonts = fonts::FontSet::builtin()?;
         let document = self.lay_out(book, &fonts, diagnostics);
-        write::write_pdf(&document, &fonts, book)
+        write::write_pdf(document, &fonts, book)
     }
 }

@@ -41,12 +41,12 @@ fn thousandths(value: f64) -> f32 {
 /// losslessly; the outline is nested by level; metadata comes from `book.meta`. The output is
 /// deterministic: the same input gives the same bytes (dates come from `SOURCE_DATE_EPOCH`
 /// or `book.meta.date`, never from the clock).
-pub fn write_pdf(doc: &LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<Vec<u8>> {
+pub fn write_pdf(doc: LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<Vec<u8>> {
     if doc.pages.is_empty() {
         return Err(Error::Pdf("no pages to write".into()));
     }
     let mut pdf = PdfDocument::new(&book.meta.title);
-    let embedded = fonts::embed_fonts(doc, fonts, &mut pdf)?;
+    let embedded = fonts::embed_fonts(&doc, fonts, &mut pdf)?;
     let used_images: BTreeSet<usize> = doc
         .pages
         .iter()
@@ -58,10 +58,29 @@ pub fn write_pdf(doc: &LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<
         .collect();
     let images = images::embed_images(used_images, &book.assets, &mut pdf)?;
 
+    // The post-pass needs only the links and the outline; keep those and let each page's
+    // glyphs go as soon as it is drawn, so frames and operators are not both held in full.
+    let skeleton = LaidOutDocument {
+        pages: doc
+            .pages
+            .iter()
+            .map(|page| Page {
+                width: page.width,
+                height: page.height,
+                items: page
+                    .items
+                    .iter()
+                    .filter(|item| matches!(item, PageItem::Link { .. }))
+                    .cloned()
+                    .collect(),
+            })
+            .collect(),
+        outline: doc.outline,
+    };
     let pages = doc
         .pages
-        .iter()
-        .map(|page| draw_page(page, &embedded, &images))
+        .into_iter()
+        .map(|page| draw_page(&page, &embedded, &images))
         .collect::<Result<Vec<_>>>()?;
     pdf.with_pages(pages);
 
@@ -74,7 +93,8 @@ pub fn write_pdf(doc: &LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<
     };
     let mut warnings = Vec::new();
     let lopdf_doc = pdf.to_lopdf_document(&options, &mut warnings);
-    post::finish(lopdf_doc, doc, &book.meta)
+    drop(pdf);
+    post::finish(lopdf_doc, &skeleton, &book.meta)
 }
 
 fn grey(level: f32) -> Color {

@@ -178,7 +178,7 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
 fn write_sample() -> (Vec<u8>, LaidOutDocument, Book) {
     let fonts = FontSet::builtin().expect("fonts");
     let (doc, book) = sample(&fonts);
-    let bytes = write_pdf(&doc, &fonts, &book).expect("write");
+    let bytes = write_pdf(doc.clone(), &fonts, &book).expect("write");
     if let Ok(path) = std::env::var("PRESSWORK_PDF_TEST_OUT") {
         std::fs::write(path, &bytes).expect("write test output");
     }

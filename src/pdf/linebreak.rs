@@ -368,7 +368,7 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
         let breakable = is_break(items, i);
         if let Some((penalty_width, cost, _)) = breakable {
             if cost <= FORCED {
-                lines.push(make_line(items, start, i, used, width));
+                lines.push(make_line(items, start, i));
                 start = skip_discardable(items, i + 1);
                 i = start;
                 used = 0.0;
@@ -386,8 +386,7 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
         };
         if matches!(items[i], Item::Box { .. }) && used + w > width + 0.01 {
             if let Some(b) = last_break.filter(|b| *b > start) {
-                let natural = natural_width(items, start, b);
-                lines.push(make_line(items, start, b, natural, width));
+                lines.push(make_line(items, start, b));
                 start = skip_discardable(items, b + 1);
                 i = start;
                 used = 0.0;
@@ -399,22 +398,12 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
         i += 1;
     }
     if start < items.len() {
-        lines.push(make_line(items, start, items.len() - 1, used, width));
+        lines.push(make_line(items, start, items.len() - 1));
     }
     lines
 }
 
-fn natural_width(items: &[Item], start: usize, end: usize) -> f32 {
-    items[start..end]
-        .iter()
-        .map(|item| match item {
-            Item::Box { width } | Item::Glue { width, .. } => *width,
-            Item::Penalty { .. } => 0.0,
-        })
-        .sum()
-}
-
-fn make_line(items: &[Item], start: usize, end: usize, _used: f32, _width: f32) -> Line {
+fn make_line(items: &[Item], start: usize, end: usize) -> Line {
     Line {
         start,
         end,

@@ -17,14 +17,30 @@ pub(super) struct EmbeddedFont {
     pub id: printpdf::FontId,
     /// Original glyph id → glyph id in the subset.
     pub remap: BTreeMap<u16, u16>,
-    /// Original glyph id → copy/paste text. printpdf keeps one ToUnicode entry per glyph id
-    /// and the last occurrence wins, so every occurrence must carry the same text.
+    /// Original glyph id → copy/paste text, written as the font's ToUnicode CMap in the
+    /// post-pass (printpdf's own would need a text string per drawn glyph).
     pub text: BTreeMap<u16, String>,
     /// Original glyph id → advance as printpdf writes it into `/W` (1/1000 em, truncated),
     /// so TJ corrections can be computed against exactly what viewers will use.
     pub width: BTreeMap<u16, f64>,
     /// The font's space glyph (original id), drawn into word gaps for text extraction.
     pub space: Option<u16>,
+    /// `/BaseFont` as written (subset tag + name), to find the font again in the post-pass.
+    pub base_name: String,
+}
+
+impl EmbeddedFont {
+    /// The ToUnicode entries, keyed by the subset's glyph ids (the codes in the content).
+    pub fn unicode_map(&self) -> Vec<(u16, &str)> {
+        let mut map: Vec<(u16, &str)> = self
+            .text
+            .iter()
+            .filter(|(_, text)| !text.is_empty())
+            .filter_map(|(old, text)| Some((*self.remap.get(old)?, text.as_str())))
+            .collect();
+        map.sort_unstable();
+        map
+    }
 }
 
 impl EmbeddedFont {
@@ -112,7 +128,8 @@ pub(super) fn embed_fonts(
             .collect();
         parsed.original_bytes = subset;
         parsed.font_index = 0;
-        parsed.font_name = Some(format!("{}+{}", subset_tag(font.name, &remap), font.name));
+        let base_name = format!("{}+{}", subset_tag(font.name, &remap), font.name);
+        parsed.font_name = Some(base_name.clone());
 
         let id = printpdf::FontId(format!("F{}", font_id.0));
         pdf.resources
@@ -127,6 +144,7 @@ pub(super) fn embed_fonts(
                 text,
                 width,
                 space,
+                base_name,
             },
         );
     }

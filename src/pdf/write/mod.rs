@@ -94,7 +94,11 @@ pub fn write_pdf(doc: LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<V
     let mut warnings = Vec::new();
     let lopdf_doc = pdf.to_lopdf_document(&options, &mut warnings);
     drop(pdf);
-    post::finish(lopdf_doc, &skeleton, &book.meta)
+    let unicode: Vec<(String, Vec<(u16, &str)>)> = embedded
+        .values()
+        .map(|font| (font.base_name.clone(), font.unicode_map()))
+        .collect();
+    post::finish(lopdf_doc, &skeleton, &book.meta, &unicode)
 }
 
 fn grey(level: f32) -> Color {
@@ -205,9 +209,9 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
             let advance = font.pdf_width(g.id);
             ink_end = ink_end.max(f64::from(g.x) + advance * size / 1000.0);
             let gid = font.remap.get(&g.id).copied().unwrap_or(0);
-            // Always Some: with None printpdf would map the glyph to U+FFFD. An empty
-            // string (a glyph whose id never carries text) gets no ToUnicode entry.
-            let cid = Some(font.text.get(&g.id).cloned().unwrap_or_default());
+            // The ToUnicode CMap is written in the post-pass from `font.text`; an empty
+            // string here costs no allocation per glyph (None would mean U+FFFD to printpdf).
+            let cid = Some(String::new());
             let Some(next) = segment.get(i + 1).filter(|_| size > 0.0) else {
                 placed.push((
                     Codepoint {
@@ -236,7 +240,7 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>)
                         Some(Codepoint {
                             gid: space_gid,
                             offset: thousandths(advance + space_width - wanted),
-                            cid: Some(" ".into()),
+                            cid: Some(String::new()),
                         }),
                     ));
                 }

@@ -271,7 +271,9 @@ pub(super) fn finish(
     mut doc: lopdf::Document,
     laid_out: &LaidOutDocument,
     meta: &Metadata,
+    unicode: &[(String, Vec<(u16, &str)>)],
 ) -> Result<Vec<u8>> {
+    write_to_unicode(&mut doc, unicode)?;
     let heights = laid_out.pages.iter().map(|p| p.height);
     let pages: Vec<(ObjectId, f32)> = doc.get_pages().into_values().zip(heights).collect();
     if pages.len() != laid_out.pages.len() {
@@ -304,4 +306,53 @@ pub(super) fn finish(
         ]),
     );
     save(&mut doc)
+}
+
+/// Give every font its ToUnicode CMap (glyph code → text, ligatures as several characters),
+/// replacing printpdf's, which only knows the text handed over with each drawn glyph.
+fn write_to_unicode(doc: &mut lopdf::Document, fonts: &[(String, Vec<(u16, &str)>)]) -> Result<()> {
+    let type0: Vec<(ObjectId, Vec<u8>)> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, object)| {
+            let dict = object.as_dict().ok()?;
+            (dict.get(b"Subtype").and_then(Object::as_name).ok()? == b"Type0")
+                .then(|| Some((*id, dict.get(b"BaseFont").and_then(Object::as_name).ok()?.to_vec())))
+                .flatten()
+        })
+        .collect();
+    for (base_name, map) in fonts {
+        let Some((font_id, _)) = type0.iter().find(|(_, name)| name == base_name.as_bytes()) else {
+            return Err(Error::Pdf(format!("font {base_name} missing from the PDF")));
+        };
+        let stream = lopdf::Stream::new(Dictionary::new(), to_unicode_cmap(map).into_bytes());
+        let stream_id = doc.add_object(Object::Stream(stream));
+        let font = doc
+            .get_object_mut(*font_id)
+            .and_then(Object::as_dict_mut)
+            .map_err(|e| Error::Pdf(format!("font {base_name}: {e}")))?;
+        font.set("ToUnicode", Object::Reference(stream_id));
+    }
+    Ok(())
+}
+
+/// A ToUnicode CMap (PDF 1.7, 9.10.3) for two-byte glyph codes.
+fn to_unicode_cmap(map: &[(u16, &str)]) -> String {
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    // At most 100 entries per bfchar block.
+    for chunk in map.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (code, text) in chunk {
+            let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            out.push_str(&format!("<{code:04X}> <{utf16}>\n"));
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
 }

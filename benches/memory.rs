@@ -1,0 +1,72 @@
+//! Memory benchmark: peak resident memory (VmHWM) after each stage for a synthetic
+//! manuscript of the size given in megabytes (default 5): `cargo bench --bench memory -- 5`.
+
+use std::path::Path;
+
+use presswork::epub::EpubRenderer;
+use presswork::load::{load_book, LoadOptions};
+use presswork::pdf::{fonts::FontSet, PdfOptions, PdfRenderer};
+use presswork::{Diagnostics, Renderer};
+
+/// Peak resident set size so far, in MB (Linux).
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let megabytes: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(5);
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/article.txt"
+    ))
+    .expect("seed");
+    let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
+    let mut text = String::from("# Synthetic\n\n");
+    let mut chapter = 0;
+    while text.len() < megabytes * 1_000_000 {
+        chapter += 1;
+        text.push_str(&format!("## Chapter {chapter}\n\n{}\n\n", paragraphs.join("\n\n")));
+    }
+    let dir = std::env::temp_dir().join(format!("presswork-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("big.md");
+    std::fs::write(&path, &text).expect("write");
+    println!("manuscript: {} bytes, {chapter} chapters", text.len());
+    println!("start:         peak {:>8.1} MB", peak_mb());
+    let book = load_book(Path::new(&path), &LoadOptions::default(), &mut Diagnostics::default())
+        .expect("loads");
+    drop(text);
+    println!("after load:    peak {:>8.1} MB", peak_mb());
+    let epub = EpubRenderer {
+        options: Default::default(),
+    }
+    .render(&book, &mut Diagnostics::default())
+    .expect("epub");
+    println!("after epub:    peak {:>8.1} MB ({} bytes)", peak_mb(), epub.len());
+    drop(epub);
+    let renderer = PdfRenderer {
+        options: PdfOptions::default(),
+    };
+    let fonts = FontSet::builtin().expect("fonts");
+    let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
+    println!(
+        "after layout:  peak {:>8.1} MB ({} pages)",
+        peak_mb(),
+        laid_out.pages.len()
+    );
+    let pdf = presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("pdf");
+    println!("after write:   peak {:>8.1} MB ({} bytes)", peak_mb(), pdf.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1017,28 +1017,40 @@ fn has_scheme(url: &str) -> bool {
 }
 
 /// Turn a set line into glyph runs (and link areas, strike rules) relative to a block.
+///
+/// Consecutive pieces in the same font, size and ink share one glyph run: a line is then a
+/// handful of runs rather than one per word, which keeps pages (and the PDF operators drawn
+/// from them) small.
 fn line_content(line: &SetLine, left: f32, baseline: f32, role: Role, out: &mut Vec<Content>) {
+    let mut run: Option<GlyphRun> = None;
     for (x, piece) in &line.pieces {
         let style = &piece.style;
         let run_x = left + x;
-        out.push(Content::Item(PageItem::Glyphs(GlyphRun {
+        let run_baseline = baseline - style.rise;
+        let same = run.as_ref().is_some_and(|r| {
+            r.font == piece.font && r.size == style.size && r.baseline == run_baseline && r.gray == style.gray
+        });
+        if !same {
+            if let Some(done) = run.take() {
+                out.push(Content::Item(PageItem::Glyphs(done)));
+            }
+        }
+        let current = run.get_or_insert_with(|| GlyphRun {
             font: piece.font,
             size: style.size,
             x: run_x,
-            baseline: baseline - style.rise,
-            glyphs: piece
-                .glyphs
-                .iter()
-                .map(|g| PlacedGlyph {
-                    id: g.id,
-                    x: g.x,
-                    y_offset: g.y_offset,
-                    text: g.text.clone(),
-                })
-                .collect(),
+            baseline: run_baseline,
+            glyphs: Vec::new(),
             role,
             gray: style.gray,
-        })));
+        });
+        let shift = run_x - current.x;
+        current.glyphs.extend(piece.glyphs.iter().map(|g| PlacedGlyph {
+            id: g.id,
+            x: shift + g.x,
+            y_offset: g.y_offset,
+            text: g.text.clone(),
+        }));
         if style.strike {
             out.push(Content::Item(PageItem::Rule {
                 rect: Rect {
@@ -1061,6 +1073,9 @@ fn line_content(line: &SetLine, left: f32, baseline: f32, role: Role, out: &mut 
                 link.clone(),
             ));
         }
+    }
+    if let Some(done) = run {
+        out.push(Content::Item(PageItem::Glyphs(done)));
     }
 }
 

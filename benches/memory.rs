@@ -37,7 +37,10 @@ fn main() {
     let mut chapter = 0;
     while text.len() < megabytes * 1_000_000 {
         chapter += 1;
-        text.push_str(&format!("## Chapter {chapter}\n\n{}\n\n", paragraphs.join("\n\n")));
+        text.push_str(&format!(
+            "## Chapter {chapter}\n\n{}\n\n",
+            paragraphs.join("\n\n")
+        ));
     }
     let dir = std::env::temp_dir().join(format!("presswork-memory-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
@@ -45,8 +48,12 @@ fn main() {
     std::fs::write(&path, &text).expect("write");
     println!("manuscript: {} bytes, {chapter} chapters", text.len());
     println!("start:         peak {:>8.1} MB", peak_mb());
-    let book = load_book(Path::new(&path), &LoadOptions::default(), &mut Diagnostics::default())
-        .expect("loads");
+    let book = load_book(
+        Path::new(&path),
+        &LoadOptions::default(),
+        &mut Diagnostics::default(),
+    )
+    .expect("loads");
     drop(text);
     println!("after load:    peak {:>8.1} MB", peak_mb());
     let epub = EpubRenderer {
@@ -54,7 +61,11 @@ fn main() {
     }
     .render(&book, &mut Diagnostics::default())
     .expect("epub");
-    println!("after epub:    peak {:>8.1} MB ({} bytes)", peak_mb(), epub.len());
+    println!(
+        "after epub:    peak {:>8.1} MB ({} bytes)",
+        peak_mb(),
+        epub.len()
+    );
     drop(epub);
     let renderer = PdfRenderer {
         options: PdfOptions::default(),
@@ -67,6 +78,10 @@ fn main() {
         laid_out.pages.len()
     );
     let pdf = presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("pdf");
-    println!("after write:   peak {:>8.1} MB ({} bytes)", peak_mb(), pdf.len());
+    println!(
+        "after write:   peak {:>8.1} MB ({} bytes)",
+        peak_mb(),
+        pdf.len()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

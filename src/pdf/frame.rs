@@ -4,6 +4,8 @@
 //! Coordinates are in PostScript points with the origin at the page's top-left corner and
 //! y growing downwards (the writer flips them for PDF).
 
+use compact_str::CompactString;
+
 use crate::ir::AssetId;
 
 use super::fonts::FontId;
@@ -140,7 +142,8 @@ pub struct PlacedGlyph {
     pub y_offset: f32,
     /// The text this glyph stands for (several characters for a ligature, empty for the
     /// second and later glyphs of one cluster), so copy and paste give the right words.
-    pub text: String,
+    /// Stored inline (no allocation for the usual one character): a long book has millions.
+    pub text: CompactString,
 }
 
 /// One bookmark.

@@ -1028,7 +1028,10 @@ fn line_content(line: &SetLine, left: f32, baseline: f32, role: Role, out: &mut 
         let run_x = left + x;
         let run_baseline = baseline - style.rise;
         let same = run.as_ref().is_some_and(|r| {
-            r.font == piece.font && r.size == style.size && r.baseline == run_baseline && r.gray == style.gray
+            r.font == piece.font
+                && r.size == style.size
+                && r.baseline == run_baseline
+                && r.gray == style.gray
         });
         if !same {
             if let Some(done) = run.take() {
@@ -1045,12 +1048,14 @@ fn line_content(line: &SetLine, left: f32, baseline: f32, role: Role, out: &mut 
             gray: style.gray,
         });
         let shift = run_x - current.x;
-        current.glyphs.extend(piece.glyphs.iter().map(|g| PlacedGlyph {
-            id: g.id,
-            x: shift + g.x,
-            y_offset: g.y_offset,
-            text: g.text.clone(),
-        }));
+        current
+            .glyphs
+            .extend(piece.glyphs.iter().map(|g| PlacedGlyph {
+                id: g.id,
+                x: shift + g.x,
+                y_offset: g.y_offset,
+                text: g.text.clone(),
+            }));
         if style.strike {
             out.push(Content::Item(PageItem::Rule {
                 rect: Rect {

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
+use compact_str::CompactString;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::fonts::{Family, FontId, FontSet, Style};
@@ -22,7 +23,7 @@ pub struct ShapedGlyph {
     /// Vertical offset in em (positive up).
     pub y_offset: f32,
     /// Text this glyph stands for ("" for later glyphs of a cluster).
-    pub text: String,
+    pub text: CompactString,
     /// Byte offset of its cluster in the shaped string.
     pub cluster: usize,
 }
@@ -155,7 +156,7 @@ impl<'f> Shaper<'f> {
                 advance: pos.x_advance as f32 / upem,
                 x_offset: pos.x_offset as f32 / upem,
                 y_offset: pos.y_offset as f32 / upem,
-                text: glyph_text,
+                text: CompactString::from(glyph_text),
                 cluster,
             });
         }

@@ -6,6 +6,7 @@
 //! for scripts without spaces, URL separators, and — only for a word wider than the measure —
 //! every grapheme (emergency breaks), so no line ever runs past the measure.
 
+use compact_str::CompactString;
 use hyphenation::{Hyphenator, Language, Load, Standard};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -75,7 +76,7 @@ pub struct PieceGlyph {
     /// Vertical offset (up).
     pub y_offset: f32,
     /// Text for copy and paste.
-    pub text: String,
+    pub text: CompactString,
 }
 
 /// The content of one box: glyphs of one font and style.

@@ -68,7 +68,7 @@ pub(super) fn embed_fonts(
             for g in &run.glyphs {
                 let entry = set.entry(g.id).or_default();
                 if entry.is_empty() && !g.text.is_empty() {
-                    entry.clone_from(&g.text);
+                    entry.push_str(&g.text);
                 }
             }
         }

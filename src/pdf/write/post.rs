@@ -317,7 +317,15 @@ fn write_to_unicode(doc: &mut lopdf::Document, fonts: &[(String, Vec<(u16, &str)
         .filter_map(|(id, object)| {
             let dict = object.as_dict().ok()?;
             (dict.get(b"Subtype").and_then(Object::as_name).ok()? == b"Type0")
-                .then(|| Some((*id, dict.get(b"BaseFont").and_then(Object::as_name).ok()?.to_vec())))
+                .then(|| {
+                    Some((
+                        *id,
+                        dict.get(b"BaseFont")
+                            .and_then(Object::as_name)
+                            .ok()?
+                            .to_vec(),
+                    ))
+                })
                 .flatten()
         })
         .collect();

@@ -1,0 +1,203 @@
+//! Set lines and inlines → page content: styled spans, glyph runs, link areas, rules.
+
+use crate::ir::{Inline, LinkTarget};
+use crate::pdf::fonts::{Family, Style};
+use crate::pdf::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role};
+use crate::pdf::paginate::Content;
+use crate::pdf::text::{LinkRef, SetLine, Span, TextStyle};
+
+/// Flatten inlines into styled spans.
+pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(text) => out.push(Span {
+                text: text.clone(),
+                style: style.clone(),
+            }),
+            Inline::Emphasis(inner) => {
+                let mut s = style.clone();
+                s.style.italic = !s.style.italic;
+                inline_spans(inner, &s, out);
+            }
+            Inline::Strong(inner) => {
+                let mut s = style.clone();
+                s.style.bold = true;
+                inline_spans(inner, &s, out);
+            }
+            Inline::Strikethrough(inner) => {
+                let mut s = style.clone();
+                s.strike = true;
+                inline_spans(inner, &s, out);
+            }
+            Inline::Code(code) => out.push(Span {
+                text: code.clone(),
+                style: TextStyle {
+                    family: Family::Mono,
+                    style: Style::default(),
+                    size: style.size * 0.88,
+                    ..style.clone()
+                },
+            }),
+            Inline::Link { target, content } => {
+                let mut s = style.clone();
+                s.link = match target {
+                    LinkTarget::Internal(anchor) => Some(LinkRef::Anchor(anchor.clone())),
+                    LinkTarget::External(url) if has_scheme(url) => Some(LinkRef::Uri(url.clone())),
+                    LinkTarget::External(_) => None,
+                };
+                inline_spans(content, &s, out);
+            }
+            Inline::Image { alt, .. } => out.push(Span {
+                text: format!("[{alt}]"),
+                style: style.clone(),
+            }),
+            Inline::FootnoteRef { id, number } => out.push(Span {
+                text: number.to_string(),
+                style: TextStyle {
+                    size: style.size * 0.68,
+                    rise: style.size * 0.36,
+                    link: Some(LinkRef::Anchor(id.clone())),
+                    ..style.clone()
+                },
+            }),
+            Inline::LineBreak => out.push(Span {
+                text: "\n".into(),
+                style: style.clone(),
+            }),
+        }
+    }
+}
+
+fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && scheme.len() > 1
+    })
+}
+
+/// Turn a set line into glyph runs (and link areas, strike rules) relative to a block.
+///
+/// Consecutive pieces in the same font, size and ink share one glyph run: a line is then a
+/// handful of runs rather than one per word, which keeps pages (and the PDF operators drawn
+/// from them) small.
+pub(super) fn line_content(
+    line: &SetLine,
+    left: f32,
+    baseline: f32,
+    role: Role,
+    out: &mut Vec<Content>,
+) {
+    let mut run: Option<GlyphRun> = None;
+    for (x, piece) in &line.pieces {
+        let style = &piece.style;
+        let run_x = left + x;
+        let run_baseline = baseline - style.rise;
+        let same = run.as_ref().is_some_and(|r| {
+            r.font == piece.font
+                && r.size == style.size
+                && r.baseline == run_baseline
+                && r.gray == style.gray
+        });
+        if !same {
+            if let Some(done) = run.take() {
+                out.push(Content::Item(PageItem::Glyphs(done)));
+            }
+        }
+        let current = run.get_or_insert_with(|| GlyphRun {
+            font: piece.font,
+            size: style.size,
+            x: run_x,
+            baseline: run_baseline,
+            glyphs: Vec::new(),
+            role,
+            gray: style.gray,
+        });
+        let shift = run_x - current.x;
+        current
+            .glyphs
+            .extend(piece.glyphs.iter().map(|g| PlacedGlyph {
+                id: g.id,
+                x: shift + g.x,
+                y_offset: g.y_offset,
+                text: g.text.clone(),
+            }));
+        if style.strike {
+            out.push(Content::Item(PageItem::Rule {
+                rect: Rect {
+                    x: run_x,
+                    y: baseline - style.size * 0.3,
+                    width: piece.width,
+                    height: style.size * 0.05,
+                },
+                gray: style.gray,
+            }));
+        }
+        if let Some(link) = &style.link {
+            out.push(Content::Link(
+                Rect {
+                    x: run_x,
+                    y: baseline - style.rise - style.size * 0.8,
+                    width: piece.width,
+                    height: style.size * 1.05,
+                },
+                link.clone(),
+            ));
+        }
+    }
+    if let Some(done) = run {
+        out.push(Content::Item(PageItem::Glyphs(done)));
+    }
+}
+
+pub(super) fn offset_content(content: Content, dy: f32) -> Content {
+    match content {
+        Content::Item(item) => Content::Item(shift_y(item, dy)),
+        Content::Link(rect, target) => Content::Link(
+            Rect {
+                y: rect.y + dy,
+                ..rect
+            },
+            target,
+        ),
+    }
+}
+
+fn shift_y(item: PageItem, dy: f32) -> PageItem {
+    translate(item, 0.0, dy)
+}
+
+pub(super) fn shift_x(item: PageItem, dx: f32) -> PageItem {
+    translate(item, dx, 0.0)
+}
+
+/// Move an item by (dx, dy).
+fn translate(item: PageItem, dx: f32, dy: f32) -> PageItem {
+    let moved = |rect: Rect| Rect {
+        x: rect.x + dx,
+        y: rect.y + dy,
+        ..rect
+    };
+    match item {
+        PageItem::Glyphs(mut run) => {
+            run.x += dx;
+            run.baseline += dy;
+            PageItem::Glyphs(run)
+        }
+        PageItem::Image { asset, rect, alt } => PageItem::Image {
+            asset,
+            rect: moved(rect),
+            alt,
+        },
+        PageItem::Rule { rect, gray } => PageItem::Rule {
+            rect: moved(rect),
+            gray,
+        },
+        PageItem::Link { rect, target } => PageItem::Link {
+            rect: moved(rect),
+            target,
+        },
+    }
+}

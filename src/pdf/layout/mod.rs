@@ -1,0 +1,568 @@
+//! Layout: IR → vertical list of blocks (text set into lines, figures, tables) → pages of
+//! positioned items. Knows typography (sizes, leading, indents, keeps) but not PDF syntax.
+//!
+//! `mod.rs` holds the page geometry and the running text (chapters, paragraphs, headings);
+//! `blocks` the other block kinds (figures, lists, code, tables, endnotes); `pages` turns the
+//! paginated list into pages with running heads and folios; `content` converts set lines into
+//! page items.
+
+mod blocks;
+mod content;
+mod pages;
+
+pub use content::inline_spans;
+
+use super::frame::{LaidOutDocument, PageItem, Rect, Role};
+use super::paginate::{Content, Flow, VBlock};
+use super::shape::Shaper;
+use super::text::{set_lines, Alignment, Hyphenation, ParagraphBuilder, SetLine, Span, TextStyle};
+use crate::ir::{self, Block, Book, Inline};
+use crate::Diagnostics;
+use content::line_content;
+
+/// Paper sizes presswork knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// ISO A5, 148 × 210 mm (the default: a book page).
+    #[default]
+    A5,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+    /// US trade, 6 × 9 in.
+    Trade,
+}
+
+impl Paper {
+    /// Parse a paper name as written in `book.toml` (`a5`, `a4`, `letter`, `6x9`).
+    pub fn from_name(name: &str) -> Option<Paper> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "a5" => Some(Paper::A5),
+            "a4" => Some(Paper::A4),
+            "letter" | "us-letter" => Some(Paper::Letter),
+            "6x9" | "trade" => Some(Paper::Trade),
+            _ => None,
+        }
+    }
+}
+
+/// Page geometry and the type scale derived from it.
+#[derive(Debug, Clone, Copy)]
+pub struct PageGeometry {
+    /// Page width.
+    pub width: f32,
+    /// Page height.
+    pub height: f32,
+    /// Left edge of the text block.
+    pub left: f32,
+    /// Top edge of the text block.
+    pub top: f32,
+    /// Width of the text block (the measure).
+    pub measure: f32,
+    /// Height of the text block.
+    pub text_height: f32,
+    /// Body text size.
+    pub body_size: f32,
+    /// Body leading (baseline to baseline).
+    pub leading: f32,
+}
+
+impl PageGeometry {
+    /// Geometry for a paper size: margins in proportion to the page, a measure of about
+    /// 65 characters, and a type size that suits the page.
+    pub fn for_paper(paper: Paper) -> Self {
+        let (width, height, body_size): (f32, f32, f32) = match paper {
+            Paper::A5 => (419.53, 595.28, 10.0),
+            Paper::A4 => (595.28, 841.89, 11.5),
+            Paper::Letter => (612.0, 792.0, 11.5),
+            Paper::Trade => (432.0, 648.0, 10.5),
+        };
+        let measure = (width * 0.74).min(body_size * 33.0);
+        let leading = (body_size * 1.38).round();
+        let top = height * 0.095;
+        let bottom = height * 0.115;
+        let lines = ((height - top - bottom) / leading).floor();
+        PageGeometry {
+            width,
+            height,
+            left: (width - measure) / 2.0,
+            top,
+            measure,
+            text_height: lines * leading,
+            body_size,
+            leading,
+        }
+    }
+}
+
+/// Lays a book out.
+pub struct Layout<'a, 'f> {
+    shaper: &'a Shaper<'f>,
+    hyphenation: Hyphenation,
+    geometry: PageGeometry,
+    book: &'a Book,
+    blocks: Vec<VBlock>,
+    chapter: usize,
+    /// Whether the next paragraph follows a heading or figure (no first-line indent).
+    after_break: bool,
+    /// The last block asked to stay with what follows (a heading).
+    keep_next: bool,
+    /// Counter for [`VBlock::group`].
+    groups: usize,
+}
+
+/// Settings of a paragraph-like text block.
+struct TextBlock {
+    role: Role,
+    style: TextStyle,
+    leading: f32,
+    alignment: Alignment,
+    left: f32,
+    right: f32,
+    first_indent: f32,
+    space_before: f32,
+    keep_with_next: bool,
+    hyphenate: bool,
+    anchors: Vec<String>,
+    outline: Option<(String, u8)>,
+}
+
+impl<'a, 'f> Layout<'a, 'f> {
+    /// A layout of `book` on pages of `geometry`.
+    pub fn new(shaper: &'a Shaper<'f>, book: &'a Book, geometry: PageGeometry) -> Self {
+        Layout {
+            shaper,
+            hyphenation: Hyphenation::for_language(&book.meta.language),
+            geometry,
+            book,
+            blocks: Vec::new(),
+            chapter: 0,
+            after_break: true,
+            keep_next: false,
+            groups: 0,
+        }
+    }
+
+    /// Lay out the whole book into pages.
+    pub fn run(mut self, diagnostics: &mut Diagnostics) -> LaidOutDocument {
+        self.build(diagnostics);
+        self.into_pages()
+    }
+
+    /// Build the vertical list of the whole book.
+    fn build(&mut self, diagnostics: &mut Diagnostics) {
+        for (index, chapter) in self.book.chapters.iter().enumerate() {
+            self.chapter = index;
+            self.chapter_opening(chapter);
+            self.blocks_of(&chapter.blocks, 0.0, 0.0, diagnostics);
+            self.endnotes(chapter, diagnostics);
+        }
+        let missing = self.shaper.missing_characters();
+        if !missing.is_empty() {
+            let list: String = missing
+                .iter()
+                .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            diagnostics.warn(format!(
+                "no font covers these characters; the PDF shows a replacement mark: {list}"
+            ));
+        }
+    }
+
+    fn body_style(&self) -> TextStyle {
+        TextStyle::serif(self.geometry.body_size)
+    }
+
+    fn chapter_opening(&mut self, chapter: &ir::Chapter) {
+        let g = self.geometry;
+        let mut sink = VBlock::new(g.text_height * 0.16, self.chapter);
+        sink.flow = Flow::NewPage;
+        self.blocks.push(sink);
+        let size = (g.body_size * 1.7).round();
+        let mut style = self.body_style();
+        style.size = size;
+        style.style.bold = true;
+        let first = self.blocks.len();
+        self.text_block(
+            &chapter.title,
+            TextBlock {
+                role: Role::Heading(1),
+                style,
+                leading: (size * 1.25).round(),
+                alignment: Alignment::Left,
+                left: 0.0,
+                right: g.measure * 0.1,
+                first_indent: 0.0,
+                space_before: 0.0,
+                keep_with_next: true,
+                hyphenate: false,
+                anchors: vec![chapter.id.clone()],
+                outline: Some((chapter.title_text(), 1)),
+            },
+        );
+        if let Some(block) = self.blocks.get_mut(first) {
+            block.break_before = false;
+        }
+        self.keep_next = false;
+        // A short rule under the title, then room before the text.
+        let mut rule = VBlock::new(g.leading * 2.0, self.chapter);
+        rule.break_before = false;
+        self.keep_next = true;
+        rule.content.push(Content::Item(PageItem::Rule {
+            rect: Rect {
+                x: 0.0,
+                y: g.leading * 0.6,
+                width: g.measure * 0.18,
+                height: 0.6,
+            },
+            gray: 0.35,
+        }));
+        self.blocks.push(rule);
+        self.after_break = true;
+    }
+
+    fn blocks_of(
+        &mut self,
+        blocks: &[Block],
+        left: f32,
+        right: f32,
+        diagnostics: &mut Diagnostics,
+    ) {
+        let g = self.geometry;
+        for block in blocks {
+            match block {
+                Block::Paragraph(inlines) => {
+                    let first_indent = if self.after_break || left > 0.0 {
+                        0.0
+                    } else {
+                        g.body_size * 1.2
+                    };
+                    let space_before = if left > 0.0 { g.leading * 0.3 } else { 0.0 };
+                    self.text_block(
+                        inlines,
+                        TextBlock {
+                            role: Role::Paragraph,
+                            style: self.body_style(),
+                            leading: g.leading,
+                            alignment: Alignment::Justify,
+                            left,
+                            right,
+                            first_indent,
+                            space_before,
+                            keep_with_next: false,
+                            hyphenate: true,
+                            anchors: Vec::new(),
+                            outline: None,
+                        },
+                    );
+                    self.after_break = false;
+                }
+                Block::Heading { level, id, content } => {
+                    let mut style = self.body_style();
+                    match level {
+                        2 => {
+                            style.size = (g.body_size * 1.2).round();
+                            style.style.bold = true;
+                        }
+                        3 => style.style.bold = true,
+                        _ => style.style.italic = true,
+                    }
+                    let leading = (style.size * 1.3).round();
+                    self.text_block(
+                        content,
+                        TextBlock {
+                            role: Role::Heading(*level),
+                            leading,
+                            style,
+                            alignment: Alignment::Left,
+                            left,
+                            right: right + g.measure * 0.1,
+                            first_indent: 0.0,
+                            space_before: g.leading * 1.2,
+                            keep_with_next: true,
+                            hyphenate: false,
+                            anchors: vec![id.clone()],
+                            outline: Some((ir::plain_text(content), *level)),
+                        },
+                    );
+                    self.after_break = true;
+                }
+                Block::Figure(figure) => {
+                    self.figure(figure, left, right, diagnostics);
+                    self.after_break = true;
+                }
+                Block::List(list) => self.list(list, left, right, diagnostics),
+                Block::BlockQuote(inner) => {
+                    let indent = g.body_size * 1.5;
+                    self.after_break = true;
+                    self.blocks_of(inner, left + indent, right + indent, diagnostics);
+                    self.after_break = false;
+                }
+                Block::CodeBlock { code, .. } => {
+                    self.code_block(code, left, right);
+                    self.after_break = true;
+                }
+                Block::Table(table) => {
+                    self.table(table, left, right);
+                    self.after_break = true;
+                }
+                Block::ThematicBreak => {
+                    let mut style = self.body_style();
+                    style.gray = 0.3;
+                    self.text_block(
+                        &[Inline::Text("*\u{2003}*\u{2003}*".into())],
+                        TextBlock {
+                            role: Role::Artifact,
+                            style,
+                            leading: g.leading,
+                            alignment: Alignment::Center,
+                            left,
+                            right,
+                            first_indent: 0.0,
+                            space_before: g.leading * 0.5,
+                            keep_with_next: false,
+                            hyphenate: false,
+                            anchors: Vec::new(),
+                            outline: None,
+                        },
+                    );
+                    self.after_break = true;
+                }
+            }
+        }
+    }
+
+    /// Set inlines as lines and push one block per line, with break permissions that
+    /// avoid widows and orphans (at least two lines on each side of a page break).
+    fn text_block(&mut self, inlines: &[Inline], settings: TextBlock) {
+        let mut spans = Vec::new();
+        inline_spans(inlines, &settings.style, &mut spans);
+        self.spans_block(&spans, settings);
+    }
+
+    fn spans_block(&mut self, spans: &[Span], settings: TextBlock) {
+        let measure = (self.geometry.measure - settings.left - settings.right).max(24.0);
+        let lines = self.set_spans(spans, &settings, measure);
+        self.push_lines(lines, settings);
+    }
+
+    fn set_spans(&self, spans: &[Span], settings: &TextBlock, measure: f32) -> Vec<SetLine> {
+        let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, measure);
+        if !settings.hyphenate {
+            builder = builder.without_hyphenation();
+        }
+        builder.indent(settings.first_indent);
+        builder.add_spans(spans);
+        let (paragraph, lines) = builder.finish(settings.alignment);
+        set_lines(&paragraph, &lines, settings.alignment, measure)
+    }
+
+    fn push_lines(&mut self, lines: Vec<SetLine>, settings: TextBlock) {
+        let n = lines.len();
+        let follows_keep = std::mem::take(&mut self.keep_next);
+        self.groups += 1;
+        for (j, line) in lines.into_iter().enumerate() {
+            let mut block = VBlock::new(settings.leading, self.chapter);
+            let baseline = settings.leading * 0.78;
+            block.baseline = Some(baseline);
+            block.group = Some(self.groups);
+            block.break_before = if j == 0 {
+                !follows_keep
+            } else {
+                !settings.keep_with_next && j >= 2 && n - j >= 2
+            };
+            if j == 0 {
+                block.space_before = settings.space_before;
+                block.anchors = settings.anchors.clone();
+                block.outline = settings.outline.clone();
+            }
+            line_content(
+                &line,
+                settings.left,
+                baseline,
+                settings.role,
+                &mut block.content,
+            );
+            self.blocks.push(block);
+        }
+        self.keep_next = settings.keep_with_next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::fonts::FontSet;
+    use crate::pdf::frame::PageItem;
+    use crate::pdf::paginate::paginate;
+
+    /// A long real manuscript: the seed article's paragraphs many times over, with section
+    /// headings and figures in between.
+    fn long_book(name: &str) -> Book {
+        let dir =
+            std::env::temp_dir().join(format!("presswork-layout-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let img = ::image::RgbImage::from_fn(1600, 1000, |x, y| {
+            ::image::Rgb([(x % 256) as u8, (y % 256) as u8, 99])
+        });
+        img.save(dir.join("photo.png")).expect("png");
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/article.txt"
+        ))
+        .expect("seed");
+        let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
+        let mut text = String::from("# Long book\n\n");
+        for round in 0..6 {
+            text.push_str(&format!("## Part {round}\n\n"));
+            for (n, p) in paragraphs.iter().enumerate() {
+                text.push_str(p);
+                text.push_str("\n\n");
+                if n % 5 == 2 {
+                    text.push_str(&format!("### Heading {round}.{n}\n\n"));
+                }
+                if n == 7 {
+                    text.push_str("![A test pattern](photo.png)\n*Caption*\n— Credit\n\n");
+                }
+            }
+        }
+        std::fs::write(dir.join("long.md"), text).expect("write");
+        let book = crate::load::load_book(
+            &dir.join("long.md"),
+            &Default::default(),
+            &mut Diagnostics::default(),
+        )
+        .expect("loads");
+        let _ = std::fs::remove_dir_all(&dir);
+        book
+    }
+
+    #[test]
+    fn real_layout_has_no_widows_orphans_or_stranded_headings() {
+        let book = long_book("widows");
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let mut layout = Layout::new(&shaper, &book, geometry);
+        layout.build(&mut Diagnostics::default());
+        let plans = paginate(&layout.blocks, geometry.text_height);
+        assert!(plans.len() > 12, "a long book: {} pages", plans.len());
+        let mut split_paragraphs = 0;
+        for pair in plans.windows(2) {
+            let flow = |plan: &super::super::paginate::PagePlan| -> Vec<usize> {
+                plan.placements
+                    .iter()
+                    .map(|p| p.block)
+                    .filter(|b| layout.blocks[*b].flow != Flow::Float)
+                    .collect()
+            };
+            let (before, after) = (flow(&pair[0]), flow(&pair[1]));
+            let (Some(&last), Some(&first)) = (before.last(), after.first()) else {
+                continue;
+            };
+            let last_block = &layout.blocks[last];
+            // A heading (keep-with-next) never ends a page.
+            assert!(
+                !matches!(last_block.outline, Some((_, level)) if level > 1),
+                "a heading ends a page"
+            );
+            if let (Some(a), Some(b)) = (last_block.group, layout.blocks[first].group) {
+                if a == b {
+                    split_paragraphs += 1;
+                    let on_first = before
+                        .iter()
+                        .filter(|i| layout.blocks[**i].group == Some(a))
+                        .count();
+                    let on_second = after
+                        .iter()
+                        .filter(|i| layout.blocks[**i].group == Some(a))
+                        .count();
+                    assert!(
+                        on_first >= 2 && on_second >= 2,
+                        "orphan or widow: {on_first} + {on_second}"
+                    );
+                }
+            }
+        }
+        assert!(
+            split_paragraphs > 3,
+            "the test must exercise paragraphs split across pages"
+        );
+        // Every page but chapter ends is reasonably full (no runaway backing up).
+        for plan in &plans {
+            assert!(!plan.placements.is_empty());
+        }
+    }
+
+    #[test]
+    fn figure_stays_whole_with_caption_and_credit_inside_the_text_block() {
+        let book = long_book("figures");
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let document = Layout::new(&shaper, &book, geometry).run(&mut Diagnostics::default());
+        let mut figures = 0;
+        for page in &document.pages {
+            let image = page.items.iter().find_map(|item| match item {
+                PageItem::Image { rect, .. } => Some(*rect),
+                _ => None,
+            });
+            let Some(rect) = image else { continue };
+            figures += 1;
+            assert!(rect.y + rect.height <= geometry.top + geometry.text_height + 0.01);
+            assert!(
+                (rect.width / rect.height - 1.6).abs() < 0.01,
+                "aspect ratio kept"
+            );
+            // Caption and credit runs are on the same page, below the image.
+            let below = |role: Role| {
+                page.items.iter().any(|item| matches!(item, PageItem::Glyphs(run) if run.role == role && run.baseline > rect.y + rect.height))
+            };
+            assert!(below(Role::Caption) && below(Role::Credit));
+        }
+        assert_eq!(figures, 6);
+        for page in &document.pages {
+            for item in &page.items {
+                if let PageItem::Glyphs(run) = item {
+                    let right = run.x + run.glyphs.last().map_or(0.0, |g| g.x);
+                    assert!(
+                        run.x >= geometry.left - 0.01
+                            && right <= geometry.left + geometry.measure + 0.01
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blank_lines_in_code_are_kept() {
+        let book = Book {
+            chapters: vec![ir::Chapter {
+                id: "c".into(),
+                title: vec![Inline::Text("C".into())],
+                blocks: vec![Block::CodeBlock {
+                    language: None,
+                    code: "a\n\nb".into(),
+                }],
+                footnotes: Vec::new(),
+            }],
+            ..Book::default()
+        };
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let mut layout = Layout::new(&shaper, &book, PageGeometry::for_paper(Paper::A5));
+        layout.build(&mut Diagnostics::default());
+        let code_lines = layout
+            .blocks
+            .iter()
+            .filter(|b| {
+                b.content
+                    .iter()
+                    .any(|c| matches!(c, Content::Item(PageItem::Rule { gray, .. }) if *gray > 0.6))
+            })
+            .count();
+        assert_eq!(code_lines, 3);
+    }
+}

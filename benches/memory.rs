@@ -1,6 +1,8 @@
 //! Memory benchmark: peak resident memory (VmHWM) after each stage for a synthetic
 //! manuscript of the size given in megabytes (default 5): `cargo bench --bench memory -- 5`.
 
+mod common;
+
 use std::path::Path;
 
 use presswork::epub::EpubRenderer;
@@ -27,21 +29,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(5);
-    let seed = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/article.txt"
-    ))
-    .expect("seed");
-    let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
-    let mut text = String::from("# Synthetic\n\n");
-    let mut chapter = 0;
-    while text.len() < megabytes * 1_000_000 {
-        chapter += 1;
-        text.push_str(&format!(
-            "## Chapter {chapter}\n\n{}\n\n",
-            paragraphs.join("\n\n")
-        ));
-    }
+    let (text, chapter) = common::synthetic_manuscript(megabytes * 1_000_000);
     let dir = std::env::temp_dir().join(format!("presswork-memory-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
     let path = dir.join("big.md");

@@ -5,6 +5,8 @@
 //! criterion: the stages take milliseconds to seconds, so a few timed runs with the median
 //! reported are enough, and it keeps the build light.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -73,22 +75,7 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
 }
 
 fn synthetic(dir: &Path, name: &str, target_bytes: usize) -> (PathBuf, usize) {
-    let seed = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/article.txt"
-    ))
-    .expect("seed");
-    let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
-    let mut text = String::from("# Synthetic\n\n");
-    let mut chapter = 0;
-    while text.len() < target_bytes {
-        chapter += 1;
-        text.push_str(&format!("## Chapter {chapter}\n\n"));
-        for p in &paragraphs {
-            text.push_str(p);
-            text.push_str("\n\n");
-        }
-    }
+    let (text, _) = common::synthetic_manuscript(target_bytes);
     let path = dir.join(format!("{name}.md"));
     std::fs::write(&path, &text).expect("write");
     (path, text.len())

@@ -117,38 +117,38 @@ fn encode_jpeg(image: &DynamicImage, icc: Option<Vec<u8>>) -> Result<Vec<u8>, St
         other => Cow::Owned(DynamicImage::from(other.to_rgb8())),
     };
     let mut out = Vec::new();
-    let mut encoder = JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-    if let Some(icc) = icc {
-        // Unsupported only means the profile is left out.
-        let _ = encoder.set_icc_profile(icc);
-    }
-    encoder
-        .write_image(
-            image.as_bytes(),
-            image.width(),
-            image.height(),
-            image.color().into(),
-        )
-        .map_err(|e| format!("cannot encode JPEG: {e}"))?;
+    encode_with(
+        JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY),
+        &image,
+        icc,
+    )
+    .map_err(|e| format!("cannot encode JPEG: {e}"))?;
     Ok(out)
 }
 
 fn encode_png(image: &DynamicImage, icc: Option<Vec<u8>>) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut encoder = PngEncoder::new(&mut out);
-    if let Some(icc) = icc {
-        let _ = encoder.set_icc_profile(icc);
-    }
     // PNG holds every colour type the PNG decoder produces.
-    encoder
-        .write_image(
-            image.as_bytes(),
-            image.width(),
-            image.height(),
-            image.color().into(),
-        )
+    let mut out = Vec::new();
+    encode_with(PngEncoder::new(&mut out), image, icc)
         .map_err(|e| format!("cannot encode PNG: {e}"))?;
     Ok(out)
+}
+
+fn encode_with(
+    mut encoder: impl ImageEncoder,
+    image: &DynamicImage,
+    icc: Option<Vec<u8>>,
+) -> ::image::ImageResult<()> {
+    if let Some(icc) = icc {
+        // Unsupported only means the profile is left out.
+        let _ = encoder.set_icc_profile(icc);
+    }
+    encoder.write_image(
+        image.as_bytes(),
+        image.width(),
+        image.height(),
+        image.color().into(),
+    )
 }
 
 /// The displayed size of a `(width, height)` image with this orientation.

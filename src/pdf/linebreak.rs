@@ -365,34 +365,28 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
     let mut last_break: Option<usize> = None;
     let mut i = start;
     while i < items.len() {
-        let breakable = is_break(items, i);
-        if let Some((penalty_width, cost, _)) = breakable {
+        let mut break_at = None;
+        if let Some((penalty_width, cost, _)) = is_break(items, i) {
             if cost <= FORCED {
-                lines.push(make_line(items, start, i));
-                start = skip_discardable(items, i + 1);
-                i = start;
-                used = 0.0;
-                last_break = None;
-                continue;
-            }
-            if used + penalty_width <= width {
+                break_at = Some(i);
+            } else if used + penalty_width <= width {
                 last_break = Some(i);
             }
         }
         let w = match items[i] {
-            Item::Box { width } => width,
-            Item::Glue { width, .. } => width,
+            Item::Box { width } | Item::Glue { width, .. } => width,
             Item::Penalty { .. } => 0.0,
         };
-        if matches!(items[i], Item::Box { .. }) && used + w > width + 0.01 {
-            if let Some(b) = last_break.filter(|b| *b > start) {
-                lines.push(make_line(items, start, b));
-                start = skip_discardable(items, b + 1);
-                i = start;
-                used = 0.0;
-                last_break = None;
-                continue;
-            }
+        if break_at.is_none() && matches!(items[i], Item::Box { .. }) && used + w > width + 0.01 {
+            break_at = last_break.filter(|b| *b > start);
+        }
+        if let Some(end) = break_at {
+            lines.push(make_line(items, start, end));
+            start = skip_discardable(items, end + 1);
+            i = start;
+            used = 0.0;
+            last_break = None;
+            continue;
         }
         used += w;
         i += 1;

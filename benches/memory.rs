@@ -7,7 +7,7 @@ use std::path::Path;
 
 use presswork::epub::EpubRenderer;
 use presswork::load::{load_book, LoadOptions};
-use presswork::pdf::{fonts::FontSet, PdfOptions, PdfRenderer};
+use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
 /// Peak resident set size so far, in MB (Linux).
@@ -36,6 +36,7 @@ fn main() {
     std::fs::write(&path, &text).expect("write");
     println!("manuscript: {} bytes, {chapter} chapters", text.len());
     println!("start:         peak {:>8.1} MB", peak_mb());
+    let clock = std::time::Instant::now();
     let book = load_book(
         Path::new(&path),
         &LoadOptions::default(),
@@ -43,33 +44,34 @@ fn main() {
     )
     .expect("loads");
     drop(text);
-    println!("after load:    peak {:>8.1} MB", peak_mb());
+    println!(
+        "after load:    peak {:>8.1} MB, {:.2} s",
+        peak_mb(),
+        clock.elapsed().as_secs_f64()
+    );
     let epub = EpubRenderer {
         options: Default::default(),
     }
     .render(&book, &mut Diagnostics::default())
     .expect("epub");
     println!(
-        "after epub:    peak {:>8.1} MB ({} bytes)",
+        "after epub:    peak {:>8.1} MB ({} bytes), {:.2} s",
         peak_mb(),
-        epub.len()
+        epub.len(),
+        clock.elapsed().as_secs_f64()
     );
     drop(epub);
-    let renderer = PdfRenderer {
+    // The PDF as a build makes it: layout and writer streaming pages, in two threads.
+    let pdf = PdfRenderer {
         options: PdfOptions::default(),
-    };
-    let fonts = FontSet::builtin().expect("fonts");
-    let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
+    }
+    .render(&book, &mut Diagnostics::default())
+    .expect("pdf");
     println!(
-        "after layout:  peak {:>8.1} MB ({} pages)",
+        "after pdf:     peak {:>8.1} MB ({} bytes), {:.2} s",
         peak_mb(),
-        laid_out.pages.len()
-    );
-    let pdf = presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("pdf");
-    println!(
-        "after write:   peak {:>8.1} MB ({} bytes)",
-        peak_mb(),
-        pdf.len()
+        pdf.len(),
+        clock.elapsed().as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

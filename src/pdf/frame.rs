@@ -4,19 +4,58 @@
 //! Coordinates are in PostScript points with the origin at the page's top-left corner and
 //! y growing downwards (the writer flips them for PDF).
 
+use std::collections::HashMap;
+
 use compact_str::CompactString;
 
 use crate::ir::AssetId;
 
 use super::fonts::FontId;
 
-/// A whole laid-out document.
+/// A whole laid-out document, held in memory (tests and benchmarks; a build streams its
+/// pages through a [`PageSink`] instead).
 #[derive(Debug, Clone, Default)]
 pub struct LaidOutDocument {
     /// Pages in order.
     pub pages: Vec<Page>,
+    /// Bookmarks and anchors.
+    pub navigation: Navigation,
+}
+
+impl PageSink for LaidOutDocument {
+    fn page(&mut self, page: Page) -> crate::Result<()> {
+        self.pages.push(page);
+        Ok(())
+    }
+}
+
+/// Where layout hands each page as soon as it is finished, in order. A page is final when
+/// handed over; only [`Navigation`] (known when the last page is done) may refer forward.
+pub trait PageSink {
+    /// Take the next page. An error stops the layout.
+    fn page(&mut self, page: Page) -> crate::Result<()>;
+}
+
+/// What is known only once every page is placed: bookmarks, and where each anchor landed
+/// (so that a link may point at a later page).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Navigation {
     /// Bookmarks in reading order; `level` 1 is a chapter.
     pub outline: Vec<OutlineEntry>,
+    /// Anchor id → (page index, y), the first place each id landed.
+    pub anchors: HashMap<String, (usize, f32)>,
+}
+
+impl Navigation {
+    /// The page and y a link leads to; `None` for a web address or an anchor that was
+    /// never placed (such a link is dropped rather than pointing nowhere).
+    pub fn resolve(&self, target: &LinkDestination) -> Option<(usize, f32)> {
+        match target {
+            LinkDestination::Uri(_) => None,
+            LinkDestination::Internal { page, y } => Some((*page, *y)),
+            LinkDestination::Anchor(id) => self.anchors.get(id).copied(),
+        }
+    }
 }
 
 /// One page.
@@ -103,6 +142,8 @@ pub struct Rect {
 pub enum LinkDestination {
     /// A web address.
     Uri(String),
+    /// An anchor in this document, resolved through [`Navigation`] when all pages are done.
+    Anchor(String),
     /// A place in this document: page index and y (top-left origin).
     Internal {
         /// Page index.

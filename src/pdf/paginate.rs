@@ -6,6 +6,8 @@
 //! does not fit, floats figures that do not fit to the top of the next page while text flows
 //! past them, and starts chapters on a new page.
 
+use std::collections::VecDeque;
+
 use super::frame::{PageItem, Rect};
 use super::text::LinkRef;
 
@@ -92,118 +94,214 @@ pub struct PagePlan {
     pub chapter: usize,
 }
 
-/// Break `blocks` into pages of text height `height`.
+/// Break `blocks` into pages of text height `height` (all at once; layout streams them
+/// through a [`Paginator`] instead).
 pub fn paginate(blocks: &[VBlock], height: f32) -> Vec<PagePlan> {
-    let mut pages: Vec<PagePlan> = Vec::new();
-    let mut page = PagePlan::default();
-    let mut y = 0.0f32;
-    let mut deferred: Vec<usize> = Vec::new();
-    let mut i = 0;
-    // Guards against a block that can never be placed (cannot happen, but never loop).
-    let mut steps = 0usize;
-    let step_limit = blocks.len().saturating_mul(8) + 64;
-    while i < blocks.len() {
-        steps += 1;
-        if steps > step_limit {
-            break;
+    let mut paginator = Paginator::new(height);
+    for block in blocks {
+        paginator.push(block.clone());
+    }
+    paginator.finish();
+    std::iter::from_fn(|| paginator.next_page()).collect()
+}
+
+/// Page breaking as blocks arrive, so that a book of any length is paginated in memory
+/// proportional to a page or two, not to the book.
+///
+/// Breaking is greedy: a page is final once the paginator has moved past it, because a
+/// backup never reaches further than the start of the current page. Blocks are kept from
+/// the first block of the current page (or the oldest deferred float) onwards; finished
+/// pages are handed out by [`Paginator::next_page`] and their blocks let go by
+/// [`Paginator::release`] once the caller has taken what it needs from them.
+#[derive(Debug)]
+pub struct Paginator {
+    height: f32,
+    /// Blocks not yet released; `window[0]` is block number `base`.
+    window: VecDeque<VBlock>,
+    base: usize,
+    /// The next block to consider.
+    next: usize,
+    page: PagePlan,
+    y: f32,
+    /// Floats waiting for the top of a page.
+    deferred: Vec<usize>,
+    finished: VecDeque<PagePlan>,
+    /// Guards against a block that can never be placed (cannot happen, but never loop).
+    steps: usize,
+}
+
+impl Paginator {
+    /// A paginator for a text area `height` points tall.
+    pub fn new(height: f32) -> Self {
+        Paginator {
+            height,
+            window: VecDeque::new(),
+            base: 0,
+            next: 0,
+            page: PagePlan::default(),
+            y: 0.0,
+            deferred: Vec::new(),
+            finished: VecDeque::new(),
+            steps: 0,
         }
-        let block = &blocks[i];
-        if block.flow == Flow::NewPage {
-            flush_floats(&mut pages, &mut page, &mut y, &mut deferred, blocks, height);
-            if !page.placements.is_empty() {
-                pages.push(std::mem::take(&mut page));
-            }
-            page.opening = true;
-            page.chapter = block.chapter;
-            y = 0.0;
+    }
+
+    /// Add the next block of the vertical list and break what can be broken.
+    pub fn push(&mut self, block: VBlock) {
+        self.window.push_back(block);
+        self.run();
+    }
+
+    /// The list has ended: place the floats still waiting and close the last page.
+    pub fn finish(&mut self) {
+        self.flush_floats();
+        if !self.page.placements.is_empty() {
+            self.finished.push_back(std::mem::take(&mut self.page));
         }
-        if page.placements.is_empty() && !page.opening {
-            page.chapter = block.chapter;
-        }
-        let space = if page.placements.is_empty() {
-            0.0
-        } else {
-            block.space_before
-        };
-        if block.flow == Flow::Float
-            && !page.placements.is_empty()
-            && y + space + block.height > height
-        {
-            deferred.push(i);
-            i += 1;
-            continue;
-        }
-        if y + space + block.height <= height || page.placements.is_empty() {
-            page.placements.push(Placement {
-                block: i,
-                y: y + space,
-            });
-            y += space + block.height;
-            i += 1;
-            continue;
-        }
-        // Overflow: back up to the last legal break on this page.
-        let restart = page
+    }
+
+    /// The next finished page, if any.
+    pub fn next_page(&mut self) -> Option<PagePlan> {
+        self.finished.pop_front()
+    }
+
+    /// Block number `index`, to take its content for a finished page. `None` once released.
+    pub fn block_mut(&mut self, index: usize) -> Option<&mut VBlock> {
+        let offset = index.checked_sub(self.base)?;
+        self.window.get_mut(offset)
+    }
+
+    /// Let go of every block that lies wholly on pages already handed out.
+    pub fn release(&mut self) {
+        let pending = self.finished.iter().flat_map(|p| &p.placements);
+        let keep_from = self
+            .page
             .placements
             .iter()
-            .enumerate()
-            .skip(1)
-            .rev()
-            .find(|(_, p)| blocks[p.block].break_before && blocks[p.block].flow != Flow::Float)
-            .map(|(n, p)| (n, p.block));
-        let restart_at = if block.break_before { None } else { restart };
-        if let Some((n, block_index)) = restart_at {
-            page.placements.truncate(n);
-            deferred.retain(|d| *d < block_index);
-            i = block_index;
-        }
-        pages.push(std::mem::take(&mut page));
-        page.chapter = blocks[i].chapter;
-        y = 0.0;
-        place_deferred(&mut page, &mut y, &mut deferred, blocks, height);
-    }
-    flush_floats(&mut pages, &mut page, &mut y, &mut deferred, blocks, height);
-    if !page.placements.is_empty() {
-        pages.push(page);
-    }
-    pages
-}
-
-fn place_deferred(
-    page: &mut PagePlan,
-    y: &mut f32,
-    deferred: &mut Vec<usize>,
-    blocks: &[VBlock],
-    height: f32,
-) {
-    while let Some(&next) = deferred.first() {
-        let h = blocks[next].height;
-        if *y + h <= height || page.placements.is_empty() {
-            page.placements.push(Placement { block: next, y: *y });
-            *y += h + blocks[next].space_before;
-            deferred.remove(0);
-        } else {
-            break;
+            .chain(pending)
+            .map(|p| p.block)
+            .chain(self.deferred.iter().copied())
+            .min()
+            .unwrap_or(self.next)
+            .min(self.next);
+        while self.base < keep_from && self.window.pop_front().is_some() {
+            self.base += 1;
         }
     }
-}
 
-/// Place every deferred float before a chapter ends, on new pages if need be.
-fn flush_floats(
-    pages: &mut Vec<PagePlan>,
-    page: &mut PagePlan,
-    y: &mut f32,
-    deferred: &mut Vec<usize>,
-    blocks: &[VBlock],
-    height: f32,
-) {
-    while !deferred.is_empty() {
-        place_deferred(page, y, deferred, blocks, height);
-        if !deferred.is_empty() {
-            let chapter = page.chapter;
-            pages.push(std::mem::take(page));
-            page.chapter = chapter;
-            *y = 0.0;
+    fn block(&self, index: usize) -> &VBlock {
+        &self.window[index - self.base]
+    }
+
+    fn end(&self) -> usize {
+        self.base + self.window.len()
+    }
+
+    fn run(&mut self) {
+        let height = self.height;
+        while self.next < self.end() {
+            self.steps += 1;
+            if self.steps > self.end().saturating_mul(8) + 64 {
+                // Never reached in practice; skip rather than loop.
+                self.next += 1;
+                continue;
+            }
+            let i = self.next;
+            let block = self.block(i);
+            let (flow, chapter, block_height, space_before, break_before) = (
+                block.flow,
+                block.chapter,
+                block.height,
+                block.space_before,
+                block.break_before,
+            );
+            if flow == Flow::NewPage {
+                self.flush_floats();
+                if !self.page.placements.is_empty() {
+                    self.finished.push_back(std::mem::take(&mut self.page));
+                }
+                self.page.opening = true;
+                self.page.chapter = chapter;
+                self.y = 0.0;
+            }
+            if self.page.placements.is_empty() && !self.page.opening {
+                self.page.chapter = chapter;
+            }
+            let space = if self.page.placements.is_empty() {
+                0.0
+            } else {
+                space_before
+            };
+            let fits = self.y + space + block_height <= height;
+            if flow == Flow::Float && !self.page.placements.is_empty() && !fits {
+                self.deferred.push(i);
+                self.next += 1;
+                continue;
+            }
+            if fits || self.page.placements.is_empty() {
+                self.page.placements.push(Placement {
+                    block: i,
+                    y: self.y + space,
+                });
+                self.y += space + block_height;
+                self.next += 1;
+                continue;
+            }
+            // Overflow: back up to the last legal break on this page.
+            let restart = self
+                .page
+                .placements
+                .iter()
+                .enumerate()
+                .skip(1)
+                .rev()
+                .find(|(_, p)| {
+                    let b = self.block(p.block);
+                    b.break_before && b.flow != Flow::Float
+                })
+                .map(|(n, p)| (n, p.block));
+            let restart_at = if break_before { None } else { restart };
+            if let Some((n, block_index)) = restart_at {
+                self.page.placements.truncate(n);
+                self.deferred.retain(|d| *d < block_index);
+                self.next = block_index;
+            }
+            self.finished.push_back(std::mem::take(&mut self.page));
+            self.page.chapter = self.block(self.next).chapter;
+            self.y = 0.0;
+            self.place_deferred();
+        }
+    }
+
+    fn place_deferred(&mut self) {
+        while let Some(&next) = self.deferred.first() {
+            let (h, space_before) = {
+                let b = self.block(next);
+                (b.height, b.space_before)
+            };
+            if self.y + h <= self.height || self.page.placements.is_empty() {
+                self.page.placements.push(Placement {
+                    block: next,
+                    y: self.y,
+                });
+                self.y += h + space_before;
+                self.deferred.remove(0);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Place every deferred float before a chapter ends, on new pages if need be.
+    fn flush_floats(&mut self) {
+        while !self.deferred.is_empty() {
+            self.place_deferred();
+            if !self.deferred.is_empty() {
+                let chapter = self.page.chapter;
+                self.finished.push_back(std::mem::take(&mut self.page));
+                self.page.chapter = chapter;
+                self.y = 0.0;
+            }
         }
     }
 }

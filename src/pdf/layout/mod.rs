@@ -12,12 +12,12 @@ mod pages;
 
 pub use content::inline_spans;
 
-use super::frame::{LaidOutDocument, PageItem, Rect, Role};
-use super::paginate::{Content, Flow, VBlock};
+use super::frame::{LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role};
+use super::paginate::{Content, Flow, Paginator, VBlock};
 use super::shape::Shaper;
 use super::text::{set_lines, Alignment, Hyphenation, ParagraphBuilder, SetLine, Span, TextStyle};
 use crate::ir::{self, Block, Book, Inline};
-use crate::Diagnostics;
+use crate::{Diagnostics, Result};
 use content::line_content;
 
 /// Paper sizes presswork knows.
@@ -110,6 +110,12 @@ pub struct Layout<'a, 'f> {
     keep_next: bool,
     /// Counter for [`VBlock::group`].
     groups: usize,
+    /// Page breaking, fed block by block.
+    paginator: Paginator,
+    /// Pages handed to the sink so far.
+    pages_done: usize,
+    /// Bookmarks and anchors of the pages done.
+    navigation: Navigation,
 }
 
 /// Settings of a paragraph-like text block.
@@ -141,23 +147,60 @@ impl<'a, 'f> Layout<'a, 'f> {
             after_break: true,
             keep_next: false,
             groups: 0,
+            paginator: Paginator::new(geometry.text_height),
+            pages_done: 0,
+            navigation: Navigation::default(),
         }
     }
 
-    /// Lay out the whole book into pages.
-    pub fn run(mut self, diagnostics: &mut Diagnostics) -> LaidOutDocument {
-        self.build(diagnostics);
-        self.into_pages()
+    /// Lay out the whole book into pages held in memory, internal links resolved.
+    pub fn run(self, diagnostics: &mut Diagnostics) -> LaidOutDocument {
+        let mut document = LaidOutDocument::default();
+        let navigation = match self.run_into(&mut document, diagnostics) {
+            Ok(navigation) => navigation,
+            // Collecting pages in memory cannot fail.
+            Err(_) => Navigation::default(),
+        };
+        for page in &mut document.pages {
+            page.items.retain_mut(|item| match item {
+                PageItem::Link { target, .. } => match navigation.resolve(target) {
+                    Some((page, y)) => {
+                        if matches!(target, LinkDestination::Anchor(_)) {
+                            *target = LinkDestination::Internal { page, y };
+                        }
+                        true
+                    }
+                    None => matches!(target, LinkDestination::Uri(_)),
+                },
+                _ => true,
+            });
+        }
+        document.navigation = navigation;
+        document
     }
 
-    /// Build the vertical list of the whole book.
-    fn build(&mut self, diagnostics: &mut Diagnostics) {
-        for (index, chapter) in self.book.chapters.iter().enumerate() {
+    /// Lay the book out, handing each page to `sink` as soon as it is final, so that memory
+    /// stays proportional to a page rather than to the book. Internal links point at
+    /// anchors; the returned [`Navigation`] says where those landed.
+    pub fn run_into(
+        mut self,
+        sink: &mut dyn PageSink,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<Navigation> {
+        let book = self.book;
+        for (index, chapter) in book.chapters.iter().enumerate() {
             self.chapter = index;
             self.chapter_opening(chapter);
-            self.blocks_of(&chapter.blocks, 0.0, 0.0, diagnostics);
+            self.emit_pages(sink)?;
+            for block in &chapter.blocks {
+                self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics);
+                self.emit_pages(sink)?;
+            }
             self.endnotes(chapter, diagnostics);
+            self.emit_pages(sink)?;
         }
+        self.paginator.finish();
+        self.emit_pages(sink)?;
         let missing = self.shaper.missing_characters();
         if !missing.is_empty() {
             let list: String = missing
@@ -168,6 +211,19 @@ impl<'a, 'f> Layout<'a, 'f> {
             diagnostics.warn(format!(
                 "no font covers these characters; the PDF shows a replacement mark: {list}"
             ));
+        }
+        Ok(self.navigation)
+    }
+
+    /// The vertical list of the whole book, unpaginated (for tests of the list itself).
+    #[cfg(test)]
+    fn build(&mut self, diagnostics: &mut Diagnostics) {
+        let book = self.book;
+        for (index, chapter) in book.chapters.iter().enumerate() {
+            self.chapter = index;
+            self.chapter_opening(chapter);
+            self.blocks_of(&chapter.blocks, 0.0, 0.0, diagnostics);
+            self.endnotes(chapter, diagnostics);
         }
     }
 

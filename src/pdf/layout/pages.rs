@@ -1,79 +1,73 @@
 //! From the paginated vertical list to pages: placement, anchors and bookmarks, internal
 //! links, running heads and folios.
 
-use std::collections::BTreeMap;
-
 use super::content::{line_content, offset_content, shift_x};
 use super::Layout;
-use crate::pdf::frame::{
-    LaidOutDocument, LinkDestination, OutlineEntry, Page, PageItem, Rect, Role,
-};
-use crate::pdf::paginate::{paginate, Content, PagePlan};
+use crate::pdf::frame::{LinkDestination, OutlineEntry, Page, PageItem, PageSink, Rect, Role};
+use crate::pdf::paginate::{Content, PagePlan};
 use crate::pdf::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
+use crate::Result;
 
 impl Layout<'_, '_> {
-    /// Paginate and turn the blocks into pages with running heads, folios and links.
-    pub(super) fn into_pages(mut self) -> LaidOutDocument {
+    /// Hand the blocks built so far to the paginator and every page it has finished to
+    /// `sink`, with running heads, folios and links; then let go of the blocks placed.
+    pub(super) fn emit_pages(&mut self, sink: &mut dyn PageSink) -> Result<()> {
+        for block in self.blocks.drain(..) {
+            self.paginator.push(block);
+        }
+        while let Some(plan) = self.paginator.next_page() {
+            let page = self.page_from_plan(&plan);
+            sink.page(page)?;
+            self.pages_done += 1;
+        }
+        self.paginator.release();
+        Ok(())
+    }
+
+    /// One finished page: its blocks' content placed, anchors and bookmarks recorded.
+    fn page_from_plan(&mut self, plan: &PagePlan) -> Page {
         let g = self.geometry;
-        let mut blocks = std::mem::take(&mut self.blocks);
-        let plans = paginate(&blocks, g.text_height);
-        // Where every anchor landed, for internal links and bookmarks.
-        let mut anchors: BTreeMap<String, (usize, f32)> = BTreeMap::new();
-        let mut outline = Vec::new();
-        for (p, plan) in plans.iter().enumerate() {
-            for placement in &plan.placements {
-                let block = &blocks[placement.block];
-                let y = g.top + placement.y;
-                for anchor in &block.anchors {
-                    anchors.entry(anchor.clone()).or_insert((p, y));
-                }
-                if let Some((title, level)) = &block.outline {
-                    outline.push(OutlineEntry {
-                        title: title.clone(),
-                        level: *level,
-                        page: p,
-                        y,
-                    });
-                }
-            }
-        }
-        let mut pages = Vec::with_capacity(plans.len());
-        for (p, plan) in plans.iter().enumerate() {
-            let mut page = Page {
-                width: g.width,
-                height: g.height,
-                items: Vec::new(),
+        let p = self.pages_done;
+        let mut page = Page {
+            width: g.width,
+            height: g.height,
+            items: Vec::new(),
+        };
+        for placement in &plan.placements {
+            let Some(block) = self.paginator.block_mut(placement.block) else {
+                continue;
             };
-            for placement in &plan.placements {
-                // Each block is placed once: move its content instead of copying it.
-                let content = std::mem::take(&mut blocks[placement.block].content);
-                for content in content {
-                    match offset_content(content, g.top + placement.y) {
-                        Content::Item(item) => page.items.push(shift_x(item, g.left)),
-                        Content::Link(rect, target) => {
-                            let target = match target {
-                                LinkRef::Uri(uri) => Some(LinkDestination::Uri(uri)),
-                                LinkRef::Anchor(id) => anchors.get(id.as_str()).map(|(page, y)| {
-                                    LinkDestination::Internal { page: *page, y: *y }
-                                }),
-                            };
-                            if let Some(target) = target {
-                                page.items.push(PageItem::Link {
-                                    rect: Rect {
-                                        x: rect.x + g.left,
-                                        ..rect
-                                    },
-                                    target,
-                                });
-                            }
-                        }
-                    }
+            let y = g.top + placement.y;
+            for anchor in block.anchors.drain(..) {
+                self.navigation.anchors.entry(anchor).or_insert((p, y));
+            }
+            if let Some((title, level)) = block.outline.take() {
+                self.navigation.outline.push(OutlineEntry {
+                    title,
+                    level,
+                    page: p,
+                    y,
+                });
+            }
+            // Each block is placed once: move its content instead of copying it.
+            for content in std::mem::take(&mut block.content) {
+                match offset_content(content, y) {
+                    Content::Item(item) => page.items.push(shift_x(item, g.left)),
+                    Content::Link(rect, target) => page.items.push(PageItem::Link {
+                        rect: Rect {
+                            x: rect.x + g.left,
+                            ..rect
+                        },
+                        target: match target {
+                            LinkRef::Uri(uri) => LinkDestination::Uri(uri),
+                            LinkRef::Anchor(id) => LinkDestination::Anchor(id),
+                        },
+                    }),
                 }
             }
-            self.running_head_and_folio(p, plan, &mut page);
-            pages.push(page);
         }
-        LaidOutDocument { pages, outline }
+        self.running_head_and_folio(p, plan, &mut page);
+        page
     }
 
     pub(super) fn running_head_and_folio(&self, p: usize, plan: &PagePlan, page: &mut Page) {

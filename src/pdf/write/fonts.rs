@@ -1,161 +1,253 @@
-//! Font embedding: every font the pages use is subset once (with the `subsetter` crate, as
-//! Typst does), renumbered, tagged `ABCDEF+Name` and handed to printpdf as a `ParsedFont`
-//! whose bytes are already the subset. printpdf's lean build would otherwise embed whole
-//! font files.
+//! Fonts in the PDF. While pages stream through the writer, every glyph drawn is recorded
+//! under its original glyph id, which is also its code in the content (CID); when the last
+//! page is done, each font is subset once (with the `subsetter` crate, as Typst does) and
+//! embedded as a `Type0`/`CIDFontType2` font whose `/CIDToGIDMap` leads each code to its
+//! glyph in the subset. Content can therefore be written before the subset exists.
+//!
+//! printpdf would subset and number glyphs itself, but only for a document whose pages it
+//! holds in full; it draws our pages in batches (see `super::encode`) and never sees the
+//! whole book, so the font objects are ours.
 
-use std::collections::BTreeMap;
+use compact_str::CompactString;
+use lopdf::{Dictionary, Object, ObjectId, Stream};
+use printpdf::ParsedFont;
 
-use printpdf::{ParsedFont, PdfDocument, PdfFont};
-
-use crate::pdf::fonts::{FontId, FontSet};
-use crate::pdf::frame::{LaidOutDocument, PageItem};
+use crate::pdf::fonts::{Font, FontId};
 use crate::{Error, Result};
 
-/// One embedded font and what drawing needs to know about it.
-pub(super) struct EmbeddedFont {
-    /// printpdf's resource id (also the `/Font` resource name).
-    pub id: printpdf::FontId,
-    /// Original glyph id → glyph id in the subset.
-    pub remap: BTreeMap<u16, u16>,
-    /// Original glyph id → copy/paste text, written as the font's ToUnicode CMap in the
-    /// post-pass (printpdf's own would need a text string per drawn glyph).
-    pub text: BTreeMap<u16, String>,
-    /// Original glyph id → advance as printpdf writes it into `/W` (1/1000 em, truncated),
-    /// so TJ corrections can be computed against exactly what viewers will use.
-    pub width: BTreeMap<u16, f64>,
-    /// The font's space glyph (original id), drawn into word gaps for text extraction.
+/// A font that pages have used, with every glyph drawn so far.
+pub(super) struct FontInUse {
+    /// The `/Font` resource name (also printpdf's font id).
+    pub resource: printpdf::FontId,
+    /// The font as printpdf parsed it (widths, for `/W` and TJ corrections).
+    pub parsed: ParsedFont,
+    /// The font's space glyph, drawn into word gaps for text extraction.
     pub space: Option<u16>,
-    /// `/BaseFont` as written (subset tag + name), to find the font again in the post-pass.
-    pub base_name: String,
+    /// Glyph id → copy/paste text (the first non-empty text it was drawn for); `None`
+    /// for glyphs never drawn.
+    glyphs: Vec<Option<CompactString>>,
 }
 
-impl EmbeddedFont {
-    /// The ToUnicode entries, keyed by the subset's glyph ids (the codes in the content).
-    pub fn unicode_map(&self) -> Vec<(u16, &str)> {
-        let mut map: Vec<(u16, &str)> = self
-            .text
-            .iter()
-            .filter(|(_, text)| !text.is_empty())
-            .filter_map(|(old, text)| Some((*self.remap.get(old)?, text.as_str())))
-            .collect();
-        map.sort_unstable();
-        map
+impl FontInUse {
+    /// Parse `font` for use under resource name `F{id}`.
+    pub fn new(font_id: FontId, font: &Font) -> Result<Self> {
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(font.data, 0, &mut warnings)
+            .ok_or_else(|| Error::Pdf(format!("font {} cannot be parsed", font.name)))?;
+        let space = font.face.glyph_index(' ').map(|g| g.0);
+        let mut used = FontInUse {
+            resource: printpdf::FontId(format!("F{}", font_id.0)),
+            parsed,
+            space,
+            glyphs: vec![None; usize::from(font.face.number_of_glyphs())],
+        };
+        // The layout positions words without space glyphs; the writer draws one into each
+        // word gap, so the space glyph is always part of the subset.
+        if let Some(space) = space {
+            used.record(space, " ");
+        }
+        Ok(used)
     }
-}
 
-impl EmbeddedFont {
-    /// Advance of `gid` in 1/1000 em as written in `/W`.
+    /// Note that glyph `gid` was drawn standing for `text`. The first non-empty text of a
+    /// glyph id wins, so that the second glyph of a cluster ("") never hides the mapping.
+    pub fn record(&mut self, gid: u16, text: &str) {
+        let index = usize::from(gid);
+        if index >= self.glyphs.len() {
+            self.glyphs.resize(index + 1, None);
+        }
+        match &mut self.glyphs[index] {
+            Some(known) if known.is_empty() && !text.is_empty() => *known = text.into(),
+            Some(_) => {}
+            slot @ None => *slot = Some(text.into()),
+        }
+    }
+
+    /// The text recorded for a glyph id ("" if none).
+    pub fn text(&self, gid: u16) -> &str {
+        self.glyphs
+            .get(usize::from(gid))
+            .and_then(Option::as_deref)
+            .unwrap_or("")
+    }
+
+    /// Advance of `gid` in 1/1000 em as written in `/W`: printpdf's arithmetic (f32,
+    /// truncated), so that its run merging and our `/W` agree to the unit.
     pub fn pdf_width(&self, gid: u16) -> f64 {
-        self.width.get(&gid).copied().unwrap_or(0.0)
+        let upem = f32::from(self.parsed.pdf_font_metrics.units_per_em.max(1));
+        let width = self.parsed.get_glyph_width(gid).unwrap_or(0);
+        (f32::from(width) * 1000.0 / upem) as i64 as f64
     }
-}
 
-/// Subset and register every font used on the pages.
-pub(super) fn embed_fonts(
-    doc: &LaidOutDocument,
-    fonts: &FontSet,
-    pdf: &mut PdfDocument,
-) -> Result<BTreeMap<FontId, EmbeddedFont>> {
-    // Glyph ids per font in reading order; the first non-empty text of a glyph id wins,
-    // so that the second glyph of a cluster ("" text) never hides the real mapping.
-    let mut used: BTreeMap<FontId, BTreeMap<u16, String>> = BTreeMap::new();
-    for page in &doc.pages {
-        for item in &page.items {
-            let PageItem::Glyphs(run) = item else {
-                continue;
-            };
-            let set = used.entry(run.font).or_default();
-            for g in &run.glyphs {
-                let entry = set.entry(g.id).or_default();
-                if entry.is_empty() && !g.text.is_empty() {
-                    entry.push_str(&g.text);
-                }
+    /// Glyph ids drawn, in order.
+    fn used(&self) -> impl Iterator<Item = (u16, &str)> {
+        self.glyphs
+            .iter()
+            .enumerate()
+            .filter_map(|(gid, text)| Some((u16::try_from(gid).ok()?, text.as_deref()?)))
+    }
+
+    /// Subset the font to the glyphs drawn and add it to `doc`; returns the `Type0` font.
+    pub fn embed(&self, font: &Font, doc: &mut lopdf::Document) -> Result<ObjectId> {
+        let mut remapper = subsetter::GlyphRemapper::new();
+        for (gid, _) in self.used() {
+            remapper.remap(gid);
+        }
+        let program = subsetter::subset(font.data, 0, &remapper)
+            .map_err(|e| Error::Pdf(format!("cannot subset font {}: {e:?}", font.name)))?;
+        let base_name = format!("{}+{}", subset_tag(font.name, self.used()), font.name);
+
+        // CID (original glyph id) → glyph id in the subset, two bytes each.
+        let max_cid = self.used().map(|(gid, _)| gid).max().unwrap_or(0);
+        let mut cid_to_gid = vec![0u8; 2 * (usize::from(max_cid) + 1)];
+        for (gid, _) in self.used() {
+            if let Some(new) = remapper.get(gid) {
+                let at = 2 * usize::from(gid);
+                cid_to_gid[at..at + 2].copy_from_slice(&new.to_be_bytes());
             }
         }
-    }
 
-    let mut out = BTreeMap::new();
-    for (font_id, text) in used {
-        if font_id.0 >= fonts.iter().count() {
-            return Err(Error::Pdf(format!(
-                "glyph run uses unknown font {}",
-                font_id.0
-            )));
-        }
-        let font = fonts.get(font_id);
-        let mut text = text;
-        // The layout positions words without space glyphs; the writer draws one into each
-        // word gap (see `draw_run`), so the space glyph is always part of the subset.
-        let space = font.face.glyph_index(' ').map(|g| g.0);
-        if let Some(space) = space {
-            text.insert(space, " ".into());
-        }
-        let mut warnings = Vec::new();
-        let mut parsed = ParsedFont::from_bytes(font.data, 0, &mut warnings)
-            .ok_or_else(|| Error::Pdf(format!("font {} cannot be parsed", font.name)))?;
+        let mut file = Dictionary::new();
+        file.set("Length1", Object::Integer(program.len() as i64));
+        let file_id = doc.add_object(compressed(file, program));
+        let descriptor_id =
+            doc.add_object(Object::Dictionary(descriptor(font, &base_name, file_id)));
+        let map_id = doc.add_object(compressed(Dictionary::new(), cid_to_gid));
+        let unicode: Vec<(u16, &str)> = self.used().filter(|(_, t)| !t.is_empty()).collect();
+        let to_unicode_id = doc.add_object(compressed(
+            Dictionary::new(),
+            to_unicode_cmap(&unicode).into_bytes(),
+        ));
 
-        // Same arithmetic as printpdf's `get_scaled_glyph_width` (f32, truncation).
-        let upem = f32::from(parsed.pdf_font_metrics.units_per_em);
-        let width = text
-            .keys()
-            .map(|gid| {
-                let w = parsed.get_glyph_width(*gid).unwrap_or(0);
-                (*gid, (f32::from(w) * 1000.0 / upem) as i64 as f64)
-            })
-            .collect();
+        let mut system = Dictionary::new();
+        system.set("Registry", Object::string_literal("Adobe"));
+        system.set("Ordering", Object::string_literal("Identity"));
+        system.set("Supplement", Object::Integer(0));
+        let mut cid_font = Dictionary::new();
+        cid_font.set("Type", Object::Name(b"Font".to_vec()));
+        cid_font.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+        cid_font.set("BaseFont", Object::Name(base_name.clone().into_bytes()));
+        cid_font.set("CIDSystemInfo", Object::Dictionary(system));
+        cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
+        cid_font.set("DW", Object::Integer(0));
+        cid_font.set("W", Object::Array(self.widths()));
+        cid_font.set("CIDToGIDMap", Object::Reference(map_id));
+        let cid_font_id = doc.add_object(Object::Dictionary(cid_font));
 
-        let mut remapper = subsetter::GlyphRemapper::new();
-        for gid in text.keys() {
-            remapper.remap(*gid);
-        }
-        let subset = subsetter::subset(font.data, 0, &remapper)
-            .map_err(|e| Error::Pdf(format!("cannot subset font {}: {e:?}", font.name)))?;
-        let remap: BTreeMap<u16, u16> = text
-            .keys()
-            .filter_map(|gid| remapper.get(*gid).map(|new| (*gid, new)))
-            .collect();
-
-        // printpdf builds `/W` from `glyph_widths` and looks glyphs up by these maps, so
-        // they must be keyed by the new ids like the subset program.
-        parsed.glyph_widths = remap
-            .iter()
-            .filter_map(|(old, new)| parsed.glyph_widths.get(old).map(|w| (*new, *w)))
-            .collect();
-        parsed.codepoint_to_glyph = parsed
-            .codepoint_to_glyph
-            .iter()
-            .filter_map(|(cp, g)| remap.get(g).map(|new| (*cp, *new)))
-            .collect();
-        parsed.original_bytes = subset;
-        parsed.font_index = 0;
-        let base_name = format!("{}+{}", subset_tag(font.name, &remap), font.name);
-        parsed.font_name = Some(base_name.clone());
-
-        let id = printpdf::FontId(format!("F{}", font_id.0));
-        pdf.resources
-            .fonts
-            .map
-            .insert(id.clone(), PdfFont::new(parsed));
-        out.insert(
-            font_id,
-            EmbeddedFont {
-                id,
-                remap,
-                text,
-                width,
-                space,
-                base_name,
-            },
+        let mut type0 = Dictionary::new();
+        type0.set("Type", Object::Name(b"Font".to_vec()));
+        type0.set("Subtype", Object::Name(b"Type0".to_vec()));
+        type0.set("BaseFont", Object::Name(base_name.into_bytes()));
+        type0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+        type0.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Reference(cid_font_id)]),
         );
+        type0.set("ToUnicode", Object::Reference(to_unicode_id));
+        Ok(doc.add_object(Object::Dictionary(type0)))
     }
-    Ok(out)
+
+    /// `/W` in the compact form `c [w1 w2 …]`, one array per run of consecutive codes.
+    fn widths(&self) -> Vec<Object> {
+        let mut out = Vec::new();
+        let mut run: Vec<Object> = Vec::new();
+        let mut run_start = 0u16;
+        let mut previous: Option<u16> = None;
+        for (gid, _) in self.used() {
+            if previous.is_some_and(|p| p + 1 != gid) {
+                out.push(Object::Integer(i64::from(run_start)));
+                out.push(Object::Array(std::mem::take(&mut run)));
+            }
+            if run.is_empty() {
+                run_start = gid;
+            }
+            run.push(Object::Integer(self.pdf_width(gid) as i64));
+            previous = Some(gid);
+        }
+        if !run.is_empty() {
+            out.push(Object::Integer(i64::from(run_start)));
+            out.push(Object::Array(run));
+        }
+        out
+    }
+}
+
+/// A Flate-compressed stream.
+fn compressed(dict: Dictionary, content: Vec<u8>) -> Object {
+    let mut stream = Stream::new(dict, content);
+    // Compression only fails for a stream that already has a filter, which this has not;
+    // an uncompressed stream would still be valid.
+    let _ = stream.compress();
+    Object::Stream(stream)
+}
+
+/// The font descriptor (ISO 32000-1, 9.8), metrics scaled to 1/1000 em.
+fn descriptor(font: &Font, base_name: &str, file: ObjectId) -> Dictionary {
+    let face = &font.face;
+    let scale = 1000.0 / font.units_per_em.max(1.0);
+    let scaled = |v: i16| Object::Integer((f32::from(v) * scale).round() as i64);
+    let bbox = face.global_bounding_box();
+    let italic_angle = face.italic_angle();
+    // Nonsymbolic (Latin character set), plus italic when the face slants.
+    let flags = (1 << 5) | if italic_angle != 0.0 { 1 << 6 } else { 0 };
+    // No font table holds the stem width; estimate it from the weight class as PDF
+    // producers conventionally do (~88 at 400, ~166 at 700).
+    let stem_v = 50
+        + (f32::from(face.weight().to_number()) / 65.0)
+            .powi(2)
+            .round() as i64;
+    let mut d = Dictionary::new();
+    d.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+    d.set("FontName", Object::Name(base_name.as_bytes().to_vec()));
+    d.set("Flags", Object::Integer(flags));
+    d.set(
+        "FontBBox",
+        Object::Array(vec![
+            scaled(bbox.x_min),
+            scaled(bbox.y_min),
+            scaled(bbox.x_max),
+            scaled(bbox.y_max),
+        ]),
+    );
+    d.set("ItalicAngle", Object::Real(italic_angle));
+    d.set("Ascent", scaled(face.ascender()));
+    d.set("Descent", scaled(face.descender()));
+    d.set(
+        "CapHeight",
+        scaled(face.capital_height().unwrap_or(face.ascender())),
+    );
+    d.set("StemV", Object::Integer(stem_v));
+    d.set("FontFile2", Object::Reference(file));
+    d
+}
+
+/// A ToUnicode CMap (PDF 1.7, 9.10.3) for two-byte codes: ligatures map to several
+/// characters, and codes whose text is unknown are left out.
+pub(super) fn to_unicode_cmap(map: &[(u16, &str)]) -> String {
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    // At most 100 entries per bfchar block.
+    for chunk in map.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (code, text) in chunk {
+            let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
+            out.push_str(&format!("<{code:04X}> <{utf16}>\n"));
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
 }
 
 /// The six-letter subset tag (ISO 32000-1, 9.6.4): derived from the font and glyph set so
 /// that the output is reproducible and different subsets get different tags.
-fn subset_tag(name: &str, remap: &BTreeMap<u16, u16>) -> String {
+fn subset_tag<'a>(name: &str, glyphs: impl Iterator<Item = (u16, &'a str)>) -> String {
     let mut key = name.as_bytes().to_vec();
-    for gid in remap.keys() {
+    for (gid, _) in glyphs {
         key.extend_from_slice(&gid.to_be_bytes());
     }
     let mut h = super::post::fnv1a(&key, 0);
@@ -166,4 +258,42 @@ fn subset_tag(name: &str, remap: &BTreeMap<u16, u16>) -> String {
             c
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::fonts::FontSet;
+
+    #[test]
+    fn first_non_empty_text_of_a_glyph_wins() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let id = FontId(0);
+        let mut font = FontInUse::new(id, fonts.get(id)).expect("parses");
+        font.record(40, "");
+        assert_eq!(font.text(40), "");
+        font.record(40, "fi");
+        font.record(40, "f");
+        assert_eq!(font.text(40), "fi");
+        assert_eq!(font.text(41), "", "never drawn");
+        assert!(font.space.is_some_and(|s| font.text(s) == " "));
+    }
+
+    #[test]
+    fn widths_group_consecutive_codes() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let id = FontId(0);
+        let mut font = FontInUse::new(id, fonts.get(id)).expect("parses");
+        let space = font.space.expect("space glyph");
+        font.glyphs.iter_mut().for_each(|g| *g = None);
+        for gid in [10, 11, 12, 20] {
+            font.record(gid, "x");
+        }
+        let w = font.widths();
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert_eq!(w[0], Object::Integer(10));
+        assert_eq!(w[1].as_array().map(Vec::len).ok(), Some(3));
+        assert_eq!(w[2], Object::Integer(20));
+        assert!(space != 10);
+    }
 }

@@ -1,338 +1,280 @@
 //! The PDF writer: draws already laid-out pages. It makes no layout decisions; every glyph,
 //! image, rule and link lands exactly where [`crate::pdf::frame`] puts it.
 //!
-//! printpdf (lean build) turns drawing operations into content streams and embeds fonts;
-//! [`fonts`] subsets the fonts before it sees them, [`images`] builds the image XObjects, and
-//! [`post`] fixes up the result with lopdf (outline, links, metadata, `/ID`).
+//! Pages stream through [`PdfWriter`] as layout finishes them, so memory holds the finished
+//! file and a batch of pages, never the whole book's drawing operations:
+//! - [`draw`] turns a page into printpdf operations, [`encode`] has printpdf write a batch
+//!   of them as content streams, which are compressed and kept;
+//! - [`fonts`] records the glyphs drawn (the content uses original glyph ids) and embeds
+//!   each font, subset, when the last page is done;
+//! - [`images`] builds the image XObjects, through printpdf, before the first page;
+//! - [`post`] adds what needs every page: outline, links, metadata, `/ID`.
 
+mod draw;
+mod encode;
 mod fonts;
 mod images;
 mod post;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use printpdf::{
-    Codepoint, Color, Greyscale, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Pt, TextItem, TextMatrix, XObjectId, XObjectTransform,
-};
+use lopdf::{Dictionary, Object, ObjectId};
+use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, XObjectId};
 
-use self::fonts::EmbeddedFont;
+use self::encode::{ContentEncoder, BATCH_PAGES};
+use self::fonts::FontInUse;
 use crate::ir::Book;
 use crate::pdf::fonts::{FontId, FontSet};
-use crate::pdf::frame::{GlyphRun, LaidOutDocument, Page, PageItem, PlacedGlyph, Rect};
+use crate::pdf::frame::{
+    LaidOutDocument, LinkDestination, Navigation, Page, PageItem, PageSink, Rect,
+};
 use crate::{Error, Result};
 
-/// TJ corrections are rounded to this many thousandths of a text-space unit: 1/1000 of
-/// 1/1000 em is far below anything visible and keeps the numbers short.
-const OFFSET_PRECISION: f64 = 1000.0;
-
-/// A gap between glyphs wider than this (in em) is a word space: the layout never puts
-/// letters of one word this far apart, and justified spaces rarely shrink below 0.15 em.
-const WORD_GAP: f64 = 0.08;
-
-/// A TJ number, rounded to [`OFFSET_PRECISION`].
-fn thousandths(value: f64) -> f32 {
-    ((value * OFFSET_PRECISION).round() / OFFSET_PRECISION) as f32
+/// Write a laid-out document held in memory as PDF bytes (tests and benchmarks; a build
+/// streams pages through [`PdfWriter`]).
+pub fn write_pdf(doc: LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<Vec<u8>> {
+    let mut writer = PdfWriter::new(fonts, book)?;
+    for page in doc.pages {
+        writer.page(page)?;
+    }
+    writer.finish(&doc.navigation)
 }
 
-/// Write a laid-out document as PDF bytes.
+/// A page already written: its object, its height (to flip link rectangles and
+/// destinations) and its links, which become annotations once every anchor is placed.
+struct WrittenPage {
+    id: ObjectId,
+    height: f32,
+    links: Vec<(Rect, LinkDestination)>,
+}
+
+/// Writes pages as they come and the rest of the file at the end.
 ///
 /// Fonts are subset and embedded with ToUnicode maps, JPEGs are passed through, PNGs stored
 /// losslessly; the outline is nested by level; metadata comes from `book.meta`. The output is
 /// deterministic: the same input gives the same bytes (dates come from `SOURCE_DATE_EPOCH`
 /// or `book.meta.date`, never from the clock).
-pub fn write_pdf(doc: LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<Vec<u8>> {
-    if doc.pages.is_empty() {
-        return Err(Error::Pdf("no pages to write".into()));
-    }
-    let mut pdf = PdfDocument::new(&book.meta.title);
-    let embedded = fonts::embed_fonts(&doc, fonts, &mut pdf)?;
-    let used_images: BTreeSet<usize> = doc
-        .pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .filter_map(|item| match item {
-            PageItem::Image { asset, .. } => Some(asset.0),
-            _ => None,
+pub struct PdfWriter<'a> {
+    fonts: &'a FontSet,
+    book: &'a Book,
+    /// The file being assembled.
+    out: lopdf::Document,
+    /// Reserved ids of the page tree and of the resources every page shares.
+    pages_id: ObjectId,
+    resources_id: ObjectId,
+    /// Fonts drawn so far, by font.
+    fonts_in_use: BTreeMap<FontId, FontInUse>,
+    /// Image XObjects: asset index → resource name, and the resource dictionary entries.
+    image_names: BTreeMap<usize, XObjectId>,
+    image_objects: Dictionary,
+    images_used: BTreeSet<usize>,
+    encoder: ContentEncoder,
+    /// Pages drawn but not yet encoded, with their page sizes.
+    batch: Vec<(PdfPage, f32, f32)>,
+    /// Every page written, in order.
+    written: Vec<WrittenPage>,
+    /// A running hash of the content, for `/ID`.
+    content_hash: u64,
+}
+
+impl<'a> PdfWriter<'a> {
+    /// A writer for `book`, drawing with `fonts`. The book's images are converted now (the
+    /// loader has checked that they decode), so that the pages can refer to them; any that
+    /// no page shows are dropped from the file at the end.
+    pub fn new(fonts: &'a FontSet, book: &'a Book) -> Result<Self> {
+        // printpdf builds the image XObjects and starts the document with them.
+        let mut with_images = PdfDocument::new(&book.meta.title);
+        let all: BTreeSet<usize> = (0..book.assets.len()).collect();
+        let image_names = images::embed_images(all, &book.assets, &mut with_images)?;
+        let (mut out, image_objects) =
+            printpdf::serialize::init_doc_and_resources(&with_images, &PdfSaveOptions::default());
+        drop(with_images);
+        let pages_id = out.new_object_id();
+        let resources_id = out.new_object_id();
+        Ok(PdfWriter {
+            fonts,
+            book,
+            out,
+            pages_id,
+            resources_id,
+            fonts_in_use: BTreeMap::new(),
+            image_names,
+            image_objects,
+            images_used: BTreeSet::new(),
+            encoder: ContentEncoder::new(&book.meta.title),
+            batch: Vec::new(),
+            written: Vec::new(),
+            content_hash: 0,
         })
-        .collect();
-    let images = images::embed_images(used_images, &book.assets, &mut pdf)?;
-
-    // The post-pass needs only the links and the outline; keep those and let each page's
-    // glyphs go as soon as it is drawn, so frames and operators are not both held in full.
-    let skeleton = LaidOutDocument {
-        pages: doc
-            .pages
-            .iter()
-            .map(|page| Page {
-                width: page.width,
-                height: page.height,
-                items: page
-                    .items
-                    .iter()
-                    .filter(|item| matches!(item, PageItem::Link { .. }))
-                    .cloned()
-                    .collect(),
-            })
-            .collect(),
-        outline: doc.outline,
-    };
-    let pages = doc
-        .pages
-        .into_iter()
-        .map(|page| draw_page(&page, &embedded, &images))
-        .collect::<Result<Vec<_>>>()?;
-    pdf.with_pages(pages);
-
-    let options = PdfSaveOptions {
-        // Our fonts are already subset; printpdf's lean build would embed them whole anyway.
-        subset_fonts: false,
-        // Compression and pruning happen once, in the post-pass.
-        optimize: false,
-        ..Default::default()
-    };
-    let mut warnings = Vec::new();
-    let lopdf_doc = pdf.to_lopdf_document(&options, &mut warnings);
-    drop(pdf);
-    let unicode: Vec<(String, Vec<(u16, &str)>)> = embedded
-        .values()
-        .map(|font| (font.base_name.clone(), font.unicode_map()))
-        .collect();
-    post::finish(lopdf_doc, &skeleton, &book.meta, &unicode)
-}
-
-fn grey(level: f32) -> Color {
-    Color::Greyscale(Greyscale {
-        percent: level,
-        icc_profile: None,
-    })
-}
-
-/// Rectangle in PDF space (origin bottom-left) from the frame's top-left one.
-fn flip(page: &Page, r: &Rect) -> (f32, f32) {
-    (r.x, page.height - r.y - r.height)
-}
-
-fn draw_page(
-    page: &Page,
-    fonts: &BTreeMap<FontId, EmbeddedFont>,
-    images: &BTreeMap<usize, XObjectId>,
-) -> Result<PdfPage> {
-    let mut ops = Vec::new();
-    for item in &page.items {
-        match item {
-            PageItem::Glyphs(run) => {
-                let font = fonts
-                    .get(&run.font)
-                    .ok_or_else(|| Error::Pdf(format!("font {} not embedded", run.font.0)))?;
-                draw_run(page, run, font, &mut ops);
-            }
-            PageItem::Image { asset, rect, .. } => {
-                let id = images
-                    .get(&asset.0)
-                    .ok_or_else(|| Error::Pdf(format!("image #{} not embedded", asset.0)))?;
-                let (x, y) = flip(page, rect);
-                // With no_auto_scale the XObject's unit square is scaled straight to the rect.
-                ops.push(Op::UseXobject {
-                    id: id.clone(),
-                    transform: XObjectTransform {
-                        translate_x: Some(Pt(x)),
-                        translate_y: Some(Pt(y)),
-                        scale_x: Some(rect.width),
-                        scale_y: Some(rect.height),
-                        no_auto_scale: true,
-                        ..Default::default()
-                    },
-                });
-            }
-            PageItem::Rule { rect, gray } => {
-                let (x, y) = flip(page, rect);
-                ops.push(Op::SaveGraphicsState);
-                ops.push(Op::SetFillColor { col: grey(*gray) });
-                ops.push(Op::DrawRectangle {
-                    rectangle: printpdf::Rect {
-                        x: Pt(x),
-                        y: Pt(y),
-                        width: Pt(rect.width),
-                        height: Pt(rect.height),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
-                ops.push(Op::RestoreGraphicsState);
-            }
-            // Links become annotations in the post-pass; they draw nothing.
-            PageItem::Link { .. } => {}
-        }
     }
-    Ok(PdfPage::new(
-        printpdf::Mm::from(Pt(page.width)),
-        printpdf::Mm::from(Pt(page.height)),
-        ops,
-    ))
-}
 
-/// One glyph run. Each stretch of glyphs with the same vertical offset is placed with an
-/// absolute text matrix; inside it, TJ numbers move every glyph from where the previous
-/// glyph's `/W` advance leaves the pen to its exact laid-out x (justification, kerning).
-fn draw_run(page: &Page, run: &GlyphRun, font: &EmbeddedFont, ops: &mut Vec<Op>) {
-    if run.glyphs.is_empty() {
-        return;
-    }
-    let tinted = run.gray != 0.0;
-    if tinted {
-        ops.push(Op::SaveGraphicsState);
-        ops.push(Op::SetFillColor {
-            col: grey(run.gray),
-        });
-    }
-    ops.push(Op::StartTextSection);
-    ops.push(Op::SetFont {
-        font: PdfFontHandle::External(font.id.clone()),
-        size: Pt(run.size),
-    });
-    let size = f64::from(run.size);
-    for segment in run.glyphs.chunk_by(|a, b| a.y_offset == b.y_offset) {
-        let first = &segment[0];
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(
-                Pt(run.x + first.x),
-                Pt(page.height - run.baseline + first.y_offset),
-            ),
-        });
-        // Per glyph: its codepoint, and a space glyph after it when a word gap follows.
-        let mut placed: Vec<(Codepoint, Option<Codepoint>)> = Vec::with_capacity(segment.len());
-        // Right edge of everything drawn so far in the segment, in points from the run's x
-        // (a maximum, so that zero-advance marks do not look like gaps).
-        let mut ink_end = f64::MIN;
-        for (i, g) in segment.iter().enumerate() {
-            let advance = font.pdf_width(g.id);
-            ink_end = ink_end.max(f64::from(g.x) + advance * size / 1000.0);
-            let gid = font.remap.get(&g.id).copied().unwrap_or(0);
-            // The ToUnicode CMap is written in the post-pass from `font.text`; an empty
-            // string here costs no allocation per glyph (None would mean U+FFFD to printpdf).
-            let cid = Some(String::new());
-            let Some(next) = segment.get(i + 1).filter(|_| size > 0.0) else {
-                placed.push((
-                    Codepoint {
-                        gid,
-                        offset: 0.0,
-                        cid,
-                    },
-                    None,
-                ));
-                continue;
-            };
-            let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
-            let word_gap = f64::from(next.x) - ink_end > WORD_GAP * size;
-            match font.space.and_then(|s| Some((s, *font.remap.get(&s)?))) {
-                Some((space, space_gid)) if word_gap => {
-                    // A real space glyph, ending exactly where the next word starts:
-                    // extractors that ignore gaps (mutool, Acrobat's copy) still see the
-                    // space, and poppler sees no leftover gap to double it.
-                    let space_width = font.pdf_width(space);
-                    placed.push((
-                        Codepoint {
-                            gid,
-                            offset: 0.0,
-                            cid,
-                        },
-                        Some(Codepoint {
-                            gid: space_gid,
-                            offset: thousandths(advance + space_width - wanted),
-                            cid: Some(String::new()),
-                        }),
-                    ));
-                }
-                _ => placed.push((
-                    Codepoint {
-                        gid,
-                        offset: thousandths(advance - wanted),
-                        cid,
-                    },
-                    None,
-                )),
-            }
-        }
-        emit_clusters(segment, placed, font, ops);
-    }
-    ops.push(Op::EndTextSection);
-    if tinted {
-        ops.push(Op::RestoreGraphicsState);
-    }
-}
-
-/// Show the glyphs of a segment. ToUnicode maps one glyph id to one text, which cannot
-/// describe a cluster of several glyphs (Devanagari conjuncts and reordered vowel signs) or a
-/// glyph that stands for different text in different places; such clusters are wrapped in a
-/// marked-content span whose `/ActualText` gives the cluster's real text, so copy and paste
-/// and text extraction get the characters in logical order.
-fn emit_clusters(
-    glyphs: &[PlacedGlyph],
-    placed: Vec<(Codepoint, Option<Codepoint>)>,
-    font: &EmbeddedFont,
-    ops: &mut Vec<Op>,
-) {
-    let mut pending: Vec<Codepoint> = Vec::new();
-    let mut i = 0;
-    let mut placed = placed.into_iter().map(Some).collect::<Vec<_>>();
-    while i < glyphs.len() {
-        let mut end = i + 1;
-        while end < glyphs.len() && glyphs[end].text.is_empty() {
-            end += 1;
-        }
-        let cluster_text = &glyphs[i].text;
-        let simple = end == i + 1
-            && font.text.get(&glyphs[i].id).map(String::as_str) == Some(cluster_text.as_str());
-        let mut cluster = Vec::new();
-        let mut trailing_space = None;
-        for slot in placed.iter_mut().take(end).skip(i) {
-            if let Some((codepoint, space)) = slot.take() {
-                cluster.push(codepoint);
-                if let Some(space) = space {
-                    if let Some(previous) = trailing_space.replace(space) {
-                        cluster.push(previous);
+    /// Record the glyphs and images of a page, registering fonts on first use.
+    fn take_inventory(&mut self, page: &Page) -> Result<()> {
+        for item in &page.items {
+            match item {
+                PageItem::Glyphs(run) => {
+                    if !self.fonts_in_use.contains_key(&run.font) {
+                        if run.font.0 >= self.fonts.iter().count() {
+                            return Err(Error::Pdf(format!(
+                                "glyph run uses unknown font {}",
+                                run.font.0
+                            )));
+                        }
+                        let font = FontInUse::new(run.font, self.fonts.get(run.font))?;
+                        self.encoder
+                            .register_font(font.resource.clone(), font.parsed.clone());
+                        self.fonts_in_use.insert(run.font, font);
+                    }
+                    if let Some(font) = self.fonts_in_use.get_mut(&run.font) {
+                        for glyph in &run.glyphs {
+                            font.record(glyph.id, &glyph.text);
+                        }
                     }
                 }
+                PageItem::Image { asset, .. } => {
+                    self.images_used.insert(asset.0);
+                }
+                PageItem::Rule { .. } | PageItem::Link { .. } => {}
             }
         }
-        if simple || cluster_text.is_empty() {
-            pending.extend(cluster);
-            pending.extend(trailing_space);
-        } else {
-            flush_text(&mut pending, ops);
-            let actual: Vec<u8> = std::iter::once(0xFEFF_u16)
-                .chain(cluster_text.encode_utf16())
-                .flat_map(u16::to_be_bytes)
-                .collect();
-            let mut properties = std::collections::BTreeMap::new();
-            properties.insert(
-                "ActualText".to_string(),
-                printpdf::DictItem::String {
-                    data: actual,
-                    literal: false,
-                },
-            );
-            ops.push(Op::BeginMarkedContentWithProperties {
-                tag: "Span".into(),
-                properties: printpdf::DictItem::Dict { map: properties },
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(cluster)],
-            });
-            ops.push(Op::EndMarkedContentWithProperties);
-            pending.extend(trailing_space);
-        }
-        i = end;
+        Ok(())
     }
-    flush_text(&mut pending, ops);
+
+    /// Have printpdf draw the pages waiting and add them to the file.
+    fn flush_batch(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let (pages, sizes): (Vec<PdfPage>, Vec<(f32, f32)>) = std::mem::take(&mut self.batch)
+            .into_iter()
+            .map(|(page, width, height)| (page, (width, height)))
+            .unzip();
+        let streams = self.encoder.encode(pages)?;
+        let first = self.written.len() - sizes.len();
+        for ((content, (width, height)), written) in
+            streams.into_iter().zip(sizes).zip(&self.written[first..])
+        {
+            self.content_hash = post::fnv1a(&content, self.content_hash);
+            let mut stream_dict = Dictionary::new();
+            stream_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            let content_id = self
+                .out
+                .add_object(lopdf::Stream::new(stream_dict, content).with_compression(false));
+            let mut page = Dictionary::new();
+            page.set("Type", Object::Name(b"Page".to_vec()));
+            page.set("Parent", Object::Reference(self.pages_id));
+            page.set(
+                "MediaBox",
+                Object::Array(vec![0.into(), 0.into(), width.into(), height.into()]),
+            );
+            page.set("Resources", Object::Reference(self.resources_id));
+            page.set("Contents", Object::Reference(content_id));
+            self.out
+                .objects
+                .insert(written.id, Object::Dictionary(page));
+        }
+        Ok(())
+    }
+
+    /// Write the rest of the file: fonts, resources, page tree, outline, links, metadata.
+    pub fn finish(mut self, navigation: &Navigation) -> Result<Vec<u8>> {
+        if self.written.is_empty() {
+            return Err(Error::Pdf("no pages to write".into()));
+        }
+        self.flush_batch()?;
+        let mut font_resources = Dictionary::new();
+        for (id, font) in &self.fonts_in_use {
+            let font_id = font.embed(self.fonts.get(*id), &mut self.out)?;
+            font_resources.set(font.resource.0.clone(), Object::Reference(font_id));
+        }
+        let mut image_resources = Dictionary::new();
+        for asset in &self.images_used {
+            let name = self
+                .image_names
+                .get(asset)
+                .ok_or_else(|| Error::Pdf(format!("image #{asset} not embedded")))?;
+            let object = self
+                .image_objects
+                .get(name.0.as_bytes())
+                .map_err(|_| Error::Pdf(format!("image #{asset} not embedded")))?;
+            image_resources.set(name.0.clone(), object.clone());
+        }
+        let unused_images = self.images_used.len() < self.image_names.len();
+        let mut resources = Dictionary::new();
+        resources.set("Font", Object::Dictionary(font_resources));
+        resources.set("XObject", Object::Dictionary(image_resources));
+        self.out
+            .objects
+            .insert(self.resources_id, Object::Dictionary(resources));
+
+        let mut tree = Dictionary::new();
+        tree.set("Type", Object::Name(b"Pages".to_vec()));
+        tree.set(
+            "Kids",
+            Object::Array(
+                self.written
+                    .iter()
+                    .map(|page| Object::Reference(page.id))
+                    .collect(),
+            ),
+        );
+        tree.set("Count", Object::Integer(self.written.len() as i64));
+        self.out
+            .objects
+            .insert(self.pages_id, Object::Dictionary(tree));
+        let mut catalog = Dictionary::new();
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        catalog.set("Pages", Object::Reference(self.pages_id));
+        let catalog_id = self.out.add_object(Object::Dictionary(catalog));
+        self.out.trailer.set("Root", Object::Reference(catalog_id));
+        if unused_images {
+            // A figure that never reached a page leaves an image nobody refers to.
+            self.out.prune_objects();
+        }
+
+        let pages: Vec<post::PageRef<'_>> = self
+            .written
+            .iter()
+            .map(|page| post::PageRef {
+                id: page.id,
+                height: page.height,
+                links: &page.links,
+            })
+            .collect();
+        post::finish(
+            self.out,
+            &pages,
+            navigation,
+            &self.book.meta,
+            self.content_hash,
+        )
+    }
 }
 
-fn flush_text(pending: &mut Vec<Codepoint>, ops: &mut Vec<Op>) {
-    if !pending.is_empty() {
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(std::mem::take(pending))],
+impl PageSink for PdfWriter<'_> {
+    fn page(&mut self, page: Page) -> Result<()> {
+        self.take_inventory(&page)?;
+        let drawn = draw::draw_page(&page, &self.fonts_in_use, &self.image_names)?;
+        let links = page
+            .items
+            .into_iter()
+            .filter_map(|item| match item {
+                PageItem::Link { rect, target } => Some((rect, target)),
+                _ => None,
+            })
+            .collect();
+        // The page object's id is fixed now; the object itself is written with its batch.
+        let id = self.out.new_object_id();
+        self.written.push(WrittenPage {
+            id,
+            height: page.height,
+            links,
         });
+        self.batch.push((drawn, page.width, page.height));
+        if self.batch.len() >= BATCH_PAGES {
+            self.flush_batch()?;
+        }
+        Ok(())
     }
 }
 

@@ -1,11 +1,11 @@
-//! The lopdf post-pass: everything printpdf gets wrong or cannot do — nested outline, link
-//! annotations with exact destinations, document information, catalog entries, a
-//! content-derived `/ID`, PDF 1.7 and reproducible bytes.
+//! What needs every page written: nested outline, link annotations with exact
+//! destinations, document information, catalog entries, a content-derived `/ID`, PDF 1.7
+//! and reproducible bytes.
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use crate::ir::Metadata;
-use crate::pdf::frame::{LaidOutDocument, LinkDestination, OutlineEntry, PageItem};
+use crate::pdf::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
 use crate::{Error, Result};
 
 /// FNV-1a, 64 bit, with a seed mixed into the offset basis. Enough for subset tags and a
@@ -148,19 +148,17 @@ fn write_outline(
     Ok(())
 }
 
-/// Link annotations, written here rather than through printpdf so that internal links get
-/// an exact `/XYZ` position and no visible border.
+/// Link annotations with an exact `/XYZ` position for internal links and no visible
+/// border. A link to an anchor that never landed on a page is left out.
 fn write_links(
     doc: &mut lopdf::Document,
-    laid_out: &LaidOutDocument,
-    pages: &[(ObjectId, f32)],
+    pages: &[PageRef<'_>],
+    targets: &[(ObjectId, f32)],
+    navigation: &Navigation,
 ) -> Result<()> {
-    for (index, page) in laid_out.pages.iter().enumerate() {
+    for page in pages {
         let mut annots = Vec::new();
-        for item in &page.items {
-            let PageItem::Link { rect, target } = item else {
-                continue;
-            };
+        for (rect, target) in page.links {
             let mut d = Dictionary::new();
             d.set("Type", Object::Name(b"Annot".to_vec()));
             d.set("Subtype", Object::Name(b"Link".to_vec()));
@@ -178,26 +176,24 @@ fn write_links(
                 ),
             );
             d.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
-            match target {
-                LinkDestination::Uri(uri) => {
-                    let mut action = Dictionary::new();
-                    action.set("S", Object::Name(b"URI".to_vec()));
-                    // URIs are 7-bit ASCII by definition (ISO 32000-1, 12.6.4.7).
-                    action.set("URI", Object::string_literal(uri.as_bytes().to_vec()));
-                    d.set("A", Object::Dictionary(action));
-                }
-                LinkDestination::Internal { page, y } => {
-                    d.set("Dest", destination(pages, *page, *y)?);
-                }
+            if let LinkDestination::Uri(uri) = target {
+                let mut action = Dictionary::new();
+                action.set("S", Object::Name(b"URI".to_vec()));
+                // URIs are 7-bit ASCII by definition (ISO 32000-1, 12.6.4.7).
+                action.set("URI", Object::string_literal(uri.as_bytes().to_vec()));
+                d.set("A", Object::Dictionary(action));
+            } else if let Some((to_page, y)) = navigation.resolve(target) {
+                d.set("Dest", destination(targets, to_page, y)?);
+            } else {
+                continue;
             }
             annots.push(Object::Reference(doc.add_object(Object::Dictionary(d))));
         }
         if annots.is_empty() {
             continue;
         }
-        let (page_id, _) = pages[index];
         let page_dict = doc
-            .get_object_mut(page_id)
+            .get_object_mut(page.id)
             .and_then(Object::as_dict_mut)
             .map_err(|_| missing("page object"))?;
         page_dict.set("Annots", Object::Array(annots));
@@ -266,35 +262,35 @@ fn save(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Apply the post-pass to printpdf's document and serialise it.
+/// A written page, as the post-pass needs it.
+pub(super) struct PageRef<'a> {
+    /// The page object.
+    pub id: ObjectId,
+    /// Page height (to flip rectangles into PDF space).
+    pub height: f32,
+    /// The page's links, targets not yet resolved.
+    pub links: &'a [(Rect, LinkDestination)],
+}
+
+/// Add outline, links and metadata to the assembled document and serialise it.
+/// `content_hash` digests the pages' content and becomes, with the metadata, the `/ID`.
 pub(super) fn finish(
     mut doc: lopdf::Document,
-    laid_out: &LaidOutDocument,
+    pages: &[PageRef<'_>],
+    navigation: &Navigation,
     meta: &Metadata,
-    unicode: &[(String, Vec<(u16, &str)>)],
+    content_hash: u64,
 ) -> Result<Vec<u8>> {
-    write_to_unicode(&mut doc, unicode)?;
-    let heights = laid_out.pages.iter().map(|p| p.height);
-    let pages: Vec<(ObjectId, f32)> = doc.get_pages().into_values().zip(heights).collect();
-    if pages.len() != laid_out.pages.len() {
-        return Err(Error::Pdf(format!(
-            "printpdf wrote {} pages for {}",
-            pages.len(),
-            laid_out.pages.len()
-        )));
-    }
-    write_outline(&mut doc, &laid_out.outline, &pages)?;
-    write_links(&mut doc, laid_out, &pages)?;
+    let targets: Vec<(ObjectId, f32)> = pages.iter().map(|p| (p.id, p.height)).collect();
+    write_outline(&mut doc, &navigation.outline, &targets)?;
+    write_links(&mut doc, pages, &targets, navigation)?;
     write_info(&mut doc, meta)?;
     doc.version = "1.7".into();
-    doc.prune_objects();
-    doc.renumber_objects();
-    doc.compress();
-
-    // /ID from the content: serialise once without it, hash, then write the final file.
-    doc.trailer.remove(b"ID");
-    let draft = save(&mut doc)?;
-    let id: Vec<u8> = [fnv1a(&draft, 0), fnv1a(&draft, 0x5ca1_ab1e)]
+    // The ID only has to change when the file does: the content digest plus everything
+    // else the file says (metadata, outline) is enough, without serialising twice.
+    let mut digest = format!("{meta:?}{:?}{}", navigation.outline, pages.len()).into_bytes();
+    digest.extend_from_slice(&content_hash.to_be_bytes());
+    let id: Vec<u8> = [fnv1a(&digest, 0), fnv1a(&digest, 0x5ca1_ab1e)]
         .iter()
         .flat_map(|h| h.to_be_bytes())
         .collect();
@@ -306,61 +302,4 @@ pub(super) fn finish(
         ]),
     );
     save(&mut doc)
-}
-
-/// Give every font its ToUnicode CMap (glyph code → text, ligatures as several characters),
-/// replacing printpdf's, which only knows the text handed over with each drawn glyph.
-fn write_to_unicode(doc: &mut lopdf::Document, fonts: &[(String, Vec<(u16, &str)>)]) -> Result<()> {
-    let type0: Vec<(ObjectId, Vec<u8>)> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, object)| {
-            let dict = object.as_dict().ok()?;
-            (dict.get(b"Subtype").and_then(Object::as_name).ok()? == b"Type0")
-                .then(|| {
-                    Some((
-                        *id,
-                        dict.get(b"BaseFont")
-                            .and_then(Object::as_name)
-                            .ok()?
-                            .to_vec(),
-                    ))
-                })
-                .flatten()
-        })
-        .collect();
-    for (base_name, map) in fonts {
-        let Some((font_id, _)) = type0.iter().find(|(_, name)| name == base_name.as_bytes()) else {
-            return Err(Error::Pdf(format!("font {base_name} missing from the PDF")));
-        };
-        let stream = lopdf::Stream::new(Dictionary::new(), to_unicode_cmap(map).into_bytes());
-        let stream_id = doc.add_object(Object::Stream(stream));
-        let font = doc
-            .get_object_mut(*font_id)
-            .and_then(Object::as_dict_mut)
-            .map_err(|e| Error::Pdf(format!("font {base_name}: {e}")))?;
-        font.set("ToUnicode", Object::Reference(stream_id));
-    }
-    Ok(())
-}
-
-/// A ToUnicode CMap (PDF 1.7, 9.10.3) for two-byte glyph codes.
-fn to_unicode_cmap(map: &[(u16, &str)]) -> String {
-    let mut out = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-    );
-    // At most 100 entries per bfchar block.
-    for chunk in map.chunks(100) {
-        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
-        for (code, text) in chunk {
-            let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
-            out.push_str(&format!("<{code:04X}> <{utf16}>\n"));
-        }
-        out.push_str("endbfchar\n");
-    }
-    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    out
 }

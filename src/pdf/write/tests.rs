@@ -9,8 +9,8 @@ use super::write_pdf;
 use crate::ir::{Asset, AssetId, Book, ImageFormat, Metadata};
 use crate::pdf::fonts::{FontId, FontSet};
 use crate::pdf::frame::{
-    GlyphRun, LaidOutDocument, LinkDestination, OutlineEntry, Page, PageItem, PlacedGlyph, Rect,
-    Role,
+    GlyphRun, LaidOutDocument, LinkDestination, Navigation, OutlineEntry, Page, PageItem,
+    PlacedGlyph, Rect, Role,
 };
 use crate::pdf::shape::Shaper;
 
@@ -139,12 +139,15 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
     };
     let doc = LaidOutDocument {
         pages: vec![page1, page2],
-        outline: vec![
-            entry("Chapter One", 1, 0, 72.0),
-            entry("Deep “section”", 3, 0, 200.0),
-            entry("Section", 2, 0, 300.0),
-            entry("Chapter Two", 1, 1, 72.0),
-        ],
+        navigation: Navigation {
+            outline: vec![
+                entry("Chapter One", 1, 0, 72.0),
+                entry("Deep “section”", 3, 0, 200.0),
+                entry("Section", 2, 0, 300.0),
+                entry("Chapter Two", 1, 1, 72.0),
+            ],
+            ..Default::default()
+        },
     };
     let book = Book {
         meta: Metadata {

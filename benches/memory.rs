@@ -73,5 +73,23 @@ fn main() {
         pdf.len(),
         clock.elapsed().as_secs_f64()
     );
+    drop(pdf);
+    // `-- 5 stages`: also time layout and writing one after the other, to see which of the
+    // two threads bounds the build (this holds every page in memory).
+    if std::env::args().any(|a| a == "stages") {
+        let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
+        let renderer = PdfRenderer {
+            options: PdfOptions::default(),
+        };
+        let started = std::time::Instant::now();
+        let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
+        let layout = started.elapsed().as_secs_f64();
+        let started = std::time::Instant::now();
+        presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("pdf");
+        println!(
+            "stages:        layout {layout:.2} s, writing {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

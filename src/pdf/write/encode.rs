@@ -78,7 +78,7 @@ impl ContentEncoder {
 /// zlib (`/FlateDecode`) at the default level: content streams shrink about fourfold, and
 /// higher levels cost several times the time for a few per cent.
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::default());
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(3));
     encoder
         .write_all(data)
         .and_then(|()| encoder.finish())

@@ -156,11 +156,10 @@ impl<'a, 'f> Layout<'a, 'f> {
     /// Lay out the whole book into pages held in memory, internal links resolved.
     pub fn run(self, diagnostics: &mut Diagnostics) -> LaidOutDocument {
         let mut document = LaidOutDocument::default();
-        let navigation = match self.run_into(&mut document, diagnostics) {
-            Ok(navigation) => navigation,
-            // Collecting pages in memory cannot fail.
-            Err(_) => Navigation::default(),
-        };
+        // Collecting pages in memory cannot fail.
+        let navigation = self
+            .run_into(&mut document, diagnostics)
+            .unwrap_or_default();
         for page in &mut document.pages {
             page.items.retain_mut(|item| match item {
                 PageItem::Link { target, .. } => match navigation.resolve(target) {

@@ -4,9 +4,8 @@
 //! embedded as a `Type0`/`CIDFontType2` font whose `/CIDToGIDMap` leads each code to its
 //! glyph in the subset. Content can therefore be written before the subset exists.
 //!
-//! printpdf would subset and number glyphs itself, but only for a document whose pages it
-//! holds in full; it draws our pages in batches (see `super::encode`) and never sees the
-//! whole book, so the font objects are ours.
+//! printpdf parses the fonts (glyph widths); it would subset and embed them too, but only
+//! for a document whose every page it holds in memory, so the font objects are ours.
 
 use compact_str::CompactString;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
@@ -19,8 +18,9 @@ use crate::{Error, Result};
 pub(super) struct FontInUse {
     /// The `/Font` resource name (also printpdf's font id).
     pub resource: printpdf::FontId,
-    /// The font as printpdf parsed it (widths, for `/W` and TJ corrections).
-    pub parsed: ParsedFont,
+    /// Advance of each glyph id in 1/1000 em as written in `/W`, from printpdf's parse of
+    /// the font and with its arithmetic (f32, truncated).
+    widths: Vec<f64>,
     /// The font's space glyph, drawn into word gaps for text extraction.
     pub space: Option<u16>,
     /// Glyph id → copy/paste text (the first non-empty text it was drawn for); `None`
@@ -35,9 +35,16 @@ impl FontInUse {
         let parsed = ParsedFont::from_bytes(font.data, 0, &mut warnings)
             .ok_or_else(|| Error::Pdf(format!("font {} cannot be parsed", font.name)))?;
         let space = font.face.glyph_index(' ').map(|g| g.0);
+        let upem = f32::from(parsed.pdf_font_metrics.units_per_em.max(1));
+        let widths = (0..font.face.number_of_glyphs())
+            .map(|gid| {
+                let width = parsed.get_glyph_width(gid).unwrap_or(0);
+                (f32::from(width) * 1000.0 / upem) as i64 as f64
+            })
+            .collect();
         let mut used = FontInUse {
             resource: printpdf::FontId(format!("F{}", font_id.0)),
-            parsed,
+            widths,
             space,
             glyphs: vec![None; usize::from(font.face.number_of_glyphs())],
         };
@@ -71,12 +78,10 @@ impl FontInUse {
             .unwrap_or("")
     }
 
-    /// Advance of `gid` in 1/1000 em as written in `/W`: printpdf's arithmetic (f32,
-    /// truncated), so that its run merging and our `/W` agree to the unit.
+    /// Advance of `gid` in 1/1000 em as written in `/W`; TJ corrections are computed
+    /// against exactly these numbers, so viewers put each glyph where layout did.
     pub fn pdf_width(&self, gid: u16) -> f64 {
-        let upem = f32::from(self.parsed.pdf_font_metrics.units_per_em.max(1));
-        let width = self.parsed.get_glyph_width(gid).unwrap_or(0);
-        (f32::from(width) * 1000.0 / upem) as i64 as f64
+        self.widths.get(usize::from(gid)).copied().unwrap_or(0.0)
     }
 
     /// Glyph ids drawn, in order.

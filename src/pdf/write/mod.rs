@@ -3,15 +3,15 @@
 //!
 //! Pages stream through [`PdfWriter`] as layout finishes them, so memory holds the finished
 //! file and a batch of pages, never the whole book's drawing operations:
-//! - [`draw`] turns a page into printpdf operations, [`encode`] has printpdf write a batch
-//!   of them as content streams, which are compressed and kept;
+//! - [`draw`] turns a page into a content stream ([`content`] knows the syntax), which is
+//!   compressed and added to the file at once;
 //! - [`fonts`] records the glyphs drawn (the content uses original glyph ids) and embeds
 //!   each font, subset, when the last page is done;
 //! - [`images`] builds the image XObjects, through printpdf, before the first page;
 //! - [`post`] adds what needs every page: outline, links, metadata, `/ID`.
 
+mod content;
 mod draw;
-mod encode;
 mod fonts;
 mod images;
 mod post;
@@ -19,9 +19,8 @@ mod post;
 use std::collections::{BTreeMap, BTreeSet};
 
 use lopdf::{Dictionary, Object, ObjectId};
-use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, XObjectId};
+use printpdf::{PdfDocument, PdfSaveOptions, XObjectId};
 
-use self::encode::{ContentEncoder, BATCH_PAGES};
 use self::fonts::FontInUse;
 use crate::ir::Book;
 use crate::pdf::fonts::{FontId, FontSet};
@@ -68,9 +67,6 @@ pub struct PdfWriter<'a> {
     image_names: BTreeMap<usize, XObjectId>,
     image_objects: Dictionary,
     images_used: BTreeSet<usize>,
-    encoder: ContentEncoder,
-    /// Pages drawn but not yet encoded, with their page sizes.
-    batch: Vec<(PdfPage, f32, f32)>,
     /// Every page written, in order.
     written: Vec<WrittenPage>,
     /// A running hash of the content, for `/ID`.
@@ -101,8 +97,6 @@ impl<'a> PdfWriter<'a> {
             image_names,
             image_objects,
             images_used: BTreeSet::new(),
-            encoder: ContentEncoder::new(&book.meta.title),
-            batch: Vec::new(),
             written: Vec::new(),
             content_hash: 0,
         })
@@ -121,8 +115,6 @@ impl<'a> PdfWriter<'a> {
                             )));
                         }
                         let font = FontInUse::new(run.font, self.fonts.get(run.font))?;
-                        self.encoder
-                            .register_font(font.resource.clone(), font.parsed.clone());
                         self.fonts_in_use.insert(run.font, font);
                     }
                     if let Some(font) = self.fonts_in_use.get_mut(&run.font) {
@@ -140,48 +132,11 @@ impl<'a> PdfWriter<'a> {
         Ok(())
     }
 
-    /// Have printpdf draw the pages waiting and add them to the file.
-    fn flush_batch(&mut self) -> Result<()> {
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let (pages, sizes): (Vec<PdfPage>, Vec<(f32, f32)>) = std::mem::take(&mut self.batch)
-            .into_iter()
-            .map(|(page, width, height)| (page, (width, height)))
-            .unzip();
-        let streams = self.encoder.encode(pages)?;
-        let first = self.written.len() - sizes.len();
-        for ((content, (width, height)), written) in
-            streams.into_iter().zip(sizes).zip(&self.written[first..])
-        {
-            self.content_hash = post::fnv1a(&content, self.content_hash);
-            let mut stream_dict = Dictionary::new();
-            stream_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-            let content_id = self
-                .out
-                .add_object(lopdf::Stream::new(stream_dict, content).with_compression(false));
-            let mut page = Dictionary::new();
-            page.set("Type", Object::Name(b"Page".to_vec()));
-            page.set("Parent", Object::Reference(self.pages_id));
-            page.set(
-                "MediaBox",
-                Object::Array(vec![0.into(), 0.into(), width.into(), height.into()]),
-            );
-            page.set("Resources", Object::Reference(self.resources_id));
-            page.set("Contents", Object::Reference(content_id));
-            self.out
-                .objects
-                .insert(written.id, Object::Dictionary(page));
-        }
-        Ok(())
-    }
-
     /// Write the rest of the file: fonts, resources, page tree, outline, links, metadata.
     pub fn finish(mut self, navigation: &Navigation) -> Result<Vec<u8>> {
         if self.written.is_empty() {
             return Err(Error::Pdf("no pages to write".into()));
         }
-        self.flush_batch()?;
         let mut font_resources = Dictionary::new();
         for (id, font) in &self.fonts_in_use {
             let font_id = font.embed(self.fonts.get(*id), &mut self.out)?;
@@ -254,7 +209,31 @@ impl<'a> PdfWriter<'a> {
 impl PageSink for PdfWriter<'_> {
     fn page(&mut self, page: Page) -> Result<()> {
         self.take_inventory(&page)?;
-        let drawn = draw::draw_page(&page, &self.fonts_in_use, &self.image_names)?;
+        let content = draw::draw_page(&page, &self.fonts_in_use, &self.image_names)?;
+        let content = content::deflate(&content)
+            .map_err(|e| Error::Pdf(format!("cannot compress a page: {e}")))?;
+        self.content_hash = post::fnv1a(&content, self.content_hash);
+        let mut stream_dict = Dictionary::new();
+        stream_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let content_id = self
+            .out
+            .add_object(lopdf::Stream::new(stream_dict, content).with_compression(false));
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"Page".to_vec()));
+        dict.set("Parent", Object::Reference(self.pages_id));
+        dict.set(
+            "MediaBox",
+            Object::Array(vec![
+                0.into(),
+                0.into(),
+                page.width.into(),
+                page.height.into(),
+            ]),
+        );
+        dict.set("Resources", Object::Reference(self.resources_id));
+        dict.set("Contents", Object::Reference(content_id));
+        let id = self.out.add_object(Object::Dictionary(dict));
+        // Links become annotations once every anchor has landed (see `finish`).
         let links = page
             .items
             .into_iter()
@@ -263,17 +242,11 @@ impl PageSink for PdfWriter<'_> {
                 _ => None,
             })
             .collect();
-        // The page object's id is fixed now; the object itself is written with its batch.
-        let id = self.out.new_object_id();
         self.written.push(WrittenPage {
             id,
             height: page.height,
             links,
         });
-        self.batch.push((drawn, page.width, page.height));
-        if self.batch.len() >= BATCH_PAGES {
-            self.flush_batch()?;
-        }
         Ok(())
     }
 }

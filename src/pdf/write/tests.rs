@@ -434,10 +434,13 @@ fn glyphs_land_exactly_where_layout_put_them() {
                 "TJ" => {
                     for item in op.operands[0].as_array().expect("TJ array") {
                         match item {
-                            Object::String(code, _) => {
-                                let gid = u16::from_be_bytes([code[0], code[1]]);
-                                found.push((x, y));
-                                x += w.get(&gid).copied().unwrap_or(0.0) / 1000.0 * size;
+                            // Two bytes a glyph; glyphs with no correction share a string.
+                            Object::String(codes, _) => {
+                                for code in codes.chunks(2) {
+                                    let gid = u16::from_be_bytes([code[0], code[1]]);
+                                    found.push((x, y));
+                                    x += w.get(&gid).copied().unwrap_or(0.0) / 1000.0 * size;
+                                }
                             }
                             n => x -= number(n) / 1000.0 * size,
                         }

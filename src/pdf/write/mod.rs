@@ -71,6 +71,7 @@ pub struct PdfWriter<'a> {
     written: Vec<WrittenPage>,
     /// A running hash of the content, for `/ID`.
     content_hash: u64,
+    deflater: content::Deflater,
 }
 
 impl<'a> PdfWriter<'a> {
@@ -99,6 +100,7 @@ impl<'a> PdfWriter<'a> {
             images_used: BTreeSet::new(),
             written: Vec::new(),
             content_hash: 0,
+            deflater: content::Deflater::new(),
         })
     }
 
@@ -210,7 +212,9 @@ impl PageSink for PdfWriter<'_> {
     fn page(&mut self, page: Page) -> Result<()> {
         self.take_inventory(&page)?;
         let content = draw::draw_page(&page, &self.fonts_in_use, &self.image_names)?;
-        let content = content::deflate(&content)
+        let content = self
+            .deflater
+            .deflate(&content)
             .map_err(|e| Error::Pdf(format!("cannot compress a page: {e}")))?;
         self.content_hash = post::fnv1a(&content, self.content_hash);
         let mut stream_dict = Dictionary::new();

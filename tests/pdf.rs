@@ -286,3 +286,86 @@ fn multi_glyph_clusters_carry_their_real_text() {
         "cluster text missing"
     );
 }
+
+/// The page object a destination array points at.
+fn destination_page(doc: &Document, dest: &Object) -> lopdf::ObjectId {
+    dest.as_array().expect("dest array")[0]
+        .as_reference()
+        .expect("page reference")
+}
+
+#[test]
+fn a_link_to_a_later_chapter_lands_on_its_page() {
+    // Pages are written as soon as they are laid out, before the target exists: the link
+    // must still point at the page where the later heading landed.
+    let filler = "Words that fill the page and push the next chapter onwards. ".repeat(60);
+    let text = format!(
+        "# Book\n\n## One\n\nSee [the end](#three) for more.\n\n## Two\n\n{filler}\n\n\
+         {filler}\n\n## Three\n\nThe end.\n"
+    );
+    let dir = std::env::temp_dir().join(format!("presswork-forward-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = dir.join("forward.md");
+    std::fs::write(&path, text).expect("write");
+    let book = load(path);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let bytes = render(&book);
+    let doc = Document::load_mem(&bytes).expect("parses");
+    let pages = doc.get_pages();
+    let page_number = |id| pages.iter().find(|(_, p)| **p == id).map(|(n, _)| *n);
+    let outline = doc
+        .get_dictionary(
+            doc.catalog()
+                .expect("catalog")
+                .get(b"Outlines")
+                .and_then(Object::as_reference)
+                .expect("outlines"),
+        )
+        .expect("outline root");
+    let mut entry = outline.get(b"First").and_then(Object::as_reference).ok();
+    let mut three = None;
+    while let Some(id) = entry {
+        let item = doc.get_dictionary(id).expect("entry");
+        if pdf_string(item.get(b"Title").expect("title")) == "Three" {
+            three = page_number(destination_page(&doc, item.get(b"Dest").expect("dest")));
+        }
+        entry = item.get(b"Next").and_then(Object::as_reference).ok();
+    }
+    let three = three.expect("a bookmark for chapter Three");
+    assert!(three >= 3, "chapter Three opens on page {three}");
+
+    let mut links = Vec::new();
+    for (number, id) in &pages {
+        let page = doc.get_dictionary(*id).expect("page");
+        let Ok(annots) = page.get(b"Annots").and_then(Object::as_array) else {
+            continue;
+        };
+        for annot in annots {
+            let annot = doc
+                .get_dictionary(annot.as_reference().expect("ref"))
+                .expect("annotation");
+            if let Ok(dest) = annot.get(b"Dest") {
+                links.push((*number, page_number(destination_page(&doc, dest))));
+            }
+        }
+    }
+    // One link, perhaps in several rectangles (one per word of its text).
+    assert!(!links.is_empty());
+    assert!(links.iter().all(|link| *link == (1, Some(three))), "{links:?}");
+}
+
+#[test]
+fn streamed_build_matches_the_in_memory_one() {
+    // `render` lays out and writes on two threads, page by page; `lay_out` + `write_pdf`
+    // hold the whole document. The bytes must be the same.
+    let book = load(repo().join("tests/manuscripts/gfm-features.md"));
+    let streamed = render(&book);
+    let renderer = PdfRenderer {
+        options: PdfOptions::default(),
+    };
+    let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
+    let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
+    let in_memory = presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("writes");
+    assert!(streamed == in_memory, "the two builds differ");
+}

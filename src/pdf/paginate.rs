@@ -388,4 +388,58 @@ mod tests {
         let pages = paginate(&blocks, 100.0);
         assert_eq!(lines_per_page(&pages), [1, 1]);
     }
+
+    /// A long list with paragraphs, headings, floats and chapters, built deterministically.
+    fn mixed_list() -> Vec<VBlock> {
+        let mut blocks = Vec::new();
+        for chapter in 0..6 {
+            let mut opening = VBlock::new(40.0, chapter);
+            opening.flow = Flow::NewPage;
+            blocks.push(opening);
+            for n in 0..30usize {
+                if n % 7 == 3 {
+                    let mut figure = VBlock::new(35.0 + (n % 4) as f32 * 10.0, chapter);
+                    figure.flow = Flow::Float;
+                    blocks.push(figure);
+                }
+                let start = blocks.len();
+                paragraph(1 + (n * 5 + chapter) % 13, &mut blocks);
+                for b in &mut blocks[start..] {
+                    b.chapter = chapter;
+                }
+            }
+        }
+        blocks
+    }
+
+    #[test]
+    fn streaming_gives_the_same_pages_and_lets_blocks_go() {
+        let blocks = mixed_list();
+        let whole = paginate(&blocks, 100.0);
+        assert!(whole.len() > 40, "{} pages", whole.len());
+
+        let mut paginator = Paginator::new(100.0);
+        let mut streamed = Vec::new();
+        let mut most_held = 0;
+        for block in blocks.iter().cloned() {
+            paginator.push(block);
+            while let Some(page) = paginator.next_page() {
+                for placement in &page.placements {
+                    assert!(
+                        paginator.block_mut(placement.block).is_some(),
+                        "block {} of a finished page was let go too early",
+                        placement.block
+                    );
+                }
+                streamed.push(page);
+            }
+            paginator.release();
+            most_held = most_held.max(paginator.window.len());
+        }
+        paginator.finish();
+        streamed.extend(std::iter::from_fn(|| paginator.next_page()));
+        assert_eq!(streamed, whole);
+        // Never more than about two pages of blocks (10 lines a page, floats deferred).
+        assert!(most_held <= 30, "held {most_held} of {} blocks", blocks.len());
+    }
 }

@@ -288,7 +288,7 @@ fn multi_glyph_clusters_carry_their_real_text() {
 }
 
 /// The page object a destination array points at.
-fn destination_page(doc: &Document, dest: &Object) -> lopdf::ObjectId {
+fn destination_page(dest: &Object) -> lopdf::ObjectId {
     dest.as_array().expect("dest array")[0]
         .as_reference()
         .expect("page reference")
@@ -328,7 +328,7 @@ fn a_link_to_a_later_chapter_lands_on_its_page() {
     while let Some(id) = entry {
         let item = doc.get_dictionary(id).expect("entry");
         if pdf_string(item.get(b"Title").expect("title")) == "Three" {
-            three = page_number(destination_page(&doc, item.get(b"Dest").expect("dest")));
+            three = page_number(destination_page(item.get(b"Dest").expect("dest")));
         }
         entry = item.get(b"Next").and_then(Object::as_reference).ok();
     }
@@ -346,13 +346,16 @@ fn a_link_to_a_later_chapter_lands_on_its_page() {
                 .get_dictionary(annot.as_reference().expect("ref"))
                 .expect("annotation");
             if let Ok(dest) = annot.get(b"Dest") {
-                links.push((*number, page_number(destination_page(&doc, dest))));
+                links.push((*number, page_number(destination_page(dest))));
             }
         }
     }
     // One link, perhaps in several rectangles (one per word of its text).
     assert!(!links.is_empty());
-    assert!(links.iter().all(|link| *link == (1, Some(three))), "{links:?}");
+    assert!(
+        links.iter().all(|link| *link == (1, Some(three))),
+        "{links:?}"
+    );
 }
 
 #[test]

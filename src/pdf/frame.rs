@@ -47,6 +47,19 @@ pub struct Navigation {
 }
 
 impl Navigation {
+    /// Add the navigation of a part laid out on its own, whose first page is `first_page`
+    /// of the whole. An anchor already placed keeps its first place.
+    pub fn append(&mut self, part: Navigation, first_page: usize) {
+        self.outline
+            .extend(part.outline.into_iter().map(|entry| OutlineEntry {
+                page: entry.page + first_page,
+                ..entry
+            }));
+        for (anchor, (page, y)) in part.anchors {
+            self.anchors.entry(anchor).or_insert((page + first_page, y));
+        }
+    }
+
     /// The page and y a link leads to; `None` for a web address or an anchor that was
     /// never placed (such a link is dropped rather than pointing nowhere).
     pub fn resolve(&self, target: &LinkDestination) -> Option<(usize, f32)> {

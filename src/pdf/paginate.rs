@@ -440,6 +440,10 @@ mod tests {
         streamed.extend(std::iter::from_fn(|| paginator.next_page()));
         assert_eq!(streamed, whole);
         // Never more than about two pages of blocks (10 lines a page, floats deferred).
-        assert!(most_held <= 30, "held {most_held} of {} blocks", blocks.len());
+        assert!(
+            most_held <= 30,
+            "held {most_held} of {} blocks",
+            blocks.len()
+        );
     }
 }

@@ -10,6 +10,8 @@ mod blocks;
 mod content;
 mod pages;
 
+pub use pages::{ChapterPage, Decorator};
+
 pub use content::inline_spans;
 
 use super::frame::{LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role};
@@ -112,10 +114,25 @@ pub struct Layout<'a, 'f> {
     groups: usize,
     /// Page breaking, fed block by block.
     paginator: Paginator,
-    /// Pages handed to the sink so far.
+    /// Pages of the current chapter handed to the sink so far.
     pages_done: usize,
-    /// Bookmarks and anchors of the pages done.
+    /// Bookmarks and anchors of the current chapter (pages counted within it).
     navigation: Navigation,
+}
+
+/// The warning for characters no font covers, if any.
+pub fn missing_characters_warning(missing: &[char]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let list: String = missing
+        .iter()
+        .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "no font covers these characters; the PDF shows a replacement mark: {list}"
+    ))
 }
 
 /// Settings of a paragraph-like text block.
@@ -187,31 +204,55 @@ impl<'a, 'f> Layout<'a, 'f> {
         diagnostics: &mut Diagnostics,
     ) -> Result<Navigation> {
         let book = self.book;
-        for (index, chapter) in book.chapters.iter().enumerate() {
-            self.chapter = index;
-            self.chapter_opening(chapter);
-            self.emit_pages(sink)?;
-            for block in &chapter.blocks {
-                self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics);
-                self.emit_pages(sink)?;
-            }
-            self.endnotes(chapter, diagnostics);
+        let shaper = self.shaper;
+        let decorator = Decorator::new(shaper, book, self.geometry);
+        let mut navigation = Navigation::default();
+        let mut pages = 0;
+        for index in 0..book.chapters.len() {
+            let first_page = pages;
+            let chapter = self.chapter(
+                index,
+                &mut |mut page| {
+                    decorator.decorate(&mut page, pages);
+                    pages += 1;
+                    sink.page(page.page)
+                },
+                diagnostics,
+            )?;
+            navigation.append(chapter, first_page);
+        }
+        if let Some(warning) = missing_characters_warning(&shaper.missing_characters()) {
+            diagnostics.warn(warning);
+        }
+        Ok(navigation)
+    }
+
+    /// Lay out chapter `index` on its own, pages numbered from 0 within it: a chapter starts
+    /// on a new page, so chapters can be laid out apart (and in parallel). The navigation
+    /// returned counts pages within the chapter too.
+    pub fn chapter(
+        &mut self,
+        index: usize,
+        sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<Navigation> {
+        let Some(chapter) = self.book.chapters.get(index) else {
+            return Ok(Navigation::default());
+        };
+        self.chapter = index;
+        self.paginator = Paginator::new(self.geometry.text_height);
+        self.pages_done = 0;
+        self.chapter_opening(chapter);
+        self.emit_pages(sink)?;
+        for block in &chapter.blocks {
+            self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics);
             self.emit_pages(sink)?;
         }
+        self.endnotes(chapter, diagnostics);
+        self.emit_pages(sink)?;
         self.paginator.finish();
         self.emit_pages(sink)?;
-        let missing = self.shaper.missing_characters();
-        if !missing.is_empty() {
-            let list: String = missing
-                .iter()
-                .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            diagnostics.warn(format!(
-                "no font covers these characters; the PDF shows a replacement mark: {list}"
-            ));
-        }
-        Ok(self.navigation)
+        Ok(std::mem::take(&mut self.navigation))
     }
 
     /// The vertical list of the whole book, unpaginated (for tests of the list itself).

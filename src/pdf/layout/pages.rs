@@ -1,30 +1,53 @@
-//! From the paginated vertical list to pages: placement, anchors and bookmarks, internal
-//! links, running heads and folios.
+//! From the paginated vertical list to pages: placement, anchors and bookmarks, links;
+//! then, once a page's number in the book is known, running heads and folios.
 
 use super::content::{line_content, offset_content, shift_x};
-use super::Layout;
-use crate::pdf::frame::{LinkDestination, OutlineEntry, Page, PageItem, PageSink, Rect, Role};
+use super::{Layout, PageGeometry};
+use crate::ir::Book;
+use crate::pdf::frame::{LinkDestination, OutlineEntry, Page, PageItem, Rect, Role};
 use crate::pdf::paginate::{Content, PagePlan};
+use crate::pdf::shape::Shaper;
+use crate::pdf::text::Hyphenation;
 use crate::pdf::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
 use crate::Result;
 
+/// One page of a chapter as layout finishes it: numbered within the chapter, without
+/// running head or folio, which depend on its number in the book (see [`Decorator`]).
+#[derive(Debug)]
+pub struct ChapterPage {
+    /// The page.
+    pub page: Page,
+    /// Whether the chapter opens on it (no running head, no folio).
+    pub opening: bool,
+    /// The chapter it belongs to.
+    pub chapter: usize,
+}
+
 impl Layout<'_, '_> {
     /// Hand the blocks built so far to the paginator and every page it has finished to
-    /// `sink`, with running heads, folios and links; then let go of the blocks placed.
-    pub(super) fn emit_pages(&mut self, sink: &mut dyn PageSink) -> Result<()> {
+    /// `sink`, with links; then let go of the blocks placed.
+    pub(super) fn emit_pages(
+        &mut self,
+        sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
+    ) -> Result<()> {
         for block in self.blocks.drain(..) {
             self.paginator.push(block);
         }
         while let Some(plan) = self.paginator.next_page() {
             let page = self.page_from_plan(&plan);
-            sink.page(page)?;
+            sink(ChapterPage {
+                page,
+                opening: plan.opening,
+                chapter: plan.chapter,
+            })?;
             self.pages_done += 1;
         }
         self.paginator.release();
         Ok(())
     }
 
-    /// One finished page: its blocks' content placed, anchors and bookmarks recorded.
+    /// One finished page: its blocks' content placed, anchors and bookmarks recorded (with
+    /// page numbers counted within the chapter).
     fn page_from_plan(&mut self, plan: &PagePlan) -> Page {
         let g = self.geometry;
         let p = self.pages_done;
@@ -66,44 +89,58 @@ impl Layout<'_, '_> {
                 }
             }
         }
-        self.running_head_and_folio(p, plan, &mut page);
         page
     }
+}
 
-    pub(super) fn running_head_and_folio(&self, p: usize, plan: &PagePlan, page: &mut Page) {
+/// Running heads and folios: the book title on even pages, the chapter title on odd ones,
+/// the page number at the foot; neither on chapter openings.
+pub struct Decorator<'a, 'f> {
+    shaper: &'a Shaper<'f>,
+    book: &'a Book,
+    geometry: PageGeometry,
+    /// Running heads are never hyphenated; this is only there for the paragraph builder.
+    hyphenation: Hyphenation,
+}
+
+impl<'a, 'f> Decorator<'a, 'f> {
+    /// A decorator for `book`'s pages of `geometry`.
+    pub fn new(shaper: &'a Shaper<'f>, book: &'a Book, geometry: PageGeometry) -> Self {
+        Decorator {
+            shaper,
+            book,
+            geometry,
+            hyphenation: Hyphenation::for_language(""),
+        }
+    }
+
+    /// Give a chapter page its running head and folio, as page `number` (from 0) of the book.
+    pub fn decorate(&self, page: &mut ChapterPage, number: usize) {
         let g = self.geometry;
         let size = (g.body_size * 0.8 * 2.0).round() / 2.0;
-        let folio = (p + 1).to_string();
+        let folio = (number + 1).to_string();
         let mut style = TextStyle::serif(size);
         style.gray = 0.25;
         // Chapter openings carry neither running head nor folio (the page speaks for itself).
-        if plan.opening {
+        if page.opening {
             return;
         }
         let folio_baseline = g.top + g.text_height + (g.height - g.top - g.text_height) * 0.45;
-        self.centered_line(&folio, style.clone(), folio_baseline, page);
-        {
-            let title = if p % 2 == 1 {
-                self.book.meta.title.clone()
-            } else {
-                self.book
-                    .chapters
-                    .get(plan.chapter)
-                    .map(|c| c.title_text())
-                    .unwrap_or_default()
-            };
-            style.style.italic = true;
-            self.centered_line(&title, style, g.top * 0.6, page);
-        }
+        self.centered_line(&folio, style.clone(), folio_baseline, &mut page.page);
+        let title = if number % 2 == 1 {
+            self.book.meta.title.clone()
+        } else {
+            self.book
+                .chapters
+                .get(page.chapter)
+                .map(|c| c.title_text())
+                .unwrap_or_default()
+        };
+        style.style.italic = true;
+        self.centered_line(&title, style, g.top * 0.6, &mut page.page);
     }
 
-    pub(super) fn centered_line(
-        &self,
-        text: &str,
-        style: TextStyle,
-        baseline: f32,
-        page: &mut Page,
-    ) {
+    fn centered_line(&self, text: &str, style: TextStyle, baseline: f32, page: &mut Page) {
         let g = self.geometry;
         let mut builder =
             ParagraphBuilder::new(self.shaper, &self.hyphenation, g.measure).without_hyphenation();

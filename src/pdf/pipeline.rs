@@ -1,0 +1,145 @@
+//! The threads of a PDF build. A chapter starts on a new page, so chapters can be laid out
+//! apart: one worker per core takes the next chapter not yet taken and streams its pages
+//! through a small channel of its own; the calling thread reads the chapters in book order,
+//! numbers the pages, adds running heads and folios, and hands them to the sink (the
+//! writer). Memory holds a few pages per worker, however long the book or a chapter; the
+//! output is the same as laying the chapters out one after another.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZero;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver};
+
+use super::fonts::FontSet;
+use super::frame::{Navigation, PageSink};
+use super::layout::{missing_characters_warning, ChapterPage, Decorator, Layout, PageGeometry};
+use super::shape::Shaper;
+use crate::ir::Book;
+use crate::{Diagnostics, Error, Result};
+
+/// Pages a worker may lay out ahead of the writer: enough to keep every thread busy, few
+/// enough that memory holds a handful of pages.
+const PAGES_IN_FLIGHT: usize = 16;
+
+/// What a worker sends about the chapter it lays out.
+enum Message {
+    /// The next page.
+    Page(ChapterPage),
+    /// The chapter is done: its navigation (pages counted within it) and warnings.
+    Done(Result<Navigation>, Diagnostics),
+}
+
+/// Lay `book` out on `geometry` with every core and hand the pages, in order, to `sink`.
+/// Returns where the bookmarks and anchors landed.
+pub fn lay_out_into(
+    book: &Book,
+    fonts: &FontSet,
+    geometry: PageGeometry,
+    sink: &mut dyn PageSink,
+    diagnostics: &mut Diagnostics,
+) -> Result<Navigation> {
+    let chapters = book.chapters.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, NonZero::get)
+        .clamp(1, chapters.max(1));
+    let next_chapter = AtomicUsize::new(0);
+    let (announce, announcements) = channel::<(usize, Receiver<Message>)>();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let announce = announce.clone();
+                let next_chapter = &next_chapter;
+                scope.spawn(move || {
+                    let shaper = Shaper::new(fonts);
+                    let mut layout = Layout::new(&shaper, book, geometry);
+                    loop {
+                        let index = next_chapter.fetch_add(1, Ordering::Relaxed);
+                        if index >= chapters {
+                            break;
+                        }
+                        let (pages, received) = sync_channel(PAGES_IN_FLIGHT);
+                        // The reader hangs up only when it has stopped (an error of its own).
+                        if announce.send((index, received)).is_err() {
+                            break;
+                        }
+                        let mut warnings = Diagnostics::default();
+                        let navigation = layout.chapter(
+                            index,
+                            &mut |page| {
+                                pages
+                                    .send(Message::Page(page))
+                                    .map_err(|_| Error::Pdf("the PDF writer stopped".into()))
+                            },
+                            &mut warnings,
+                        );
+                        let failed = navigation.is_err();
+                        if pages.send(Message::Done(navigation, warnings)).is_err() || failed {
+                            break;
+                        }
+                    }
+                    shaper.missing_characters()
+                })
+            })
+            .collect();
+        drop(announce);
+
+        let shaper = Shaper::new(fonts);
+        let decorator = Decorator::new(&shaper, book, geometry);
+        let result = read_in_order(chapters, announcements, &decorator, sink, diagnostics);
+        // `read_in_order` has dropped every receiver, so workers still running stop at
+        // their next page; a worker's panic goes on to the caller.
+        let mut missing: BTreeSet<char> = shaper.missing_characters().into_iter().collect();
+        for handle in handles {
+            let found = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            missing.extend(found);
+        }
+        let missing: Vec<char> = missing.into_iter().collect();
+        if let Some(warning) = missing_characters_warning(&missing) {
+            diagnostics.warn(warning);
+        }
+        result
+    })
+}
+
+/// Take the chapters' pages in book order, number and decorate them, and pass them on.
+fn read_in_order(
+    chapters: usize,
+    announcements: Receiver<(usize, Receiver<Message>)>,
+    decorator: &Decorator<'_, '_>,
+    sink: &mut dyn PageSink,
+    diagnostics: &mut Diagnostics,
+) -> Result<Navigation> {
+    let stopped = |index: usize| Error::Pdf(format!("layout of chapter {} stopped", index + 1));
+    let mut announced: BTreeMap<usize, Receiver<Message>> = BTreeMap::new();
+    let mut navigation = Navigation::default();
+    let mut pages = 0;
+    for index in 0..chapters {
+        let chapter = loop {
+            if let Some(chapter) = announced.remove(&index) {
+                break chapter;
+            }
+            let (announced_index, chapter) = announcements.recv().map_err(|_| stopped(index))?;
+            announced.insert(announced_index, chapter);
+        };
+        let first_page = pages;
+        loop {
+            match chapter.recv().map_err(|_| stopped(index))? {
+                Message::Page(mut page) => {
+                    decorator.decorate(&mut page, pages);
+                    pages += 1;
+                    sink.page(page.page)?;
+                }
+                Message::Done(part, warnings) => {
+                    for warning in warnings.warnings {
+                        diagnostics.warn(warning);
+                    }
+                    navigation.append(part?, first_page);
+                    break;
+                }
+            }
+        }
+    }
+    Ok(navigation)
+}

@@ -6,6 +6,9 @@
 //! for scripts without spaces, URL separators, and — only for a word wider than the measure —
 //! every grapheme (emergency breaks), so no line ever runs past the measure.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use compact_str::CompactString;
 use hyphenation::{Hyphenator, Language, Load, Standard};
 use unicode_segmentation::UnicodeSegmentation;
@@ -126,9 +129,20 @@ pub struct SetLine {
     pub max_size: f32,
 }
 
+/// Words longer than this (in bytes) are not cached: they are rare, so seldom repeated, and
+/// a hostile manuscript could otherwise fill the cache with huge keys.
+const MAX_CACHED_WORD_LEN: usize = 64;
+
+/// At most this many words are cached, which bounds the memory a huge vocabulary can take
+/// (about 10 MB); words beyond it are hyphenated afresh each time.
+const MAX_CACHED_WORDS: usize = 1 << 17;
+
 /// Hyphenation dictionaries by language, loaded once.
 pub struct Hyphenation {
     english: Option<Standard>,
+    /// Points by word. Pattern matching is the costliest step of setting a word, and prose
+    /// repeats a small vocabulary over and over.
+    cache: RefCell<HashMap<Box<str>, Box<[usize]>>>,
 }
 
 impl Hyphenation {
@@ -140,18 +154,38 @@ impl Hyphenation {
             .starts_with("en")
             .then(|| Standard::from_embedded(Language::EnglishUS).ok())
             .flatten();
-        Hyphenation { english }
+        Hyphenation {
+            english,
+            cache: RefCell::new(HashMap::new()),
+        }
     }
 
     /// Byte offsets inside `word` where it may be hyphenated.
     pub fn points(&self, word: &str) -> Vec<usize> {
+        let mut points = Vec::new();
+        self.for_each_point(word, |p| points.push(p));
+        points
+    }
+
+    /// Call `f` with each byte offset inside `word` where it may be hyphenated, in order,
+    /// without allocating when the word is cached.
+    fn for_each_point(&self, word: &str, mut f: impl FnMut(usize)) {
         let Some(dict) = &self.english else {
-            return Vec::new();
+            return;
         };
         if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
-            return Vec::new();
+            return;
         }
-        dict.hyphenate(word).breaks
+        if let Some(points) = self.cache.borrow().get(word) {
+            points.iter().copied().for_each(f);
+            return;
+        }
+        let points = dict.hyphenate(word).breaks;
+        points.iter().copied().for_each(&mut f);
+        let mut cache = self.cache.borrow_mut();
+        if word.len() <= MAX_CACHED_WORD_LEN && cache.len() < MAX_CACHED_WORDS {
+            cache.insert(word.into(), points.into_boxed_slice());
+        }
     }
 }
 
@@ -429,9 +463,9 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 match (c.is_alphabetic(), start) {
                     (true, None) => start = Some(i),
                     (false, Some(s)) => {
-                        for p in self.hyphenation.points(&word[s..i]) {
+                        self.hyphenation.for_each_point(&word[s..i], |p| {
                             points.push((s + p, BreakKind::Hyphen));
-                        }
+                        });
                         start = None;
                     }
                     _ => {}

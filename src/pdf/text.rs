@@ -320,7 +320,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         let runs = self.shaper.shape_word(word, style.family, style.style);
         // Flatten to (font, glyph) with clusters relative to the word.
         let mut glyphs = Vec::new();
-        for run in &runs {
+        for run in runs.iter() {
             for g in run.glyphs.iter() {
                 glyphs.push((run.font, g.clone(), run.start + g.cluster));
             }

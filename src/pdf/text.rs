@@ -196,6 +196,9 @@ pub struct ParagraphBuilder<'a, 'f> {
     measure: f32,
     paragraph: Paragraph,
     hyphenate: bool,
+    /// Scratch buffers reused from word to word, to spare an allocation per word.
+    breaks: Vec<(usize, BreakKind)>,
+    cluster_starts: Vec<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -219,6 +222,8 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             measure,
             paragraph: Paragraph::default(),
             hyphenate: true,
+            breaks: Vec::new(),
+            cluster_starts: Vec::new(),
         }
     }
 
@@ -318,23 +323,30 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
 
     fn add_word(&mut self, word: &str, style: &TextStyle) {
         let runs = self.shaper.shape_word(word, style.family, style.style);
-        // Flatten to (font, glyph) with clusters relative to the word.
-        let mut glyphs = Vec::new();
-        for run in runs.iter() {
-            for g in run.glyphs.iter() {
-                glyphs.push((run.font, g.clone(), run.start + g.cluster));
-            }
+        // (font, glyph, cluster relative to the word), walked in place rather than collected.
+        let glyphs = || {
+            runs.iter().flat_map(|run| {
+                run.glyphs
+                    .iter()
+                    .map(move |g| (run.font, g, run.start + g.cluster))
+            })
+        };
+        let width: f32 = glyphs().map(|(_, g, _)| g.advance).sum::<f32>() * style.size;
+        let mut breaks = std::mem::take(&mut self.breaks);
+        self.break_points(word, style, width, &mut breaks);
+        if !breaks.is_empty() {
+            // Only cluster starts can take a break (never inside a ligature or conjunct).
+            let mut starts = std::mem::take(&mut self.cluster_starts);
+            starts.clear();
+            starts.extend(glyphs().map(|(_, _, c)| c));
+            starts.sort_unstable();
+            breaks.retain(|(offset, _)| starts.binary_search(offset).is_ok());
+            self.cluster_starts = starts;
         }
-        let width: f32 = glyphs.iter().map(|(_, g, _)| g.advance).sum::<f32>() * style.size;
-        let mut breaks = self.break_points(word, style, width);
-        // Only cluster starts can take a break (never inside a ligature or conjunct).
-        let cluster_starts: std::collections::BTreeSet<usize> =
-            glyphs.iter().map(|(_, _, c)| *c).collect();
-        breaks.retain(|(offset, _)| cluster_starts.contains(offset));
 
         let mut current: Option<Piece> = None;
         let mut next_break = breaks.iter().peekable();
-        for (font, glyph, cluster) in glyphs {
+        for (font, glyph, cluster) in glyphs() {
             let mut kind_here = None;
             while let Some((offset, kind)) = next_break.peek() {
                 if *offset < cluster {
@@ -381,6 +393,8 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         if let Some(piece) = current.take() {
             self.push(Item::Box { width: piece.width }, Some(piece));
         }
+        breaks.clear();
+        self.breaks = breaks;
     }
 
     fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &TextStyle) {
@@ -440,9 +454,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         }
     }
 
-    /// Allowed break offsets inside a word, with their kind.
-    fn break_points(&self, word: &str, style: &TextStyle, width: f32) -> Vec<(usize, BreakKind)> {
-        let mut points: Vec<(usize, BreakKind)> = Vec::new();
+    /// Allowed break offsets inside a word, with their kind, into `points` (empty on entry).
+    fn break_points(
+        &self,
+        word: &str,
+        style: &TextStyle,
+        width: f32,
+        points: &mut Vec<(usize, BreakKind)>,
+    ) {
         let is_code = style.family == Family::Mono;
         // Explicit hyphens and dashes between letters.
         for (i, c) in word.char_indices() {
@@ -497,7 +516,6 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         }
         points.sort_by_key(|(offset, kind)| (*offset, kind_rank(*kind)));
         points.dedup_by_key(|(offset, _)| *offset);
-        points
     }
 
     /// Finish the paragraph and break it into lines.

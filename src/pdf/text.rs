@@ -546,9 +546,10 @@ fn kind_rank(kind: BreakKind) -> u8 {
 }
 
 /// Place the pieces of each line: glue stretched for justified lines, natural otherwise;
-/// `measure` positions centred and right-aligned lines.
+/// `measure` positions centred and right-aligned lines. Takes the paragraph because each
+/// piece belongs to exactly one line and is moved there rather than copied.
 pub fn set_lines(
-    paragraph: &Paragraph,
+    mut paragraph: Paragraph,
     lines: &[Line],
     alignment: Alignment,
     measure: f32,
@@ -566,9 +567,9 @@ pub fn set_lines(
         for i in line.start..line.end.min(paragraph.items.len()) {
             match &paragraph.items[i] {
                 Item::Box { width } => {
-                    if let Some(Some(piece)) = paragraph.pieces.get(i) {
+                    if let Some(piece) = paragraph.pieces.get_mut(i).and_then(Option::take) {
                         set.max_size = set.max_size.max(piece.style.size);
-                        set.pieces.push((x, piece.clone()));
+                        set.pieces.push((x, piece));
                     }
                     x += width;
                 }
@@ -591,9 +592,10 @@ pub fn set_lines(
             }
         }
         if line.hyphenated {
-            if let Some(Some(piece)) = paragraph.pieces.get(line.end) {
-                set.pieces.push((x, piece.clone()));
+            if let Some(piece) = paragraph.pieces.get_mut(line.end).and_then(Option::take) {
+                let at = x;
                 x += piece.width;
+                set.pieces.push((at, piece));
             }
         }
         set.width = x;
@@ -627,7 +629,7 @@ mod tests {
             style: TextStyle::serif(10.0),
         }]);
         let (p, lines) = b.finish(Alignment::Justify);
-        set_lines(&p, &lines, Alignment::Justify, measure)
+        set_lines(p, &lines, Alignment::Justify, measure)
     }
 
     fn line_text(line: &SetLine) -> String {

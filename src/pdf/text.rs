@@ -199,6 +199,9 @@ pub struct ParagraphBuilder<'a, 'f> {
     /// Scratch buffers reused from word to word, to spare an allocation per word.
     breaks: Vec<(usize, BreakKind)>,
     cluster_starts: Vec<usize>,
+    /// The glue of the last space set, by family, style and size (bits): nearly every space
+    /// in a paragraph is the same.
+    last_space: Option<((Family, Style, u32), Item)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -224,6 +227,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             hyphenate: true,
             breaks: Vec::new(),
             cluster_starts: Vec::new(),
+            last_space: None,
         }
     }
 
@@ -247,6 +251,11 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
 
     /// Append spans.
     pub fn add_spans(&mut self, spans: &[Span]) {
+        // About one item per three bytes of prose (a word, its space, the odd hyphenation
+        // point): growing the lists step by step copied them over and over.
+        let bytes: usize = spans.iter().map(|s| s.text.len()).sum();
+        self.paragraph.items.reserve(bytes / 3);
+        self.paragraph.pieces.reserve(bytes / 3);
         for span in spans {
             self.add_span(span);
         }
@@ -299,6 +308,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         if collapse && matches!(self.paragraph.items.last(), Some(Item::Glue { .. }) | None) {
             return;
         }
+        let key = (style.family, style.style, style.size.to_bits());
+        if let Some((cached, glue)) = &self.last_space {
+            if *cached == key {
+                let glue = glue.clone();
+                self.push(glue, None);
+                return;
+            }
+        }
         let font = self.shaper.fonts().select(style.family, style.style);
         let space = self
             .shaper
@@ -311,14 +328,13 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         } else {
             (space * 0.6, space * 0.3)
         };
-        self.push(
-            Item::Glue {
-                width: space,
-                stretch,
-                shrink,
-            },
-            None,
-        );
+        let glue = Item::Glue {
+            width: space,
+            stretch,
+            shrink,
+        };
+        self.last_space = Some((key, glue.clone()));
+        self.push(glue, None);
     }
 
     fn add_word(&mut self, word: &str, style: &TextStyle) {
@@ -344,6 +360,8 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             self.cluster_starts = starts;
         }
 
+        // A piece holds at most the word's glyphs; sizing it once spares regrowing it.
+        let glyph_count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
         let mut current: Option<Piece> = None;
         let mut next_break = breaks.iter().peekable();
         for (font, glyph, cluster) in glyphs() {
@@ -377,7 +395,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                     current.insert(Piece {
                         font,
                         style: style.clone(),
-                        glyphs: Vec::new(),
+                        glyphs: Vec::with_capacity(glyph_count),
                         width: 0.0,
                     })
                 }
@@ -562,7 +580,10 @@ pub fn set_lines(
             Alignment::Justify if line.ratio < 0.0 => line.ratio.max(-1.0),
             _ => 0.0,
         };
-        let mut set = SetLine::default();
+        let mut set = SetLine {
+            pieces: Vec::with_capacity(line.end.saturating_sub(line.start) + 1),
+            ..SetLine::default()
+        };
         let mut x = 0.0;
         for i in line.start..line.end.min(paragraph.items.len()) {
             match &paragraph.items[i] {

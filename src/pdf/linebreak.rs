@@ -161,10 +161,13 @@ fn try_total_fit(
         ratio: 0.0,
     }];
     let mut active: Vec<usize> = vec![0];
+    // The nodes still active after a break, swapped with `active`: one buffer for the whole
+    // paragraph rather than a new Vec at every feasible break.
+    let mut keep: Vec<usize> = Vec::new();
     for i in 0..items.len() {
         if let Some((penalty_width, cost, flagged)) = is_break(items, i) {
             let mut best: [Option<(f32, usize, f32)>; 4] = [None; 4];
-            let mut keep = Vec::with_capacity(active.len());
+            keep.clear();
             let mut last_dropped = None;
             for &a in &active {
                 let node = &nodes[a];
@@ -251,7 +254,7 @@ fn try_total_fit(
                     Item::Penalty { .. } => {}
                 }
             }
-            active = keep;
+            std::mem::swap(&mut active, &mut keep);
             let mut added = false;
             for (fitness, candidate) in best.iter().enumerate() {
                 if let Some((demerits, from, ratio)) = *candidate {

@@ -46,13 +46,28 @@ impl ShapedRun {
     }
 }
 
-/// Shaping results by font and text.
-type ShapeCache = HashMap<(FontId, String), Rc<[ShapedGlyph]>>;
+/// Shaping results by text, one map per font (indexed by `FontId`), so a lookup needs no
+/// owned key.
+type ShapeCache = Vec<HashMap<Box<str>, Rc<[ShapedGlyph]>>>;
+
+/// Whole words split into font runs and shaped, one map per family and style (see
+/// [`style_slot`]). Finding the runs walks graphemes and font coverage, which costs more
+/// than the lookup.
+type WordCache = [HashMap<Box<str>, Rc<[ShapedRun]>>; 8];
+
+fn style_slot(family: Family, style: Style) -> usize {
+    let family = match family {
+        Family::Serif => 0,
+        Family::Mono => 4,
+    };
+    family + usize::from(style.bold) * 2 + usize::from(style.italic)
+}
 
 /// Shapes text with a cache and remembers characters no font covers.
 pub struct Shaper<'f> {
     fonts: &'f FontSet,
     cache: RefCell<ShapeCache>,
+    words: RefCell<WordCache>,
     missing: RefCell<BTreeSet<char>>,
 }
 
@@ -61,7 +76,8 @@ impl<'f> Shaper<'f> {
     pub fn new(fonts: &'f FontSet) -> Self {
         Shaper {
             fonts,
-            cache: RefCell::new(HashMap::new()),
+            cache: RefCell::new(fonts.iter().map(|_| HashMap::new()).collect()),
+            words: RefCell::new(Default::default()),
             missing: RefCell::new(BTreeSet::new()),
         }
     }
@@ -77,8 +93,18 @@ impl<'f> Shaper<'f> {
     }
 
     /// Shape `text` (a word or word fragment, no line breaks) in `family`/`style`, splitting
-    /// it into runs by which font covers each grapheme.
-    pub fn shape_word(&self, text: &str, family: Family, style: Style) -> Vec<ShapedRun> {
+    /// it into runs by which font covers each grapheme (cached).
+    pub fn shape_word(&self, text: &str, family: Family, style: Style) -> Rc<[ShapedRun]> {
+        let slot = style_slot(family, style);
+        if let Some(hit) = self.words.borrow()[slot].get(text) {
+            return hit.clone();
+        }
+        let runs: Rc<[ShapedRun]> = self.shape_word_uncached(text, family, style).into();
+        self.words.borrow_mut()[slot].insert(text.into(), runs.clone());
+        runs
+    }
+
+    fn shape_word_uncached(&self, text: &str, family: Family, style: Style) -> Vec<ShapedRun> {
         let primary = self.fonts.select(family, style);
         let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
         for (start, grapheme) in text.grapheme_indices(true) {
@@ -108,12 +134,11 @@ impl<'f> Shaper<'f> {
 
     /// Shape `text` in one font (cached).
     pub fn shape_in(&self, font: FontId, text: &str) -> Rc<[ShapedGlyph]> {
-        let key = (font, text.to_string());
-        if let Some(hit) = self.cache.borrow().get(&key) {
+        if let Some(hit) = self.cache.borrow()[font.0].get(text) {
             return hit.clone();
         }
         let shaped: Rc<[ShapedGlyph]> = self.shape_uncached(font, text).into();
-        self.cache.borrow_mut().insert(key, shaped.clone());
+        self.cache.borrow_mut()[font.0].insert(text.into(), shaped.clone());
         shaped
     }
 

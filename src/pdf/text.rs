@@ -6,6 +6,9 @@
 //! for scripts without spaces, URL separators, and — only for a word wider than the measure —
 //! every grapheme (emergency breaks), so no line ever runs past the measure.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use compact_str::CompactString;
 use hyphenation::{Hyphenator, Language, Load, Standard};
 use unicode_segmentation::UnicodeSegmentation;
@@ -126,9 +129,20 @@ pub struct SetLine {
     pub max_size: f32,
 }
 
+/// Words longer than this (in bytes) are not cached: they are rare, so seldom repeated, and
+/// a hostile manuscript could otherwise fill the cache with huge keys.
+const MAX_CACHED_WORD_LEN: usize = 64;
+
+/// At most this many words are cached, which bounds the memory a huge vocabulary can take
+/// (about 10 MB); words beyond it are hyphenated afresh each time.
+const MAX_CACHED_WORDS: usize = 1 << 17;
+
 /// Hyphenation dictionaries by language, loaded once.
 pub struct Hyphenation {
     english: Option<Standard>,
+    /// Points by word. Pattern matching is the costliest step of setting a word, and prose
+    /// repeats a small vocabulary over and over.
+    cache: RefCell<HashMap<Box<str>, Box<[usize]>>>,
 }
 
 impl Hyphenation {
@@ -140,18 +154,38 @@ impl Hyphenation {
             .starts_with("en")
             .then(|| Standard::from_embedded(Language::EnglishUS).ok())
             .flatten();
-        Hyphenation { english }
+        Hyphenation {
+            english,
+            cache: RefCell::new(HashMap::new()),
+        }
     }
 
     /// Byte offsets inside `word` where it may be hyphenated.
     pub fn points(&self, word: &str) -> Vec<usize> {
+        let mut points = Vec::new();
+        self.for_each_point(word, |p| points.push(p));
+        points
+    }
+
+    /// Call `f` with each byte offset inside `word` where it may be hyphenated, in order,
+    /// without allocating when the word is cached.
+    fn for_each_point(&self, word: &str, mut f: impl FnMut(usize)) {
         let Some(dict) = &self.english else {
-            return Vec::new();
+            return;
         };
         if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
-            return Vec::new();
+            return;
         }
-        dict.hyphenate(word).breaks
+        if let Some(points) = self.cache.borrow().get(word) {
+            points.iter().copied().for_each(f);
+            return;
+        }
+        let points = dict.hyphenate(word).breaks;
+        points.iter().copied().for_each(&mut f);
+        let mut cache = self.cache.borrow_mut();
+        if word.len() <= MAX_CACHED_WORD_LEN && cache.len() < MAX_CACHED_WORDS {
+            cache.insert(word.into(), points.into_boxed_slice());
+        }
     }
 }
 
@@ -162,6 +196,12 @@ pub struct ParagraphBuilder<'a, 'f> {
     measure: f32,
     paragraph: Paragraph,
     hyphenate: bool,
+    /// Scratch buffers reused from word to word, to spare an allocation per word.
+    breaks: Vec<(usize, BreakKind)>,
+    cluster_starts: Vec<usize>,
+    /// The glue of the last space set, by family, style and size (bits): nearly every space
+    /// in a paragraph is the same.
+    last_space: Option<((Family, Style, u32), Item)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -185,6 +225,9 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             measure,
             paragraph: Paragraph::default(),
             hyphenate: true,
+            breaks: Vec::new(),
+            cluster_starts: Vec::new(),
+            last_space: None,
         }
     }
 
@@ -208,6 +251,11 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
 
     /// Append spans.
     pub fn add_spans(&mut self, spans: &[Span]) {
+        // About one item per three bytes of prose (a word, its space, the odd hyphenation
+        // point): growing the lists step by step copied them over and over.
+        let bytes: usize = spans.iter().map(|s| s.text.len()).sum();
+        self.paragraph.items.reserve(bytes / 3);
+        self.paragraph.pieces.reserve(bytes / 3);
         for span in spans {
             self.add_span(span);
         }
@@ -260,6 +308,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         if collapse && matches!(self.paragraph.items.last(), Some(Item::Glue { .. }) | None) {
             return;
         }
+        let key = (style.family, style.style, style.size.to_bits());
+        if let Some((cached, glue)) = &self.last_space {
+            if *cached == key {
+                let glue = glue.clone();
+                self.push(glue, None);
+                return;
+            }
+        }
         let font = self.shaper.fonts().select(style.family, style.style);
         let space = self
             .shaper
@@ -272,35 +328,43 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         } else {
             (space * 0.6, space * 0.3)
         };
-        self.push(
-            Item::Glue {
-                width: space,
-                stretch,
-                shrink,
-            },
-            None,
-        );
+        let glue = Item::Glue {
+            width: space,
+            stretch,
+            shrink,
+        };
+        self.last_space = Some((key, glue.clone()));
+        self.push(glue, None);
     }
 
     fn add_word(&mut self, word: &str, style: &TextStyle) {
         let runs = self.shaper.shape_word(word, style.family, style.style);
-        // Flatten to (font, glyph) with clusters relative to the word.
-        let mut glyphs = Vec::new();
-        for run in &runs {
-            for g in run.glyphs.iter() {
-                glyphs.push((run.font, g.clone(), run.start + g.cluster));
-            }
+        // (font, glyph, cluster relative to the word), walked in place rather than collected.
+        let glyphs = || {
+            runs.iter().flat_map(|run| {
+                run.glyphs
+                    .iter()
+                    .map(move |g| (run.font, g, run.start + g.cluster))
+            })
+        };
+        let width: f32 = glyphs().map(|(_, g, _)| g.advance).sum::<f32>() * style.size;
+        let mut breaks = std::mem::take(&mut self.breaks);
+        self.break_points(word, style, width, &mut breaks);
+        if !breaks.is_empty() {
+            // Only cluster starts can take a break (never inside a ligature or conjunct).
+            let mut starts = std::mem::take(&mut self.cluster_starts);
+            starts.clear();
+            starts.extend(glyphs().map(|(_, _, c)| c));
+            starts.sort_unstable();
+            breaks.retain(|(offset, _)| starts.binary_search(offset).is_ok());
+            self.cluster_starts = starts;
         }
-        let width: f32 = glyphs.iter().map(|(_, g, _)| g.advance).sum::<f32>() * style.size;
-        let mut breaks = self.break_points(word, style, width);
-        // Only cluster starts can take a break (never inside a ligature or conjunct).
-        let cluster_starts: std::collections::BTreeSet<usize> =
-            glyphs.iter().map(|(_, _, c)| *c).collect();
-        breaks.retain(|(offset, _)| cluster_starts.contains(offset));
 
+        // A piece holds at most the word's glyphs; sizing it once spares regrowing it.
+        let glyph_count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
         let mut current: Option<Piece> = None;
         let mut next_break = breaks.iter().peekable();
-        for (font, glyph, cluster) in glyphs {
+        for (font, glyph, cluster) in glyphs() {
             let mut kind_here = None;
             while let Some((offset, kind)) = next_break.peek() {
                 if *offset < cluster {
@@ -331,7 +395,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                     current.insert(Piece {
                         font,
                         style: style.clone(),
-                        glyphs: Vec::new(),
+                        glyphs: Vec::with_capacity(glyph_count),
                         width: 0.0,
                     })
                 }
@@ -347,6 +411,8 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         if let Some(piece) = current.take() {
             self.push(Item::Box { width: piece.width }, Some(piece));
         }
+        breaks.clear();
+        self.breaks = breaks;
     }
 
     fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &TextStyle) {
@@ -406,9 +472,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         }
     }
 
-    /// Allowed break offsets inside a word, with their kind.
-    fn break_points(&self, word: &str, style: &TextStyle, width: f32) -> Vec<(usize, BreakKind)> {
-        let mut points: Vec<(usize, BreakKind)> = Vec::new();
+    /// Allowed break offsets inside a word, with their kind, into `points` (empty on entry).
+    fn break_points(
+        &self,
+        word: &str,
+        style: &TextStyle,
+        width: f32,
+        points: &mut Vec<(usize, BreakKind)>,
+    ) {
         let is_code = style.family == Family::Mono;
         // Explicit hyphens and dashes between letters.
         for (i, c) in word.char_indices() {
@@ -429,9 +500,9 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 match (c.is_alphabetic(), start) {
                     (true, None) => start = Some(i),
                     (false, Some(s)) => {
-                        for p in self.hyphenation.points(&word[s..i]) {
+                        self.hyphenation.for_each_point(&word[s..i], |p| {
                             points.push((s + p, BreakKind::Hyphen));
-                        }
+                        });
                         start = None;
                     }
                     _ => {}
@@ -463,7 +534,6 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         }
         points.sort_by_key(|(offset, kind)| (*offset, kind_rank(*kind)));
         points.dedup_by_key(|(offset, _)| *offset);
-        points
     }
 
     /// Finish the paragraph and break it into lines.
@@ -494,9 +564,10 @@ fn kind_rank(kind: BreakKind) -> u8 {
 }
 
 /// Place the pieces of each line: glue stretched for justified lines, natural otherwise;
-/// `measure` positions centred and right-aligned lines.
+/// `measure` positions centred and right-aligned lines. Takes the paragraph because each
+/// piece belongs to exactly one line and is moved there rather than copied.
 pub fn set_lines(
-    paragraph: &Paragraph,
+    mut paragraph: Paragraph,
     lines: &[Line],
     alignment: Alignment,
     measure: f32,
@@ -509,14 +580,17 @@ pub fn set_lines(
             Alignment::Justify if line.ratio < 0.0 => line.ratio.max(-1.0),
             _ => 0.0,
         };
-        let mut set = SetLine::default();
+        let mut set = SetLine {
+            pieces: Vec::with_capacity(line.end.saturating_sub(line.start) + 1),
+            ..SetLine::default()
+        };
         let mut x = 0.0;
         for i in line.start..line.end.min(paragraph.items.len()) {
             match &paragraph.items[i] {
                 Item::Box { width } => {
-                    if let Some(Some(piece)) = paragraph.pieces.get(i) {
+                    if let Some(piece) = paragraph.pieces.get_mut(i).and_then(Option::take) {
                         set.max_size = set.max_size.max(piece.style.size);
-                        set.pieces.push((x, piece.clone()));
+                        set.pieces.push((x, piece));
                     }
                     x += width;
                 }
@@ -539,9 +613,10 @@ pub fn set_lines(
             }
         }
         if line.hyphenated {
-            if let Some(Some(piece)) = paragraph.pieces.get(line.end) {
-                set.pieces.push((x, piece.clone()));
+            if let Some(piece) = paragraph.pieces.get_mut(line.end).and_then(Option::take) {
+                let at = x;
                 x += piece.width;
+                set.pieces.push((at, piece));
             }
         }
         set.width = x;
@@ -575,7 +650,7 @@ mod tests {
             style: TextStyle::serif(10.0),
         }]);
         let (p, lines) = b.finish(Alignment::Justify);
-        set_lines(&p, &lines, Alignment::Justify, measure)
+        set_lines(p, &lines, Alignment::Justify, measure)
     }
 
     fn line_text(line: &SetLine) -> String {

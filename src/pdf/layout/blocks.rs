@@ -158,7 +158,7 @@ impl Layout<'_, '_> {
                     .without_hyphenation();
                 builder.add_spans(&[Span { text: label, style }]);
                 let (paragraph, lines) = builder.finish(Alignment::Left);
-                for line in set_lines(&paragraph, &lines, Alignment::Left, hang) {
+                for line in set_lines(paragraph, &lines, Alignment::Left, hang) {
                     let x = left + hang - line.width - g.body_size * 0.5;
                     line_content(&line, x, baseline, Role::ListItem, &mut block.content);
                 }
@@ -200,7 +200,7 @@ impl Layout<'_, '_> {
                 style: style.clone(),
             }]);
             let (paragraph, lines) = builder.finish(Alignment::Left);
-            let set = set_lines(&paragraph, &lines, Alignment::Left, measure);
+            let set = set_lines(paragraph, &lines, Alignment::Left, measure);
             for (k, line) in set.into_iter().enumerate() {
                 let mut block = VBlock::new(leading, self.chapter);
                 block.baseline = Some(leading * 0.78);

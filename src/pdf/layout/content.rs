@@ -4,7 +4,7 @@ use crate::ir::{Inline, LinkTarget};
 use crate::pdf::fonts::{Family, Style};
 use crate::pdf::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role};
 use crate::pdf::paginate::Content;
-use crate::pdf::text::{LinkRef, SetLine, Span, TextStyle};
+use crate::pdf::text::{LinkRef, Piece, SetLine, Span, TextStyle};
 
 /// Flatten inlines into styled spans.
 pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) {
@@ -91,29 +91,41 @@ pub(super) fn line_content(
     out: &mut Vec<Content>,
 ) {
     let mut run: Option<GlyphRun> = None;
-    for (x, piece) in &line.pieces {
+    for (n, (x, piece)) in line.pieces.iter().enumerate() {
         let style = &piece.style;
         let run_x = left + x;
         let run_baseline = baseline - style.rise;
-        let same = run.as_ref().is_some_and(|r| {
+        let joins = |r: &GlyphRun, piece: &Piece| {
             r.font == piece.font
-                && r.size == style.size
-                && r.baseline == run_baseline
-                && r.gray == style.gray
-        });
+                && r.size == piece.style.size
+                && r.baseline == baseline - piece.style.rise
+                && r.gray == piece.style.gray
+        };
+        let same = run.as_ref().is_some_and(|r| joins(r, piece));
         if !same {
             if let Some(done) = run.take() {
                 out.push(Content::Item(PageItem::Glyphs(done)));
             }
         }
-        let current = run.get_or_insert_with(|| GlyphRun {
-            font: piece.font,
-            size: style.size,
-            x: run_x,
-            baseline: run_baseline,
-            glyphs: Vec::new(),
-            role,
-            gray: style.gray,
+        let current = run.get_or_insert_with(|| {
+            let mut run = GlyphRun {
+                font: piece.font,
+                size: style.size,
+                x: run_x,
+                baseline: run_baseline,
+                glyphs: Vec::new(),
+                role,
+                gray: style.gray,
+            };
+            // Runs outlive layout (they are the document), so size each one exactly once
+            // rather than let it grow by doubling.
+            let glyphs = line.pieces[n..]
+                .iter()
+                .take_while(|(_, p)| joins(&run, p))
+                .map(|(_, p)| p.glyphs.len())
+                .sum();
+            run.glyphs.reserve_exact(glyphs);
+            run
         });
         let shift = run_x - current.x;
         current

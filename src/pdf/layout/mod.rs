@@ -452,7 +452,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         builder.indent(settings.first_indent);
         builder.add_spans(spans);
         let (paragraph, lines) = builder.finish(settings.alignment);
-        set_lines(&paragraph, &lines, settings.alignment, measure)
+        set_lines(paragraph, &lines, settings.alignment, measure)
     }
 
     fn push_lines(&mut self, lines: Vec<SetLine>, settings: TextBlock) {

@@ -150,7 +150,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
         }]);
         let (paragraph, lines) = builder.finish(Alignment::Center);
         // A running head is one line: a very long title is cut at the first line.
-        if let Some(line) = set_lines(&paragraph, &lines, Alignment::Center, g.measure).first() {
+        if let Some(line) = set_lines(paragraph, &lines, Alignment::Center, g.measure).first() {
             let mut content = Vec::new();
             line_content(line, g.left, 0.0, Role::Artifact, &mut content);
             for c in content {

@@ -1186,7 +1186,11 @@ fn fifty_megabyte_manuscript_renders_both_outputs() {
         let bytes = renderer.render(&book, &mut diagnostics).expect(name);
         let took = started.elapsed();
         let peak = PEAK_LIVE_BYTES.load(Ordering::Relaxed) - before;
-        eprintln!("{name}: {took:?}, peak heap {} MB, {} bytes", peak >> 20, bytes.len());
+        eprintln!(
+            "{name}: {took:?}, peak heap {} MB, {} bytes",
+            peak >> 20,
+            bytes.len()
+        );
         assert!(peak < 1 << 30, "{name}: peak heap {peak} bytes");
         if !cfg!(debug_assertions) {
             assert!(took < Duration::from_secs(20), "{name} took {took:?}");

@@ -103,6 +103,21 @@ pub struct Paragraph {
     pub items: Vec<Item>,
     /// Drawable content per item (boxes; the hyphen of a flagged penalty).
     pub pieces: Vec<Option<Piece>>,
+    /// With [`ParagraphBuilder::recording_restarts`]: for each word space, its glue item
+    /// and where the text goes on after it (span index, byte offset), in item order.
+    pub restarts: Vec<Restart>,
+}
+
+/// A place in a paragraph's source where setting may start again: the glue of a word space
+/// and the position just after that space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restart {
+    /// The glue item.
+    pub item: usize,
+    /// Span index in what was added.
+    pub span: usize,
+    /// Byte offset in that span's text.
+    pub offset: usize,
 }
 
 /// How a paragraph is set.
@@ -202,6 +217,9 @@ pub struct ParagraphBuilder<'a, 'f> {
     /// The glue of the last space set, by family, style and size (bits): nearly every space
     /// in a paragraph is the same.
     last_space: Option<((Family, Style, u32), Item)>,
+    /// Whether to record [`Paragraph::restarts`], and the span being added.
+    record_restarts: bool,
+    span_index: usize,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -228,7 +246,16 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             breaks: Vec::new(),
             cluster_starts: Vec::new(),
             last_space: None,
+            record_restarts: false,
+            span_index: 0,
         }
+    }
+
+    /// Record where setting could start again after each word space (see
+    /// [`Paragraph::restarts`]).
+    pub fn recording_restarts(mut self) -> Self {
+        self.record_restarts = true;
+        self
     }
 
     /// Turn hyphenation off (headings, captions).
@@ -256,7 +283,8 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         let bytes: usize = spans.iter().map(|s| s.text.len()).sum();
         self.paragraph.items.reserve(bytes / 3);
         self.paragraph.pieces.reserve(bytes / 3);
-        for span in spans {
+        for (index, span) in spans.iter().enumerate() {
+            self.span_index = index;
             self.add_span(span);
         }
     }
@@ -272,7 +300,15 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 if c == '\n' {
                     self.forced_break();
                 } else {
+                    let items = self.paragraph.items.len();
                     self.space(&span.style);
+                    if self.record_restarts && self.paragraph.items.len() > items {
+                        self.paragraph.restarts.push(Restart {
+                            item: items,
+                            span: self.span_index,
+                            offset: i + c.len_utf8(),
+                        });
+                    }
                 }
             } else if word_start.is_none() {
                 word_start = Some(i);
@@ -567,14 +603,27 @@ fn kind_rank(kind: BreakKind) -> u8 {
 /// `measure` positions centred and right-aligned lines. Takes the paragraph because each
 /// piece belongs to exactly one line and is moved there rather than copied.
 pub fn set_lines(
-    mut paragraph: Paragraph,
+    paragraph: Paragraph,
     lines: &[Line],
     alignment: Alignment,
     measure: f32,
 ) -> Vec<SetLine> {
+    set_lines_of_part(paragraph, lines, alignment, measure, true)
+}
+
+/// [`set_lines`] for lines that may not end the paragraph: with `ends_paragraph` false the
+/// last of them is justified like any other line (a giant paragraph is set a section at a
+/// time).
+pub fn set_lines_of_part(
+    mut paragraph: Paragraph,
+    lines: &[Line],
+    alignment: Alignment,
+    measure: f32,
+    ends_paragraph: bool,
+) -> Vec<SetLine> {
     let mut out = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
-        let is_last = n + 1 == lines.len();
+        let is_last = ends_paragraph && n + 1 == lines.len();
         let ratio = match alignment {
             Alignment::Justify if !is_last => line.ratio.clamp(-1.0, 10.0),
             Alignment::Justify if line.ratio < 0.0 => line.ratio.max(-1.0),

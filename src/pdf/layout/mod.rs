@@ -17,7 +17,10 @@ pub use content::inline_spans;
 use super::frame::{LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role};
 use super::paginate::{Content, Flow, Paginator, VBlock};
 use super::shape::Shaper;
-use super::text::{set_lines, Alignment, Hyphenation, ParagraphBuilder, SetLine, Span, TextStyle};
+use super::text::{
+    set_lines, set_lines_of_part, Alignment, Hyphenation, ParagraphBuilder, SetLine, Span,
+    TextStyle,
+};
 use crate::ir::{self, Block, Book, Inline};
 use crate::{Diagnostics, Result};
 use content::line_content;
@@ -245,7 +248,12 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.chapter_opening(chapter);
         self.emit_pages(sink)?;
         for block in &chapter.blocks {
-            self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics);
+            match block {
+                Block::Paragraph(inlines) if text_len(inlines) > GIANT_PARAGRAPH => {
+                    self.giant_paragraph(inlines, sink)?;
+                }
+                _ => self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics),
+            }
             self.emit_pages(sink)?;
         }
         self.endnotes(chapter, diagnostics);
@@ -330,29 +338,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         for block in blocks {
             match block {
                 Block::Paragraph(inlines) => {
-                    let first_indent = if self.after_break || left > 0.0 {
-                        0.0
-                    } else {
-                        g.body_size * 1.2
-                    };
-                    let space_before = if left > 0.0 { g.leading * 0.3 } else { 0.0 };
-                    self.text_block(
-                        inlines,
-                        TextBlock {
-                            role: Role::Paragraph,
-                            style: self.body_style(),
-                            leading: g.leading,
-                            alignment: Alignment::Justify,
-                            left,
-                            right,
-                            first_indent,
-                            space_before,
-                            keep_with_next: false,
-                            hyphenate: true,
-                            anchors: Vec::new(),
-                            outline: None,
-                        },
-                    );
+                    let settings = self.paragraph_settings(left, right);
+                    self.text_block(inlines, settings);
                     self.after_break = false;
                 }
                 Block::Heading { level, id, content } => {
@@ -430,6 +417,91 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
     }
 
+    /// How a body paragraph is set at this point (indented unless it follows a break).
+    fn paragraph_settings(&self, left: f32, right: f32) -> TextBlock {
+        let g = self.geometry;
+        let first_indent = if self.after_break || left > 0.0 {
+            0.0
+        } else {
+            g.body_size * 1.2
+        };
+        TextBlock {
+            role: Role::Paragraph,
+            style: self.body_style(),
+            leading: g.leading,
+            alignment: Alignment::Justify,
+            left,
+            right,
+            first_indent,
+            space_before: if left > 0.0 { g.leading * 0.3 } else { 0.0 },
+            keep_with_next: false,
+            hyphenate: true,
+            anchors: Vec::new(),
+            outline: None,
+        }
+    }
+
+    /// A body paragraph of more than [`GIANT_PARAGRAPH`] bytes (a pasted text with no blank
+    /// lines, say), set a section at a time so that memory holds one section, not the
+    /// paragraph: each section of about [`PARAGRAPH_SECTION`] bytes is broken into lines
+    /// with Knuth–Plass, all but its last lines are kept (ending at a word space), and the
+    /// next section starts with the words of the lines let go, so every kept line was
+    /// chosen with the lines after it in view. Pages are handed on between sections.
+    fn giant_paragraph(
+        &mut self,
+        inlines: &[Inline],
+        sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
+    ) -> Result<()> {
+        let mut settings = self.paragraph_settings(0.0, 0.0);
+        let measure = (self.geometry.measure - settings.left - settings.right).max(24.0);
+        let mut spans = Vec::new();
+        inline_spans(inlines, &settings.style, &mut spans);
+        let mut position = (0, 0);
+        let mut first = true;
+        loop {
+            let (section, end) = section_of(&spans, position, PARAGRAPH_SECTION);
+            let last = end.0 >= spans.len();
+            let mut builder =
+                ParagraphBuilder::new(self.shaper, &self.hyphenation, measure).recording_restarts();
+            if first {
+                builder.indent(settings.first_indent);
+            }
+            builder.add_spans(&section);
+            let (paragraph, lines) = builder.finish(settings.alignment);
+            // Keep the lines up to the last one, two from the end, that breaks at a space;
+            // without one (a giant word), keep them all and go on from the section's end.
+            let restart = if last {
+                None
+            } else {
+                (1..lines.len().saturating_sub(2)).rev().find_map(|keep| {
+                    let at = lines[keep - 1].end;
+                    let found = paragraph.restarts.binary_search_by_key(&at, |r| r.item);
+                    found.ok().map(|i| (keep, paragraph.restarts[i]))
+                })
+            };
+            let (keep, next) = match restart {
+                Some((keep, r)) => {
+                    let offset = if r.span == 0 { position.1 } else { 0 };
+                    (keep, (position.0 + r.span, offset + r.offset))
+                }
+                None => (lines.len(), end),
+            };
+            let set =
+                set_lines_of_part(paragraph, &lines[..keep], settings.alignment, measure, last);
+            self.push_lines_of_part(set, &settings, !first, !last);
+            self.emit_pages(sink)?;
+            if last {
+                break;
+            }
+            position = next;
+            first = false;
+            settings.first_indent = 0.0;
+        }
+        self.keep_next = false;
+        self.after_break = false;
+        Ok(())
+    }
+
     /// Set inlines as lines and push one block per line, with break permissions that
     /// avoid widows and orphans (at least two lines on each side of a page break).
     fn text_block(&mut self, inlines: &[Inline], settings: TextBlock) {
@@ -456,20 +528,35 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn push_lines(&mut self, lines: Vec<SetLine>, settings: TextBlock) {
+        self.push_lines_of_part(lines, &settings, false, false);
+        self.keep_next = settings.keep_with_next;
+    }
+
+    /// Push the lines of a paragraph, or of one section of a giant paragraph: `after_part`
+    /// when lines of the paragraph came before, `part_follows` when more will come.
+    fn push_lines_of_part(
+        &mut self,
+        lines: Vec<SetLine>,
+        settings: &TextBlock,
+        after_part: bool,
+        part_follows: bool,
+    ) {
         let n = lines.len();
-        let follows_keep = std::mem::take(&mut self.keep_next);
-        self.groups += 1;
+        let follows_keep = !after_part && std::mem::take(&mut self.keep_next);
+        if !after_part {
+            self.groups += 1;
+        }
         for (j, line) in lines.into_iter().enumerate() {
             let mut block = VBlock::new(settings.leading, self.chapter);
             let baseline = settings.leading * 0.78;
             block.baseline = Some(baseline);
             block.group = Some(self.groups);
-            block.break_before = if j == 0 {
+            block.break_before = if j == 0 && !after_part {
                 !follows_keep
             } else {
-                !settings.keep_with_next && j >= 2 && n - j >= 2
+                !settings.keep_with_next && (after_part || j >= 2) && (part_follows || n - j >= 2)
             };
-            if j == 0 {
+            if j == 0 && !after_part {
                 block.space_before = settings.space_before;
                 block.anchors = settings.anchors.clone();
                 block.outline = settings.outline.clone();
@@ -483,8 +570,68 @@ impl<'a, 'f> Layout<'a, 'f> {
             );
             self.blocks.push(block);
         }
-        self.keep_next = settings.keep_with_next;
     }
+}
+
+/// Paragraphs longer than this (bytes of text) are set a section at a time.
+const GIANT_PARAGRAPH: usize = 64 * 1024;
+
+/// The length of one section of a giant paragraph (about 130 lines on A5).
+const PARAGRAPH_SECTION: usize = 8 * 1024;
+
+/// Bytes of text in inlines, to spot a giant paragraph without building it.
+fn text_len(inlines: &[Inline]) -> usize {
+    inlines
+        .iter()
+        .map(|inline| match inline {
+            Inline::Text(text) | Inline::Code(text) => text.len(),
+            Inline::Emphasis(inner) | Inline::Strong(inner) | Inline::Strikethrough(inner) => {
+                text_len(inner)
+            }
+            Inline::Link { content, .. } => text_len(content),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The spans from `start` (span index, byte offset) on, about `limit` bytes of them, cut
+/// just before a space where there is one; and where they end.
+fn section_of(spans: &[Span], start: (usize, usize), limit: usize) -> (Vec<Span>, (usize, usize)) {
+    let mut section = Vec::new();
+    let mut taken = 0;
+    let (mut index, mut offset) = start;
+    while let Some(span) = spans.get(index) {
+        let text = span.text.get(offset..).unwrap_or_default();
+        if taken + text.len() <= limit {
+            taken += text.len();
+            section.push(Span {
+                text: text.to_string(),
+                style: span.style.clone(),
+            });
+            index += 1;
+            offset = 0;
+            continue;
+        }
+        // Cut at the first space past the limit, else (one giant word) at the limit itself.
+        let mut cut = (limit - taken).min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let cut = text[cut..]
+            .find(' ')
+            .map_or(cut, |space| cut + space)
+            .max(1);
+        let cut = (1..=cut.min(text.len()))
+            .rev()
+            .find(|c| text.is_char_boundary(*c))
+            .unwrap_or(text.len());
+        section.push(Span {
+            text: text[..cut].to_string(),
+            style: span.style.clone(),
+        });
+        return (section, (index, offset + cut));
+    }
+    (section, (spans.len(), 0))
 }
 
 #[cfg(test)]
@@ -660,5 +807,74 @@ mod tests {
             })
             .count();
         assert_eq!(code_lines, 3);
+    }
+
+    #[test]
+    fn a_giant_paragraph_is_set_in_sections_without_losing_a_word() {
+        // About 200 KB in one paragraph: two dozen sections. The seed article's words (letters
+        // only) in a pseudo-random order, so that the drawn text, hyphens removed, must equal
+        // the source with its spaces removed.
+        let article = include_str!("../../../tests/data/article.txt");
+        let vocabulary: Vec<String> = article
+            .split_whitespace()
+            .map(|w| {
+                w.chars()
+                    .filter(char::is_ascii_alphabetic)
+                    .collect::<String>()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut seed = 7u32;
+        let mut words = Vec::new();
+        let mut length = 0;
+        while length < 200_000 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let word = vocabulary[(seed >> 8) as usize % vocabulary.len()].clone();
+            length += word.len() + 1;
+            words.push(word);
+        }
+        let text = words.join(" ");
+        assert!(text.len() > GIANT_PARAGRAPH);
+        let book = Book {
+            chapters: vec![ir::Chapter {
+                id: "c".into(),
+                title: vec![Inline::Text("C".into())],
+                blocks: vec![Block::Paragraph(vec![Inline::Text(text.clone())])],
+                footnotes: Vec::new(),
+            }],
+            ..Book::default()
+        };
+
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let document = Layout::new(&shaper, &book, geometry).run(&mut Diagnostics::default());
+        let mut drawn = String::new();
+        let mut short_lines = 0;
+        for page in &document.pages {
+            for item in &page.items {
+                let PageItem::Glyphs(run) = item else {
+                    continue;
+                };
+                if run.role != Role::Paragraph {
+                    continue;
+                }
+                drawn.extend(run.glyphs.iter().map(|g| g.text.as_str()));
+                let right = run.x + run.glyphs.last().map_or(0.0, |g| g.x);
+                if right - geometry.left < geometry.measure * 0.8 {
+                    short_lines += 1;
+                }
+            }
+        }
+        let drawn = drawn.replace('-', "");
+        let expected = text.replace(' ', "");
+        assert!(
+            drawn == expected,
+            "text lost or repeated ({} vs {} bytes)",
+            drawn.len(),
+            expected.len()
+        );
+        // Only the paragraph's own last line may be short: no ragged line at a section end.
+        assert!(short_lines <= 1, "{short_lines} short lines");
     }
 }

@@ -229,7 +229,7 @@ fn write_info(doc: &mut lopdf::Document, meta: &Metadata) -> Result<()> {
     info.set(
         "Producer",
         text(&format!(
-            "presswork {} (printpdf)",
+            "presswork {} (printpdf, lopdf)",
             env!("CARGO_PKG_VERSION")
         )),
     );

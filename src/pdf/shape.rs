@@ -46,6 +46,20 @@ impl ShapedRun {
     }
 }
 
+/// Entries per cache map at most. Word frequencies fall off steeply (Zipf), so the first
+/// 32,768 distinct words of a book cover nearly all of its running text; past that a word
+/// is shaped afresh each time rather than kept, so that a manuscript of millions of
+/// distinct strings (random text, a pasted dump) cannot grow the caches without bound.
+const MAX_CACHED_ENTRIES: usize = 32_768;
+
+/// Texts longer than this (bytes) are not cached: rare, so seldom repeated, and large.
+const MAX_CACHED_LEN: usize = 64;
+
+/// Whether `text` may join a cache map that holds `entries` already.
+fn worth_caching(entries: usize, text: &str) -> bool {
+    entries < MAX_CACHED_ENTRIES && text.len() <= MAX_CACHED_LEN
+}
+
 /// Shaping results by text, one map per font (indexed by `FontId`), so a lookup needs no
 /// owned key.
 type ShapeCache = Vec<HashMap<Box<str>, Rc<[ShapedGlyph]>>>;
@@ -100,7 +114,10 @@ impl<'f> Shaper<'f> {
             return hit.clone();
         }
         let runs: Rc<[ShapedRun]> = self.shape_word_uncached(text, family, style).into();
-        self.words.borrow_mut()[slot].insert(text.into(), runs.clone());
+        let mut words = self.words.borrow_mut();
+        if worth_caching(words[slot].len(), text) {
+            words[slot].insert(text.into(), runs.clone());
+        }
         runs
     }
 
@@ -138,7 +155,10 @@ impl<'f> Shaper<'f> {
             return hit.clone();
         }
         let shaped: Rc<[ShapedGlyph]> = self.shape_uncached(font, text).into();
-        self.cache.borrow_mut()[font.0].insert(text.into(), shaped.clone());
+        let mut cache = self.cache.borrow_mut();
+        if worth_caching(cache[font.0].len(), text) {
+            cache[font.0].insert(text.into(), shaped.clone());
+        }
         shaped
     }
 
@@ -192,6 +212,25 @@ impl<'f> Shaper<'f> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caches_stop_growing_at_their_bound_and_still_shape() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let style = Style::default();
+        let word = |n: usize| format!("w{n:x}");
+        for n in 0..MAX_CACHED_ENTRIES + 100 {
+            shaper.shape_word(&word(n), Family::Serif, style);
+        }
+        shaper.shape_word(&"x".repeat(MAX_CACHED_LEN + 1), Family::Serif, style);
+        let slot = style_slot(Family::Serif, style);
+        assert_eq!(shaper.words.borrow()[slot].len(), MAX_CACHED_ENTRIES);
+        let primary = fonts.select(Family::Serif, style);
+        assert_eq!(shaper.cache.borrow()[primary.0].len(), MAX_CACHED_ENTRIES);
+        // Past the bound, words are still shaped, only not kept.
+        let late = shaper.shape_word(&word(MAX_CACHED_ENTRIES + 50), Family::Serif, style);
+        assert_eq!(late[0].glyphs.len(), word(MAX_CACHED_ENTRIES + 50).len());
+    }
 
     #[test]
     fn ligatures_copy_back_as_letters_and_kerning_applies() {

@@ -82,8 +82,13 @@ pub struct Shaper<'f> {
     fonts: &'f FontSet,
     cache: RefCell<ShapeCache>,
     words: RefCell<WordCache>,
+    /// Shaping plans by font, direction, script and language (a handful per book).
+    plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     missing: RefCell<BTreeSet<char>>,
 }
+
+/// What a shaping plan depends on: font, direction, script, language.
+type PlanKey = (usize, rustybuzz::Direction, rustybuzz::Script, Option<String>);
 
 impl<'f> Shaper<'f> {
     /// A shaper over a font set.
@@ -92,6 +97,7 @@ impl<'f> Shaper<'f> {
             fonts,
             cache: RefCell::new(fonts.iter().map(|_| HashMap::new()).collect()),
             words: RefCell::new(Default::default()),
+            plans: RefCell::new(HashMap::new()),
             missing: RefCell::new(BTreeSet::new()),
         }
     }
@@ -162,6 +168,32 @@ impl<'f> Shaper<'f> {
         shaped
     }
 
+    /// The shaping plan for `font` and the buffer's direction, script and language, made
+    /// once: compiling a plan reads the font's feature tables, which costs more than shaping
+    /// a word (`rustybuzz::shape` compiles one on every call).
+    fn plan(&self, font: FontId, buffer: &rustybuzz::UnicodeBuffer) -> Rc<rustybuzz::ShapePlan> {
+        let language = buffer.language();
+        let key = (
+            font.0,
+            buffer.direction(),
+            buffer.script(),
+            language.as_ref().map(|l| l.as_str().to_owned()),
+        );
+        self.plans
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                Rc::new(rustybuzz::ShapePlan::new(
+                    &self.fonts.get(font).face,
+                    buffer.direction(),
+                    Some(buffer.script()),
+                    language.as_ref(),
+                    &[],
+                ))
+            })
+            .clone()
+    }
+
     fn shape_uncached(&self, font: FontId, text: &str) -> Vec<ShapedGlyph> {
         let f = self.fonts.get(font);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
@@ -169,7 +201,7 @@ impl<'f> Shaper<'f> {
         buffer.guess_segment_properties();
         // Right-to-left scripts are laid out left to right in visual order by the shaper;
         // presswork has no RTL fonts, so such text goes through fallback boxes anyway.
-        let output = rustybuzz::shape(&f.face, &[], buffer);
+        let output = rustybuzz::shape_with_plan(&f.face, &self.plan(font, &buffer), buffer);
         let upem = f.units_per_em;
         let infos = output.glyph_infos();
         let positions = output.glyph_positions();

@@ -88,7 +88,12 @@ pub struct Shaper<'f> {
 }
 
 /// What a shaping plan depends on: font, direction, script, language.
-type PlanKey = (usize, rustybuzz::Direction, rustybuzz::Script, Option<String>);
+type PlanKey = (
+    usize,
+    rustybuzz::Direction,
+    rustybuzz::Script,
+    Option<String>,
+);
 
 impl<'f> Shaper<'f> {
     /// A shaper over a font set.

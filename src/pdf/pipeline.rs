@@ -1,9 +1,9 @@
 //! The threads of a PDF build. A chapter starts on a new page, so chapters can be laid out
-//! apart: one worker per core takes the next chapter not yet taken and streams its pages
-//! through a small channel of its own; the calling thread reads the chapters in book order,
-//! numbers the pages, adds running heads and folios, and hands them to the sink (the
-//! writer). Memory holds a few pages per worker, however long the book or a chapter; the
-//! output is the same as laying the chapters out one after another.
+//! apart: one worker per core (up to [`MAX_WORKERS`]) takes the next chapter not yet taken
+//! and streams its pages through a small channel of its own; the calling thread reads the
+//! chapters in book order, numbers the pages, adds running heads and folios, and hands them
+//! to the sink (the writer). Memory holds a few pages per worker, however long the book or a
+//! chapter; the output is the same as laying the chapters out one after another.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZero;
@@ -16,6 +16,11 @@ use super::layout::{missing_characters_warning, ChapterPage, Decorator, Layout, 
 use super::shape::Shaper;
 use crate::ir::Book;
 use crate::{Diagnostics, Error, Result};
+
+/// Layout workers at most. The writer is a single thread and keeps pace with about three
+/// workers; each worker has its own shaping and hyphenation caches (tens of megabytes on a
+/// large book), so more would cost memory without gaining time.
+const MAX_WORKERS: usize = 4;
 
 /// Pages a worker may lay out ahead of the writer: enough to keep every thread busy, few
 /// enough that memory holds a handful of pages.
@@ -41,7 +46,7 @@ pub fn lay_out_into(
     let chapters = book.chapters.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, NonZero::get)
-        .clamp(1, chapters.max(1));
+        .clamp(1, chapters.clamp(1, MAX_WORKERS));
     let next_chapter = AtomicUsize::new(0);
     let (announce, announcements) = channel::<(usize, Receiver<Message>)>();
     std::thread::scope(|scope| {

@@ -396,8 +396,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             self.cluster_starts = starts;
         }
 
-        // A piece holds at most the word's glyphs; sizing it once spares regrowing it.
-        let glyph_count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
+        // A word without break points is one piece (per font): size it once rather than
+        // regrow it. With break points the pieces are fragments, often of a glyph or two (a
+        // 5000-letter word has thousands), so they start empty.
+        let glyph_count: usize = if breaks.is_empty() {
+            runs.iter().map(|run| run.glyphs.len()).sum()
+        } else {
+            0
+        };
         let mut current: Option<Piece> = None;
         let mut next_break = breaks.iter().peekable();
         for (font, glyph, cluster) in glyphs() {

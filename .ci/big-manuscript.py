@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Write a large synthetic manuscript for the size and time limits check in CI.
 
-usage: big-manuscript.py MEGABYTES > big.md
+usage: big-manuscript.py MEGABYTES [--short-chapters] > big.md
 
 The text is not the seed repeated (which would let every cache hit): words are drawn with
 a Zipf distribution from a vocabulary of 40,000 made-up words, as in real prose, with
 chapters of uneven length, sections, emphasis, lists, block quotes and the odd long word.
-Deterministic (fixed seed), so every run measures the same book.
+Deterministic (fixed seed), so every run measures the same book. With --short-chapters
+every chapter is a page or two (thousands of them), which tests that the PDF build does not
+run ahead of its writer through many small chapters.
 """
 import random
 import sys
 
 target = int(sys.argv[1]) * 1_000_000 if len(sys.argv) > 1 else 50_000_000
+short_chapters = "--short-chapters" in sys.argv
 rng = random.Random(20261125)
 syllables = ["ka", "lo", "mi", "ten", "sar", "pu", "vin", "dre", "sho", "al", "ber", "gi",
              "nom", "tra", "quo", "el", "fas", "ri", "zan", "oc", "hu", "wen", "ty", "ux"]
@@ -44,7 +47,8 @@ chapter = 0
 while size < target:
     chapter += 1
     parts = [f"# Chapter {chapter}: {rng.choice(vocabulary).title()}\n"]
-    for _ in range(int(rng.paretovariate(1.2) * 12)):
+    blocks = rng.randint(2, 5) if short_chapters else int(rng.paretovariate(1.2) * 12)
+    for _ in range(blocks):
         roll = rng.random()
         if roll < 0.04:
             parts.append(f"## {rng.choice(vocabulary).title()} {rng.choice(vocabulary)}\n")

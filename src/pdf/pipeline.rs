@@ -50,15 +50,27 @@ pub fn lay_out_into(
         .clamp(1, chapters.clamp(1, MAX_WORKERS));
     let next_chapter = AtomicUsize::new(0);
     let (announce, announcements) = channel::<(usize, Receiver<Message>)>();
+    // A ticket per chapter taken and not yet read: a worker takes one before it takes a
+    // chapter, the reader gives one back when it has read a chapter. Without them, short
+    // chapters (each fitting its page channel) let the workers run ahead of the writer
+    // through the whole book, holding every page (1.45 GB for 50 MB of two-page chapters).
+    // Ticket first, chapter second: the chapters in flight are then always the next ones
+    // the reader needs, so it never waits on a chapter nobody may start.
+    let (take_ticket, give_back) = sync_channel::<()>(workers * 2);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let announce = announce.clone();
+                let take_ticket = take_ticket.clone();
                 let next_chapter = &next_chapter;
                 scope.spawn(move || {
                     let shaper = Shaper::new(fonts);
                     let mut layout = Layout::new(&shaper, book, geometry);
                     loop {
+                        // The reader hangs up only when it has stopped.
+                        if take_ticket.send(()).is_err() {
+                            break;
+                        }
                         let index = next_chapter.fetch_add(1, Ordering::Relaxed);
                         if index >= chapters {
                             break;
@@ -88,10 +100,18 @@ pub fn lay_out_into(
             })
             .collect();
         drop(announce);
+        drop(take_ticket);
 
         let shaper = Shaper::new(fonts);
         let decorator = Decorator::new(&shaper, book, geometry);
-        let result = read_in_order(chapters, announcements, &decorator, sink, diagnostics);
+        let result = read_in_order(
+            chapters,
+            announcements,
+            give_back,
+            &decorator,
+            sink,
+            diagnostics,
+        );
         // `read_in_order` has dropped every receiver, so workers still running stop at
         // their next page; a worker's panic goes on to the caller.
         let mut missing: BTreeSet<char> = shaper.missing_characters().into_iter().collect();
@@ -113,6 +133,7 @@ pub fn lay_out_into(
 fn read_in_order(
     chapters: usize,
     announcements: Receiver<(usize, Receiver<Message>)>,
+    tickets: Receiver<()>,
     decorator: &Decorator<'_, '_>,
     sink: &mut dyn PageSink,
     diagnostics: &mut Diagnostics,
@@ -142,6 +163,8 @@ fn read_in_order(
                         diagnostics.warn(warning);
                     }
                     navigation.append(part?, first_page);
+                    // Let a worker take the next chapter.
+                    let _ = tickets.try_recv();
                     break;
                 }
             }

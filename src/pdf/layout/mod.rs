@@ -579,6 +579,15 @@ const GIANT_PARAGRAPH: usize = 64 * 1024;
 /// The length of one section of a giant paragraph (about 130 lines on A5).
 const PARAGRAPH_SECTION: usize = 8 * 1024;
 
+/// The largest character boundary of `text` at or before `index`.
+fn floor_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
 /// Bytes of text in inlines, to spot a giant paragraph without building it.
 fn text_len(inlines: &[Inline]) -> usize {
     inlines
@@ -612,19 +621,19 @@ fn section_of(spans: &[Span], start: (usize, usize), limit: usize) -> (Vec<Span>
             offset = 0;
             continue;
         }
-        // Cut at the first space past the limit, else (one giant word) at the limit itself.
-        let mut cut = (limit - taken).min(text.len());
-        while !text.is_char_boundary(cut) {
-            cut += 1;
+        // Cut at the first space past the limit, looking no further than another `limit`
+        // bytes (a giant word would otherwise be searched to its end for every section);
+        // failing that, at the limit itself. Always at a character boundary, never at 0.
+        let mut at = floor_boundary(text, limit - taken);
+        if at == 0 {
+            // Take at least one character, so that every section moves on.
+            at = text.chars().next().map_or(text.len(), char::len_utf8);
         }
-        let cut = text[cut..]
-            .find(' ')
-            .map_or(cut, |space| cut + space)
-            .max(1);
-        let cut = (1..=cut.min(text.len()))
-            .rev()
-            .find(|c| text.is_char_boundary(*c))
-            .unwrap_or(text.len());
+        let window = floor_boundary(text, at.saturating_add(limit));
+        let cut = text
+            .get(at..window)
+            .and_then(|rest| rest.find(' '))
+            .map_or(at, |space| at + space);
         section.push(Span {
             text: text[..cut].to_string(),
             style: span.style.clone(),
@@ -807,6 +816,32 @@ mod tests {
             })
             .count();
         assert_eq!(code_lines, 3);
+    }
+
+    #[test]
+    fn sections_cut_at_a_space_or_a_character_and_always_move_on() {
+        let style = TextStyle::serif(10.0);
+        let span = |text: &str| Span {
+            text: text.into(),
+            style: style.clone(),
+        };
+        // At the first space past the limit.
+        let spans = [span("aaaa bbbb cccc")];
+        let (section, end) = section_of(&spans, (0, 0), 6);
+        assert_eq!((section[0].text.as_str(), end), ("aaaa bbbb", (0, 9)));
+        // A giant word: at the limit, on a character boundary (é is two bytes).
+        let spans = [span(&"é".repeat(100))];
+        let (section, end) = section_of(&spans, (0, 0), 7);
+        assert_eq!((section[0].text.as_str(), end), ("ééé", (0, 6)));
+        // A full section ending exactly at a span's end: the next span gives at least one
+        // character.
+        let spans = [span("abc"), span("éé")];
+        let (section, end) = section_of(&spans, (0, 0), 3);
+        assert_eq!(section.len(), 2);
+        assert_eq!((section[1].text.as_str(), end), ("é", (1, 2)));
+        // The last section takes the rest.
+        let (section, end) = section_of(&spans, (1, 2), 3);
+        assert_eq!((section[0].text.as_str(), end), ("é", (2, 0)));
     }
 
     #[test]

@@ -61,7 +61,8 @@ fn main() {
         clock.elapsed().as_secs_f64()
     );
     drop(epub);
-    // The PDF as a build makes it: layout and writer streaming pages, in two threads.
+    // The PDF as a build makes it: chapters laid out on worker threads, pages streamed to
+    // the writer.
     let pdf = PdfRenderer {
         options: PdfOptions::default(),
     }

@@ -12,7 +12,9 @@ use std::sync::mpsc::{channel, sync_channel, Receiver};
 
 use super::fonts::FontSet;
 use super::frame::{Navigation, PageSink};
-use super::layout::{missing_characters_warning, ChapterPage, Decorator, Layout, PageGeometry};
+use super::layout::{
+    missing_characters_warning, BookPages, ChapterPage, Decorator, Layout, PageGeometry,
+};
 use super::shape::Shaper;
 use crate::ir::Book;
 use crate::{Diagnostics, Error, Result};
@@ -103,15 +105,8 @@ pub fn lay_out_into(
         drop(take_ticket);
 
         let shaper = Shaper::new(fonts);
-        let decorator = Decorator::new(&shaper, book, geometry);
-        let result = read_in_order(
-            chapters,
-            announcements,
-            give_back,
-            &decorator,
-            sink,
-            diagnostics,
-        );
+        let book_pages = BookPages::new(Decorator::new(&shaper, book, geometry), sink);
+        let result = read_in_order(chapters, announcements, give_back, book_pages, diagnostics);
         // `read_in_order` has dropped every receiver, so workers still running stop at
         // their next page; a worker's panic goes on to the caller.
         let mut missing: BTreeSet<char> = shaper.missing_characters().into_iter().collect();
@@ -129,19 +124,16 @@ pub fn lay_out_into(
     })
 }
 
-/// Take the chapters' pages in book order, number and decorate them, and pass them on.
+/// Take the chapters' pages in book order and pass them on as book pages.
 fn read_in_order(
     chapters: usize,
     announcements: Receiver<(usize, Receiver<Message>)>,
     tickets: Receiver<()>,
-    decorator: &Decorator<'_, '_>,
-    sink: &mut dyn PageSink,
+    mut book_pages: BookPages<'_, '_, '_>,
     diagnostics: &mut Diagnostics,
 ) -> Result<Navigation> {
     let stopped = |index: usize| Error::Pdf(format!("layout of chapter {} stopped", index + 1));
     let mut announced: BTreeMap<usize, Receiver<Message>> = BTreeMap::new();
-    let mut navigation = Navigation::default();
-    let mut pages = 0;
     for index in 0..chapters {
         let chapter = loop {
             if let Some(chapter) = announced.remove(&index) {
@@ -150,19 +142,14 @@ fn read_in_order(
             let (announced_index, chapter) = announcements.recv().map_err(|_| stopped(index))?;
             announced.insert(announced_index, chapter);
         };
-        let first_page = pages;
         loop {
             match chapter.recv().map_err(|_| stopped(index))? {
-                Message::Page(mut page) => {
-                    decorator.decorate(&mut page, pages);
-                    pages += 1;
-                    sink.page(page.page)?;
-                }
+                Message::Page(page) => book_pages.page(page)?,
                 Message::Done(part, warnings) => {
                     for warning in warnings.warnings {
                         diagnostics.warn(warning);
                     }
-                    navigation.append(part?, first_page);
+                    book_pages.chapter_done(part?);
                     // Let a worker take the next chapter.
                     let _ = tickets.try_recv();
                     break;
@@ -170,5 +157,5 @@ fn read_in_order(
             }
         }
     }
-    Ok(navigation)
+    Ok(book_pages.into_navigation())
 }

@@ -10,7 +10,7 @@ mod blocks;
 mod content;
 mod pages;
 
-pub use pages::{ChapterPage, Decorator};
+pub use pages::{BookPages, ChapterPage, Decorator};
 
 pub use content::inline_spans;
 
@@ -206,28 +206,16 @@ impl<'a, 'f> Layout<'a, 'f> {
         sink: &mut dyn PageSink,
         diagnostics: &mut Diagnostics,
     ) -> Result<Navigation> {
-        let book = self.book;
         let shaper = self.shaper;
-        let decorator = Decorator::new(shaper, book, self.geometry);
-        let mut navigation = Navigation::default();
-        let mut pages = 0;
-        for index in 0..book.chapters.len() {
-            let first_page = pages;
-            let chapter = self.chapter(
-                index,
-                &mut |mut page| {
-                    decorator.decorate(&mut page, pages);
-                    pages += 1;
-                    sink.page(page.page)
-                },
-                diagnostics,
-            )?;
-            navigation.append(chapter, first_page);
+        let mut book_pages = BookPages::new(Decorator::new(shaper, self.book, self.geometry), sink);
+        for index in 0..self.book.chapters.len() {
+            let part = self.chapter(index, &mut |page| book_pages.page(page), diagnostics)?;
+            book_pages.chapter_done(part);
         }
         if let Some(warning) = missing_characters_warning(&shaper.missing_characters()) {
             diagnostics.warn(warning);
         }
-        Ok(navigation)
+        Ok(book_pages.into_navigation())
     }
 
     /// Lay out chapter `index` on its own, pages numbered from 0 within it: a chapter starts

@@ -4,7 +4,9 @@
 use super::content::{line_content, offset_content, shift_x};
 use super::{Layout, PageGeometry};
 use crate::ir::Book;
-use crate::pdf::frame::{LinkDestination, OutlineEntry, Page, PageItem, Rect, Role};
+use crate::pdf::frame::{
+    LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role,
+};
 use crate::pdf::paginate::{Content, PagePlan};
 use crate::pdf::shape::Shaper;
 use crate::pdf::text::Hyphenation;
@@ -90,6 +92,50 @@ impl Layout<'_, '_> {
             }
         }
         page
+    }
+}
+
+/// Chapters' pages on their way to the sink, in book order: each is numbered in the book,
+/// given its running head and folio, and passed on; each chapter's navigation is moved to
+/// book page numbers. The one place both the sequential layout and the threaded pipeline
+/// turn chapter pages into book pages.
+pub struct BookPages<'s, 'a, 'f> {
+    decorator: Decorator<'a, 'f>,
+    sink: &'s mut dyn PageSink,
+    /// Pages passed on so far, and where the current chapter began.
+    pages: usize,
+    chapter_start: usize,
+    navigation: Navigation,
+}
+
+impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
+    /// Book pages decorated by `decorator`, going to `sink`.
+    pub fn new(decorator: Decorator<'a, 'f>, sink: &'s mut dyn PageSink) -> Self {
+        BookPages {
+            decorator,
+            sink,
+            pages: 0,
+            chapter_start: 0,
+            navigation: Navigation::default(),
+        }
+    }
+
+    /// The next page of the current chapter.
+    pub fn page(&mut self, mut page: ChapterPage) -> Result<()> {
+        self.decorator.decorate(&mut page, self.pages);
+        self.pages += 1;
+        self.sink.page(page.page)
+    }
+
+    /// The current chapter is done; `part` is its navigation, pages counted within it.
+    pub fn chapter_done(&mut self, part: Navigation) {
+        self.navigation.append(part, self.chapter_start);
+        self.chapter_start = self.pages;
+    }
+
+    /// Where the bookmarks and anchors of all the chapters landed.
+    pub fn into_navigation(self) -> Navigation {
+        self.navigation
     }
 }
 

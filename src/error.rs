@@ -93,20 +93,132 @@ pub enum Error {
 /// Result alias used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The build goes on; `--strict` turns it into a failure.
+    Warning,
+    /// The output would be wrong; the build fails once every problem has been reported.
+    Error,
+}
+
+/// One problem found in a build: what, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub severity: Severity,
+    /// Where its cause is in the sources, when known (a chapter file, `book.toml`, …).
+    pub at: Option<SourcePos>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What the writer can do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A warning with no location.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            at: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Attach the place the problem comes from.
+    pub fn at(mut self, at: SourcePos) -> Self {
+        self.at = Some(at);
+        self
+    }
+
+    /// Attach advice for the writer.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    /// `file:line:col: message (hint: …)`, the form editors and terminals link.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(at) = &self.at {
+            write!(f, "{at}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
 /// Warnings collected during a build; they go to stderr and do not fail the build
 /// unless the user asks for `--strict`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Diagnostics {
     /// The warnings in the order they were found.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
-    /// Record a warning (duplicates are kept once).
+    /// Record a warning with no known location (duplicates are kept once).
     pub fn warn(&mut self, message: impl Into<String>) {
-        let message = message.into();
-        if !self.warnings.contains(&message) {
-            self.warnings.push(message);
+        self.push(Diagnostic::warning(message));
+    }
+
+    /// Record a warning caused at `at` in the sources.
+    pub fn warn_at(&mut self, at: SourcePos, message: impl Into<String>) {
+        self.push(Diagnostic::warning(message).at(at));
+    }
+
+    /// Record a diagnostic (an identical one already recorded is kept once).
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        if !self.warnings.contains(&diagnostic) {
+            self.warnings.push(diagnostic);
         }
+    }
+
+    /// Move every diagnostic of `other` into `self`, in order.
+    pub fn extend(&mut self, other: Diagnostics) {
+        for diagnostic in other.warnings {
+            self.push(diagnostic);
+        }
+    }
+
+    /// Whether any warning's text (location included) contains `needle`; for tests and tools.
+    pub fn mentions(&self, needle: &str) -> bool {
+        self.warnings.iter().any(|w| w.to_string().contains(needle))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_prints_location_message_and_hint() {
+        let at = SourcePos {
+            file: "book/a.md".into(),
+            line: 3,
+            column: 7,
+        };
+        let d = Diagnostic::warning("footnote `x` is never defined")
+            .at(at)
+            .hint("define it with `[^x]: …`");
+        assert_eq!(
+            d.to_string(),
+            "book/a.md:3:7: footnote `x` is never defined (hint: define it with `[^x]: …`)"
+        );
+    }
+
+    #[test]
+    fn identical_warnings_are_kept_once() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.warn("a");
+        diagnostics.warn("a");
+        diagnostics.warn("b");
+        assert_eq!(diagnostics.warnings.len(), 2);
+        assert!(diagnostics.mentions("b"));
     }
 }

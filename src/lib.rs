@@ -12,7 +12,7 @@ pub mod markdown;
 pub mod output;
 pub mod pdf;
 
-pub use error::{Diagnostics, Error, Result};
+pub use error::{Diagnostic, Diagnostics, Error, Result, Severity, SourcePos};
 
 /// A back end: turns a finished book into the bytes of one output file.
 /// Back ends never touch the file system; [`output::write_atomically`] does that.

@@ -602,7 +602,7 @@ fn rich_manuscript_builds_a_valid_structure() {
     assert!(diagnostics
         .warnings
         .iter()
-        .any(|w| w.contains("notes.html")));
+        .any(|w| w.to_string().contains("notes.html")));
 
     // Metadata with markup characters is escaped, and a text-only book says so.
     let opf = epub.opf();
@@ -653,7 +653,10 @@ fn images_without_alt_text_make_no_conformance_claim() {
     assert!(opf.contains(">visual<"));
     assert!(!opf.contains("conformsTo"));
     assert!(!opf.contains("alternativeText"));
-    assert!(diagnostics.warnings.iter().any(|w| w.contains("alt text")));
+    assert!(diagnostics
+        .warnings
+        .iter()
+        .any(|w| w.to_string().contains("alt text")));
     // One file for the photo, used by the cover, the figure and the inline image.
     assert_eq!(epub.files.keys().filter(|k| k.ends_with(".jpg")).count(), 1);
     let chapter = epub.text(&epub.chapter_paths()[0]);

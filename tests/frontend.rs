@@ -216,7 +216,10 @@ fn internal_links_resolve_to_anchors() {
         ]
     );
     assert_eq!(book.anchors.get("b-part"), Some(&1));
-    assert!(diagnostics.warnings.iter().any(|w| w.contains("#nowhere")));
+    assert!(diagnostics
+        .warnings
+        .iter()
+        .any(|w| w.to_string().contains("#nowhere")));
 }
 
 #[test]

@@ -147,7 +147,7 @@ fn read_in_order(
                 Message::Page(page) => book_pages.page(page)?,
                 Message::Done(part, warnings) => {
                     for warning in warnings.warnings {
-                        diagnostics.warn(warning);
+                        diagnostics.push(warning);
                     }
                     book_pages.chapter_done(part?);
                     // Let a worker take the next chapter.

@@ -212,7 +212,7 @@ fn internal_links_resolve_to_anchors() {
         targets,
         [
             &LinkTarget::Internal("b-part".into()),
-            &LinkTarget::External("https://example.org".into())
+            &LinkTarget::External("https://example.org/".into())
         ]
     );
     assert_eq!(book.anchors.get("b-part"), Some(&1));

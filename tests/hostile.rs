@@ -936,9 +936,16 @@ fn empty_headings_get_numbered_titles_or_are_dropped() {
         3,
         "the two empty `##` are dropped: {second:?}"
     );
-    assert!(diagnostics.warnings.iter().any(|w| w
-        .to_string()
-        .starts_with("2 heading(s) with no text were dropped")));
+    // One warning per dropped heading, at its line.
+    let dropped: Vec<String> = diagnostics
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains("a heading with no text is left out"))
+        .collect();
+    assert_eq!(dropped.len(), 2, "{dropped:?}");
+    assert!(dropped[0].contains("a.md:9:1:"), "{dropped:?}");
+    assert!(dropped[1].contains("a.md:11:1:"), "{dropped:?}");
 }
 
 #[test]

@@ -202,9 +202,10 @@ impl ImageFacts {
             for inline in inlines {
                 match inline {
                     Inline::Image { alt, .. } => count(alt),
-                    Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
-                        inline_images(c, count)
-                    }
+                    Inline::Emphasis(c)
+                    | Inline::Strong(c)
+                    | Inline::Strikethrough(c)
+                    | Inline::Styled { content: c, .. } => inline_images(c, count),
                     Inline::Link { content, .. } => inline_images(content, count),
                     _ => {}
                 }

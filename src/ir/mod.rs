@@ -202,6 +202,50 @@ pub enum Inline {
     },
     /// A forced line break.
     LineBreak,
+    /// Text with a presentational or semantic style from inline HTML (`<sup>`, `<kbd>`, …).
+    Styled {
+        /// What kind of text it is.
+        style: TextStyle,
+        /// The styled text.
+        content: Vec<Inline>,
+    },
+    /// A place links can point at (`<a id="…">` in the manuscript); has no content.
+    Anchor(String),
+}
+
+/// Inline styles that Markdown has no syntax for, read from inline HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextStyle {
+    /// Raised and smaller (`<sup>`).
+    Superscript,
+    /// Lowered and smaller (`<sub>`).
+    Subscript,
+    /// Keys to press (`<kbd>`), set in the monospaced face.
+    Keyboard,
+    /// Underlined (`<u>`, `<ins>`).
+    Underline,
+    /// Side comments, small print (`<small>`).
+    Small,
+    /// Marked or highlighted for reference (`<mark>`).
+    Highlight,
+    /// An abbreviation, with its expansion when given (`<abbr title="…">`).
+    Abbreviation(Option<String>),
+    /// A passage in another language or direction (`<span lang="…" dir="…">`).
+    Language {
+        /// BCP 47 tag, already normalised.
+        lang: Option<String>,
+        /// Writing direction, when given.
+        direction: Option<Direction>,
+    },
+}
+
+/// A writing direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Left to right.
+    LeftToRight,
+    /// Right to left.
+    RightToLeft,
 }
 
 /// Where a link points.
@@ -270,13 +314,29 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
-                push_plain_text(c, out)
-            }
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Styled { content: c, .. } => push_plain_text(c, out),
             Inline::Link { content, .. } => push_plain_text(content, out),
             Inline::Image { alt, .. } => out.push_str(alt),
-            Inline::FootnoteRef { .. } => {}
+            Inline::FootnoteRef { .. } | Inline::Anchor(_) => {}
             Inline::LineBreak => out.push(' '),
+        }
+    }
+}
+
+/// Append the ids of the [`Inline::Anchor`]s in `inlines`, nested ones included, to `out`.
+pub fn collect_inline_anchors(inlines: &[Inline], out: &mut Vec<String>) {
+    for inline in inlines {
+        match inline {
+            Inline::Anchor(id) => out.push(id.clone()),
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Styled { content: c, .. }
+            | Inline::Link { content: c, .. } => collect_inline_anchors(c, out),
+            _ => {}
         }
     }
 }
@@ -307,7 +367,8 @@ pub fn slugify(text: &str, fallback: &str) -> String {
     slug
 }
 
-/// Hands out unique ids: a repeated base gets `-2`, `-3`, … appended.
+/// Hands out unique ids the way GitHub and pandoc number repeated headings: a repeated base
+/// gets `-1`, `-2`, … appended (`options`, `options-1`), so links written for GitHub work.
 #[derive(Debug, Default)]
 pub struct IdAllocator {
     used: std::collections::BTreeSet<String>,
@@ -319,7 +380,7 @@ impl IdAllocator {
         if self.used.insert(base.to_string()) {
             return base.to_string();
         }
-        let mut n = 2;
+        let mut n = 1;
         loop {
             let candidate = format!("{base}-{n}");
             if self.used.insert(candidate.clone()) {
@@ -372,7 +433,10 @@ pub fn visit_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline
     fn nested(inlines: &mut Vec<Inline>, f: &mut dyn FnMut(&mut Vec<Inline>)) {
         for inline in inlines.iter_mut() {
             match inline {
-                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => nested(c, f),
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Strikethrough(c)
+                | Inline::Styled { content: c, .. } => nested(c, f),
                 Inline::Link { content, .. } => nested(content, f),
                 _ => {}
             }
@@ -428,9 +492,9 @@ mod tests {
     fn ids_are_unique() {
         let mut ids = IdAllocator::default();
         assert_eq!(ids.unique("a"), "a");
+        assert_eq!(ids.unique("a"), "a-1");
         assert_eq!(ids.unique("a"), "a-2");
-        assert_eq!(ids.unique("a"), "a-3");
-        assert_eq!(ids.unique("a-2"), "a-2-2");
+        assert_eq!(ids.unique("a-1"), "a-1-1");
     }
 
     #[test]

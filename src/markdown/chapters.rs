@@ -19,9 +19,9 @@ pub struct Chaptered {
     pub chapters: Vec<Chapter>,
     /// The text of the single `#` heading, when it served as the book title.
     pub title_heading: Option<Vec<Inline>>,
-    /// Headings below chapter level without any text, dropped (they would make empty
-    /// navigation entries); an image among their content is kept as a paragraph.
-    pub empty_headings: usize,
+    /// The ids of headings below chapter level without any text, dropped (they would make
+    /// empty navigation entries); an image among their content is kept as a paragraph.
+    pub empty_headings: Vec<String>,
 }
 
 /// The heading level that starts chapters, or `None` when there is no heading at all.
@@ -62,7 +62,7 @@ pub fn split_chapters(
     let single_title = level.is_some_and(|l| l > 1) && h1_count == 1;
 
     let mut title_heading = None;
-    let mut empty_headings = 0;
+    let mut empty_headings = Vec::new();
     let mut opening = Chapter {
         id: String::new(),
         title: book_title.to_vec(),
@@ -105,8 +105,10 @@ pub fn split_chapters(
                 });
                 current = chapters.last_mut().unwrap_or(&mut opening);
             }
-            Block::Heading { content, .. } if crate::ir::plain_text(&content).trim().is_empty() => {
-                empty_headings += 1;
+            Block::Heading { content, id, .. }
+                if crate::ir::plain_text(&content).trim().is_empty() =>
+            {
+                empty_headings.push(id);
                 if has_image(&content) {
                     current.blocks.push(Block::Paragraph(content));
                 }
@@ -141,7 +143,10 @@ pub fn split_chapters(
 fn has_image(inlines: &[Inline]) -> bool {
     inlines.iter().any(|i| match i {
         Inline::Image { .. } => true,
-        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => has_image(c),
+        Inline::Emphasis(c)
+        | Inline::Strong(c)
+        | Inline::Strikethrough(c)
+        | Inline::Styled { content: c, .. } => has_image(c),
         Inline::Link { content, .. } => has_image(content),
         _ => false,
     })

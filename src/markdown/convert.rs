@@ -8,7 +8,9 @@ use std::path::Path;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::figure::paragraph_or_figure;
-use super::{FootnoteTable, LineIndex};
+use super::html::{self, Element, HtmlToken};
+use super::links::{self, Destination};
+use super::{FootnoteTable, LineIndex, PendingLinks};
 use crate::error::{Diagnostics, Error, Result, SourcePos};
 use crate::ir::{
     plain_text, Alignment, AssetId, Block, IdAllocator, Inline, LinkTarget, List, ListItem, Table,
@@ -73,6 +75,19 @@ pub struct ConvertContext<'a> {
     pub lenient: bool,
     /// Where warnings go.
     pub diagnostics: &'a mut Diagnostics,
+    /// Every manuscript file of the book, for links between them.
+    pub manuscripts: &'a [std::path::PathBuf],
+    /// Links to places in the book, resolved once every file is read.
+    pub links: &'a mut PendingLinks,
+    /// The id of the first heading of this file (the target of links to the file).
+    pub first_heading: Option<String>,
+    /// Kinds of HTML already warned about (one warning per kind and book).
+    pub html_warned: &'a mut std::collections::BTreeSet<String>,
+    /// `[^label]` references without a definition, with where they are written.
+    pub undefined_notes: Vec<(String, SourcePos)>,
+    /// Ids of headings with no text, with where they are written (chaptering decides
+    /// whether they are dropped).
+    pub empty_headings: Vec<(String, SourcePos)>,
 }
 
 enum Frame {
@@ -80,11 +95,28 @@ enum Frame {
     BlockQuote(Vec<Block>),
     List(Option<u64>, Vec<ListItem>),
     Item(Option<bool>, Vec<Block>, Vec<Inline>),
-    FootnoteDefinition(String, Vec<Block>),
+    FootnoteDefinition(String, Vec<Block>, SourcePos),
     Paragraph(Vec<Inline>, Option<String>),
-    Heading(u8, Option<String>, Vec<Inline>),
+    /// A heading: level, `{#id}`, content, offset of its start.
+    Heading(u8, Option<String>, Vec<Inline>, usize),
     CodeBlock(Option<String>, String),
-    HtmlBlock(String),
+    /// Raw HTML lines of an HTML block, and the block's offset; tokenised at its end.
+    HtmlBlock(String, usize),
+    /// An inline element of raw HTML (`<kbd>`, `<a href>`, …) until its end tag, or until
+    /// the Markdown container around it ends.
+    HtmlInline(String, HtmlInline, Vec<Inline>),
+    /// A block element of raw HTML (`<div>`, `<details>`, …): its blocks, and the text not yet
+    /// in a paragraph; `bold` for summaries and headings.
+    HtmlContainer {
+        name: String,
+        bold: bool,
+        blocks: Vec<Block>,
+        pending: Vec<Inline>,
+    },
+    /// Inside an element dropped with its content (`<script>`): everything is swallowed.
+    HtmlSkip(String),
+    /// A paragraph opened for the loose text of an HTML block; closed when the block ends.
+    HtmlParagraph(Vec<Inline>),
     Table(Vec<Alignment>, Vec<Vec<Inline>>, Vec<Vec<Vec<Inline>>>),
     TableHead(Vec<Vec<Inline>>),
     TableRow(Vec<Vec<Inline>>),
@@ -92,7 +124,8 @@ enum Frame {
     Emphasis(Vec<Inline>),
     Strong(Vec<Inline>),
     Strikethrough(Vec<Inline>),
-    Link(LinkTarget, Vec<Inline>),
+    /// A link; `None` when its destination is refused (its text stays, unlinked).
+    Link(Option<LinkTarget>, Vec<Inline>),
     Image(String, String, SourcePos, Vec<Inline>),
     /// Wrapper of an extension presswork does not enable: content kept, wrapper dropped.
     Transparent(Vec<Inline>),
@@ -101,7 +134,30 @@ enum Frame {
     Flattened(Vec<Block>, Vec<Inline>),
 }
 
+/// What an inline HTML element turns into when it ends.
+enum HtmlInline {
+    /// Emphasis, strong, strikethrough or a [`crate::ir::TextStyle`] run.
+    Wrap(fn(Vec<Inline>) -> Inline),
+    /// A styled run.
+    Styled(crate::ir::TextStyle),
+    /// `<code>`: its text as inline code.
+    Code,
+    /// `<a>`: a link when it has an allowed target; an anchor id goes before the text.
+    Link(Option<LinkTarget>),
+}
+
 impl Frame {
+    /// Frames that raw HTML opened: a Markdown end event closes any of them still open.
+    fn is_html(&self) -> bool {
+        matches!(
+            self,
+            Frame::HtmlInline(..)
+                | Frame::HtmlContainer { .. }
+                | Frame::HtmlSkip(_)
+                | Frame::HtmlParagraph(_)
+        )
+    }
+
     fn is_block_container(&self) -> bool {
         matches!(
             self,
@@ -116,7 +172,11 @@ impl Frame {
     fn is_inline_container(&self) -> bool {
         matches!(
             self,
-            Frame::Emphasis(_) | Frame::Strong(_) | Frame::Strikethrough(_) | Frame::Link(..)
+            Frame::Emphasis(_)
+                | Frame::Strong(_)
+                | Frame::Strikethrough(_)
+                | Frame::Link(..)
+                | Frame::HtmlInline(..)
         )
     }
 }
@@ -129,18 +189,48 @@ pub fn convert(
     cx: &mut ConvertContext<'_>,
 ) -> Result<Vec<Block>> {
     let mut stack = vec![Frame::Root(Vec::new())];
+    // pulldown-cmark leaves a `[^label]` without a definition as the texts `[`, `^label`, `]`.
+    let mut open_bracket_ends_at = None;
     for (event, range) in Parser::new_ext(markdown, parser_options()).into_offset_iter() {
         let offset = body_offset + range.start;
+        if let Event::Text(text) = &event {
+            let label = text.strip_prefix('^').unwrap_or_default();
+            if open_bracket_ends_at == Some(range.start)
+                && markdown.as_bytes().get(range.end) == Some(&b']')
+                && !label.is_empty()
+                && !label.contains(char::is_whitespace)
+            {
+                let at = cx.lines.position(cx.path, offset.saturating_sub(1));
+                cx.undefined_notes.push((label.to_string(), at));
+            }
+            open_bracket_ends_at = (text.as_ref() == "[").then_some(range.end);
+        } else {
+            open_bracket_ends_at = None;
+        }
         match event {
             Event::Start(tag) => start(tag, offset, cx, &mut stack),
             Event::End(tag) => end(tag, cx, &mut stack)?,
-            Event::Text(text) => push_text(&mut stack, &clean(text.into_string())),
+            Event::Text(text) => {
+                let text = clean(text.into_string());
+                if autolinks_apply(&stack) {
+                    for inline in autolink_literals(&text) {
+                        push_inline(&mut stack, inline);
+                    }
+                } else {
+                    push_text(&mut stack, &text);
+                }
+            }
             Event::Code(code) => push_inline(&mut stack, Inline::Code(clean(code.into_string()))),
             Event::InlineMath(text) | Event::DisplayMath(text) => {
                 push_text(&mut stack, &clean(text.into_string()))
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                push_html(&mut stack, &clean(html.into_string()))
+                let html = clean(html.into_string());
+                if let Some(Frame::HtmlBlock(buffer, _)) = stack.last_mut() {
+                    buffer.push_str(&html);
+                } else {
+                    inline_html(&html, offset, cx, &mut stack)?;
+                }
             }
             Event::FootnoteReference(label) => {
                 let (id, number) = cx.footnotes.reference(cx.file_index, &label);
@@ -156,6 +246,7 @@ pub fn convert(
             }
         }
     }
+    close_html_frames(&mut stack, cx, |_| false);
     match stack.pop() {
         Some(Frame::Root(blocks)) if stack.is_empty() => Ok(blocks),
         _ => Err(Error::Manuscript {
@@ -185,6 +276,7 @@ fn start(tag: Tag<'_>, offset: usize, cx: &mut ConvertContext<'_>, stack: &mut V
             heading_level(level),
             id.map(|i| i.into_string()),
             Vec::new(),
+            offset,
         ),
         Tag::BlockQuote(_) => Frame::BlockQuote(Vec::new()),
         Tag::CodeBlock(kind) => {
@@ -198,12 +290,14 @@ fn start(tag: Tag<'_>, offset: usize, cx: &mut ConvertContext<'_>, stack: &mut V
             };
             Frame::CodeBlock(language, String::new())
         }
-        Tag::HtmlBlock => Frame::HtmlBlock(String::new()),
+        Tag::HtmlBlock => Frame::HtmlBlock(String::new(), offset),
         Tag::List(start) => Frame::List(start, Vec::new()),
         Tag::Item => Frame::Item(None, Vec::new(), Vec::new()),
-        Tag::FootnoteDefinition(label) => {
-            Frame::FootnoteDefinition(label.into_string(), Vec::new())
-        }
+        Tag::FootnoteDefinition(label) => Frame::FootnoteDefinition(
+            label.into_string(),
+            Vec::new(),
+            cx.lines.position(cx.path, offset),
+        ),
         Tag::Table(aligns) => Frame::Table(
             aligns
                 .into_iter()
@@ -224,7 +318,11 @@ fn start(tag: Tag<'_>, offset: usize, cx: &mut ConvertContext<'_>, stack: &mut V
         Tag::Strong => Frame::Strong(Vec::new()),
         Tag::Strikethrough => Frame::Strikethrough(Vec::new()),
         Tag::Link { dest_url, .. } => {
-            Frame::Link(classify_link(&clean(dest_url.into_string())), Vec::new())
+            let at = cx.lines.position(cx.path, offset);
+            Frame::Link(
+                link_target(&clean(dest_url.into_string()), at, cx),
+                Vec::new(),
+            )
         }
         Tag::Image {
             dest_url, title, ..
@@ -246,6 +344,8 @@ fn start(tag: Tag<'_>, offset: usize, cx: &mut ConvertContext<'_>, stack: &mut V
 }
 
 fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Result<()> {
+    // HTML elements left open inside the Markdown container that ends are closed with it.
+    close_html_frames(stack, cx, |_| false);
     let Some(frame) = stack.pop() else {
         return Ok(());
     };
@@ -256,12 +356,17 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
                 push_block(stack, cx.ids, block);
             }
         }
-        Frame::Heading(level, explicit_id, inlines) => {
+        Frame::Heading(level, explicit_id, inlines, offset) => {
             let content = finish_inlines(inlines);
             let base = explicit_id
                 .map(|id| crate::ir::slugify(&id, "section"))
                 .unwrap_or_else(|| crate::ir::slugify(&plain_text(&content), "section"));
             let id = cx.ids.unique(&base);
+            cx.first_heading.get_or_insert_with(|| id.clone());
+            if plain_text(&content).trim().is_empty() {
+                let at = cx.lines.position(cx.path, offset);
+                cx.empty_headings.push((id.clone(), at));
+            }
             push_block(stack, cx.ids, Block::Heading { level, id, content });
         }
         Frame::BlockQuote(blocks) => push_block(stack, cx.ids, Block::BlockQuote(blocks)),
@@ -271,16 +376,11 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
             }
             push_block(stack, cx.ids, Block::CodeBlock { language, code });
         }
-        Frame::HtmlBlock(html) => {
-            let text = html.trim();
-            if !text.is_empty() {
-                push_block(
-                    stack,
-                    cx.ids,
-                    Block::Paragraph(vec![Inline::Text(text.to_string())]),
-                );
-            }
-        }
+        Frame::HtmlBlock(html, offset) => block_html(&html, offset, cx, stack)?,
+        frame @ (Frame::HtmlInline(..)
+        | Frame::HtmlContainer { .. }
+        | Frame::HtmlSkip(_)
+        | Frame::HtmlParagraph(_)) => close_html_frame(frame, cx, stack),
         Frame::List(start, items) => push_block(stack, cx.ids, Block::List(List { start, items })),
         Frame::Item(task, mut blocks, loose) => {
             flush_tight_text(&mut blocks, loose, cx.ids);
@@ -299,8 +399,8 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
                 push_block(stack, cx.ids, block);
             }
         }
-        Frame::FootnoteDefinition(label, blocks) => {
-            cx.footnotes.define(cx.file_index, &label, blocks);
+        Frame::FootnoteDefinition(label, blocks, at) => {
+            cx.footnotes.define(cx.file_index, &label, blocks, at);
         }
         Frame::Table(alignments, header, rows) => push_block(
             stack,
@@ -327,37 +427,457 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
             }
             _ => {}
         },
-        Frame::Emphasis(c) => push_inline(stack, Inline::Emphasis(c)),
+        Frame::Emphasis(c) => push_inline(stack, Inline::Emphasis(soft_breaks_as_spaces(c))),
         Frame::Transparent(c) => {
             for inline in c {
                 push_inline(stack, inline);
             }
         }
-        Frame::Strong(c) => push_inline(stack, Inline::Strong(c)),
-        Frame::Strikethrough(c) => push_inline(stack, Inline::Strikethrough(c)),
-        Frame::Link(target, content) => push_inline(stack, Inline::Link { target, content }),
+        Frame::Strong(c) => push_inline(stack, Inline::Strong(soft_breaks_as_spaces(c))),
+        Frame::Strikethrough(c) => {
+            push_inline(stack, Inline::Strikethrough(soft_breaks_as_spaces(c)))
+        }
+        Frame::Link(Some(target), content) => push_inline(
+            stack,
+            Inline::Link {
+                target,
+                content: soft_breaks_as_spaces(content),
+            },
+        ),
+        Frame::Link(None, content) => {
+            for inline in soft_breaks_as_spaces(content) {
+                push_inline(stack, inline);
+            }
+        }
         Frame::Image(dest, title, at, alt_inlines) => {
             let alt = plain_text(&finish_inlines(alt_inlines)).trim().to_string();
-            if cx.lenient && is_remote_reference(&dest) {
-                cx.diagnostics.warn(format!(
-                    "{at}: remote image `{dest}` not fetched (builds are offline); \
-                     its alt text stands in for it"
-                ));
-                if !alt.is_empty() {
-                    push_inline(stack, Inline::Text(alt));
-                }
-                return Ok(());
-            }
-            let asset = (cx.resolve_image)(&dest, &at)?;
-            push_inline(stack, Inline::Image { asset, alt });
-            if let Some(Frame::Paragraph(_, image_title @ None)) = stack.last_mut() {
-                if !title.trim().is_empty() {
-                    *image_title = Some(title);
+            if let Some(inline) = image_inline(&dest, alt, &at, cx)? {
+                push_inline(stack, inline);
+                if let Some(Frame::Paragraph(_, image_title @ None)) = stack.last_mut() {
+                    if !title.trim().is_empty() {
+                        *image_title = Some(title);
+                    }
                 }
             }
         }
     }
     Ok(())
+}
+
+/// An image reference (from Markdown or `<img>`) as an inline: the asset, or with
+/// `--lenient` the alt text of a remote image (with a warning).
+fn image_inline(
+    dest: &str,
+    alt: String,
+    at: &SourcePos,
+    cx: &mut ConvertContext<'_>,
+) -> Result<Option<Inline>> {
+    if cx.lenient && is_remote_reference(dest) {
+        cx.diagnostics.warn_at(
+            at.clone(),
+            format!(
+                "remote image `{dest}` not fetched (builds are offline); its alt text stands in for it"
+            ),
+        );
+        return Ok((!alt.is_empty()).then_some(Inline::Text(alt)));
+    }
+    let asset = (cx.resolve_image)(dest, at)?;
+    if alt.is_empty() {
+        cx.diagnostics.push(
+            crate::error::Diagnostic::warning(format!(
+                "image `{dest}` has no alt text: readers who cannot see it learn nothing of it, \
+                 and the EPUB makes no WCAG conformance claim"
+            ))
+            .at(at.clone())
+            .hint("describe the picture between the brackets: `![A red bridge at dusk](…)`"),
+        );
+    }
+    Ok(Some(Inline::Image { asset, alt }))
+}
+
+/// Warn once per book about a kind of HTML that does not make it into the book as such.
+fn warn_html_once(cx: &mut ConvertContext<'_>, kind: &str, message: String, at: &SourcePos) {
+    if cx.html_warned.insert(kind.to_string()) {
+        cx.diagnostics.push(
+            crate::error::Diagnostic::warning(message)
+                .at(at.clone())
+                .hint("write it in Markdown, or leave it out; other occurrences are treated alike"),
+        );
+    }
+}
+
+/// Raw HTML inside a paragraph, heading or table cell: inline elements only.
+fn inline_html(
+    html: &str,
+    offset: usize,
+    cx: &mut ConvertContext<'_>,
+    stack: &mut Vec<Frame>,
+) -> Result<()> {
+    if matches!(stack.last(), Some(Frame::Image(..))) {
+        // Markup in alt text: only the text counts.
+        return Ok(());
+    }
+    for token in html::tokenize(html) {
+        html_token(token, false, offset, cx, stack)?;
+    }
+    Ok(())
+}
+
+/// An HTML block: block elements open containers that may stay open across the Markdown
+/// blocks that follow (`<details>` … Markdown … `</details>`); loose text becomes paragraphs.
+fn block_html(
+    html: &str,
+    offset: usize,
+    cx: &mut ConvertContext<'_>,
+    stack: &mut Vec<Frame>,
+) -> Result<()> {
+    for token in html::tokenize(html) {
+        html_token(token, true, offset, cx, stack)?;
+    }
+    // Paragraphs opened for loose text end with the block; containers stay open.
+    if stack.iter().any(|f| matches!(f, Frame::HtmlParagraph(_))) {
+        close_html_frames(stack, cx, |f| matches!(f, Frame::HtmlParagraph(_)));
+        if let Some(frame @ Frame::HtmlParagraph(_)) = stack.pop() {
+            close_html_frame(frame, cx, stack);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the top frame takes inline content without a paragraph of its own.
+fn takes_inlines(stack: &[Frame]) -> bool {
+    matches!(
+        stack.last(),
+        Some(
+            Frame::Paragraph(..)
+                | Frame::HtmlParagraph(_)
+                | Frame::HtmlInline(..)
+                | Frame::HtmlContainer { .. }
+                | Frame::HtmlSkip(_)
+                | Frame::Heading(..)
+                | Frame::TableCell(_)
+                | Frame::Emphasis(_)
+                | Frame::Strong(_)
+                | Frame::Strikethrough(_)
+                | Frame::Link(..)
+                | Frame::Transparent(_)
+                | Frame::Item(..)
+                | Frame::Flattened(..)
+        )
+    )
+}
+
+/// Apply one token of a fragment of raw HTML that starts at byte `fragment_offset` of the file.
+fn html_token(
+    token: HtmlToken,
+    block_level: bool,
+    fragment_offset: usize,
+    cx: &mut ConvertContext<'_>,
+    stack: &mut Vec<Frame>,
+) -> Result<()> {
+    if let Some(Frame::HtmlSkip(skipped)) = stack.last() {
+        if matches!(&token, HtmlToken::End { name, .. } if name == skipped) {
+            stack.pop();
+        }
+        return Ok(());
+    }
+    match token {
+        HtmlToken::Text(text) => {
+            let collapsed = collapse_whitespace(&text);
+            if collapsed.trim().is_empty() && (block_level && !takes_inlines(stack)) {
+                return Ok(());
+            }
+            if block_level && !takes_inlines(stack) {
+                stack.push(Frame::HtmlParagraph(Vec::new()));
+            }
+            let text = if block_level {
+                collapsed
+            } else {
+                text.replace('\n', " ")
+            };
+            if autolinks_apply(stack) {
+                for inline in autolink_literals(&text) {
+                    push_inline(stack, inline);
+                }
+            } else {
+                push_text(stack, &text);
+            }
+        }
+        HtmlToken::Start {
+            name,
+            attributes,
+            self_closing,
+            raw,
+            offset,
+        } => {
+            let at = &cx.lines.position(cx.path, fragment_offset + offset);
+            let element = Element::of(&name, &attributes);
+            let attribute = |key: &str| {
+                attributes
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.trim().to_string())
+            };
+            let has_end = !self_closing && !Element::is_void(&name);
+            let inline_frame = |kind: HtmlInline| Frame::HtmlInline(name.clone(), kind, Vec::new());
+            let frame = match element {
+                Element::Emphasis => Some(inline_frame(HtmlInline::Wrap(Inline::Emphasis))),
+                Element::Strong => Some(inline_frame(HtmlInline::Wrap(Inline::Strong))),
+                Element::Strikethrough => {
+                    Some(inline_frame(HtmlInline::Wrap(Inline::Strikethrough)))
+                }
+                Element::Code => Some(inline_frame(HtmlInline::Code)),
+                Element::Styled(style) => Some(inline_frame(HtmlInline::Styled(style))),
+                Element::Anchor => {
+                    if let Some(id) = attribute("id").or_else(|| attribute("name")) {
+                        if !id.is_empty() {
+                            let id = cx.ids.unique(&crate::ir::slugify(&id, "anchor"));
+                            open_inline_context(block_level, stack);
+                            push_inline(stack, Inline::Anchor(id));
+                        }
+                    }
+                    let target =
+                        attribute("href").and_then(|href| link_target(&href, at.clone(), cx));
+                    Some(inline_frame(HtmlInline::Link(target)))
+                }
+                Element::LineBreak => {
+                    open_inline_context(block_level, stack);
+                    push_inline(stack, Inline::LineBreak);
+                    None
+                }
+                Element::Image => {
+                    let alt = attribute("alt").unwrap_or_default();
+                    match attribute("src").filter(|s| !s.is_empty()) {
+                        Some(src) => {
+                            if let Some(inline) = image_inline(&src, alt, at, cx)? {
+                                open_inline_context(block_level, stack);
+                                push_inline(stack, inline);
+                            }
+                        }
+                        None => warn_html_once(
+                            cx,
+                            "img-without-src",
+                            "`<img>` without `src`: left out".into(),
+                            at,
+                        ),
+                    }
+                    None
+                }
+                Element::Block | Element::BoldBlock if block_level => {
+                    end_html_paragraph(stack, cx);
+                    if name == "hr" {
+                        push_block(stack, cx.ids, Block::ThematicBreak);
+                        None
+                    } else if has_end {
+                        Some(Frame::HtmlContainer {
+                            name: name.clone(),
+                            bold: element == Element::BoldBlock,
+                            blocks: Vec::new(),
+                            pending: Vec::new(),
+                        })
+                    } else {
+                        None
+                    }
+                }
+                // Block elements inside a paragraph: their text joins the paragraph.
+                Element::Block | Element::BoldBlock | Element::Nothing => None,
+                Element::DropWithContent => {
+                    warn_html_once(
+                        cx,
+                        &name,
+                        format!("`<{name}>` elements are dropped with their content"),
+                        at,
+                    );
+                    has_end.then(|| Frame::HtmlSkip(name.clone()))
+                }
+                Element::DropKeepText => {
+                    warn_html_once(
+                        cx,
+                        &name,
+                        format!(
+                            "`<{name}>` elements cannot be shown in a book: the tags are dropped, \
+                             any text inside is kept"
+                        ),
+                        at,
+                    );
+                    None
+                }
+                Element::Unknown => {
+                    warn_html_once(
+                        cx,
+                        &name,
+                        format!(
+                            "`<{name}>` is not an HTML element presswork knows: shown as written"
+                        ),
+                        at,
+                    );
+                    open_inline_context(block_level, stack);
+                    push_text(stack, &raw);
+                    None
+                }
+            };
+            if let Some(frame) = frame {
+                if !has_end {
+                    // `<b/>` and the like: an element with nothing inside.
+                    return Ok(());
+                }
+                if matches!(frame, Frame::HtmlInline(..)) {
+                    open_inline_context(block_level, stack);
+                }
+                stack.push(frame);
+            }
+        }
+        HtmlToken::End { name, raw, .. } => {
+            if Element::of(&name, &[]) == Element::Unknown {
+                open_inline_context(block_level, stack);
+                push_text(stack, &raw);
+                return Ok(());
+            }
+            // Close the element with this name if it is open inside the current Markdown
+            // container; a stray end tag is ignored, as browsers do.
+            let open = stack
+                .iter()
+                .rev()
+                .take_while(|f| f.is_html())
+                .any(|f| html_frame_name(f) == Some(name.as_str()));
+            if open {
+                close_html_frames(stack, cx, |f| html_frame_name(f) == Some(name.as_str()));
+                if let Some(frame) = stack.pop() {
+                    close_html_frame(frame, cx, stack);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn html_frame_name(frame: &Frame) -> Option<&str> {
+    match frame {
+        Frame::HtmlInline(name, ..) | Frame::HtmlContainer { name, .. } | Frame::HtmlSkip(name) => {
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+/// Before inline content at block level outside any container that takes it, open a
+/// paragraph for it.
+fn open_inline_context(block_level: bool, stack: &mut Vec<Frame>) {
+    if block_level && !takes_inlines(stack) {
+        stack.push(Frame::HtmlParagraph(Vec::new()));
+    }
+}
+
+/// End the paragraph of loose HTML text (and inline elements open in it) before a block
+/// element starts.
+fn end_html_paragraph(stack: &mut Vec<Frame>, cx: &mut ConvertContext<'_>) {
+    let open = stack
+        .iter()
+        .rev()
+        .take_while(|f| matches!(f, Frame::HtmlInline(..) | Frame::HtmlParagraph(_)))
+        .any(|f| matches!(f, Frame::HtmlParagraph(_)));
+    if open {
+        close_html_frames(stack, cx, |f| matches!(f, Frame::HtmlParagraph(_)));
+        if let Some(frame) = stack.pop() {
+            close_html_frame(frame, cx, stack);
+        }
+    } else if let Some(Frame::HtmlContainer {
+        pending, blocks, ..
+    }) = stack.last_mut()
+    {
+        let text = std::mem::take(pending);
+        flush_tight_text(blocks, text, cx.ids);
+    }
+}
+
+/// Close HTML frames on top of the stack until `stop` says the top one is to stay.
+fn close_html_frames(
+    stack: &mut Vec<Frame>,
+    cx: &mut ConvertContext<'_>,
+    stop: impl Fn(&Frame) -> bool,
+) {
+    while stack.last().is_some_and(|f| f.is_html() && !stop(f)) {
+        if let Some(frame) = stack.pop() {
+            close_html_frame(frame, cx, stack);
+        }
+    }
+}
+
+/// Hand a finished HTML frame's content to its parent.
+fn close_html_frame(frame: Frame, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) {
+    match frame {
+        Frame::HtmlInline(_, kind, content) => {
+            let content = soft_breaks_as_spaces(content);
+            match kind {
+                HtmlInline::Wrap(wrap) => push_inline(stack, wrap(content)),
+                HtmlInline::Styled(style) => push_inline(stack, Inline::Styled { style, content }),
+                HtmlInline::Code => push_inline(stack, Inline::Code(plain_text(&content))),
+                HtmlInline::Link(Some(target)) => {
+                    push_inline(stack, Inline::Link { target, content })
+                }
+                HtmlInline::Link(None) => {
+                    for inline in content {
+                        push_inline(stack, inline);
+                    }
+                }
+            }
+        }
+        Frame::HtmlParagraph(inlines) => {
+            if let Some(block) = paragraph_or_figure(inlines, None, cx.ids) {
+                push_block(stack, cx.ids, block);
+            }
+        }
+        Frame::HtmlContainer {
+            name,
+            bold,
+            mut blocks,
+            pending,
+        } => {
+            let pending = if bold && !pending.is_empty() {
+                vec![Inline::Strong(finish_inlines(pending))]
+            } else {
+                pending
+            };
+            flush_tight_text(&mut blocks, pending, cx.ids);
+            if name == "figure" {
+                blocks = merge_figure_caption(blocks);
+            }
+            for block in blocks {
+                push_block(stack, cx.ids, block);
+            }
+        }
+        Frame::HtmlSkip(_) => {}
+        other => stack.push(other),
+    }
+}
+
+/// `<figure><img …><figcaption>…</figcaption></figure>`: the caption joins the figure.
+fn merge_figure_caption(mut blocks: Vec<Block>) -> Vec<Block> {
+    if let [Block::Figure(figure), Block::Paragraph(caption)] = blocks.as_mut_slice() {
+        if figure.caption.is_empty() {
+            figure.caption = std::mem::take(caption);
+            blocks.truncate(1);
+        }
+    }
+    blocks
+}
+
+/// HTML collapses runs of white space to one space.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() && c != '\u{a0}' {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -371,61 +891,113 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-/// `#frag` → internal; `file.md#frag` → internal (the fragment, or the file's first chapter
-/// is not known here, so the bare file name); anything else is external.
-fn classify_link(dest: &str) -> LinkTarget {
-    if let Some(fragment) = dest.strip_prefix('#') {
-        return LinkTarget::Internal(fragment.to_string());
+/// The link policy of [`links::classify`], applied at `at`: an allowed URL becomes an external
+/// target; a place in the book a pending internal one (see [`PendingLinks`]); anything else
+/// no link at all, with a located warning.
+fn link_target(dest: &str, at: SourcePos, cx: &mut ConvertContext<'_>) -> Option<LinkTarget> {
+    match links::classify(dest, cx.path, cx.manuscripts) {
+        Destination::Url(url) => Some(LinkTarget::External(url)),
+        Destination::Fragment(fragment) => {
+            Some(cx.links.pending(cx.file_index, None, Some(fragment), at))
+        }
+        Destination::Manuscript { file, fragment } => {
+            Some(cx.links.pending(cx.file_index, Some(file), fragment, at))
+        }
+        Destination::Refused { reason, hint } => {
+            cx.diagnostics.push(
+                crate::error::Diagnostic::warning(format!(
+                    "link to `{dest}`: {reason}; its text is kept without the link"
+                ))
+                .at(at)
+                .hint(hint),
+            );
+            None
+        }
     }
-    let (path, fragment) = dest.split_once('#').unwrap_or((dest, ""));
-    let is_url = path.contains(':');
-    if !is_url && path.ends_with(".md") && !fragment.is_empty() {
-        return LinkTarget::Internal(fragment.to_string());
+}
+
+/// Soft line breaks inside emphasis, links and the like are spaces: only a paragraph's own
+/// line structure matters (to the figure convention), and nested markers would otherwise
+/// reach the back ends as forced line breaks.
+fn soft_breaks_as_spaces(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    for inline in &mut inlines {
+        if let Inline::Text(text) = inline {
+            if text.contains(SOFT_BREAK) {
+                *text = text.replace(SOFT_BREAK, " ");
+            }
+        }
     }
-    LinkTarget::External(dest.to_string())
+    inlines
+}
+
+/// GFM's autolink literals apply to running text, not inside links, images or code.
+fn autolinks_apply(stack: &[Frame]) -> bool {
+    !stack.iter().any(|frame| {
+        matches!(
+            frame,
+            Frame::Link(..) | Frame::Image(..) | Frame::CodeBlock(..) | Frame::HtmlBlock(..)
+        )
+    })
+}
+
+/// Split text at GFM autolink literals: `https://…`, `http://…`, `ftp://…`, `www.…` and e-mail
+/// addresses become links (trailing punctuation stays outside, as GFM says).
+fn autolink_literals(text: &str) -> Vec<Inline> {
+    let mut finder = linkify::LinkFinder::new();
+    finder.url_must_have_scheme(false);
+    let mut out = Vec::new();
+    let mut plain = String::new();
+    for span in finder.spans(text) {
+        let literal = span.as_str();
+        let url = match span.kind() {
+            Some(linkify::LinkKind::Email) => Some(format!("mailto:{literal}")),
+            Some(linkify::LinkKind::Url) => {
+                let lower = literal.to_ascii_lowercase();
+                if ["http://", "https://", "ftp://"]
+                    .iter()
+                    .any(|s| lower.starts_with(s))
+                {
+                    Some(literal.to_string())
+                } else if lower.starts_with("www.") {
+                    Some(format!("http://{literal}"))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        match url.and_then(|u| links::encode_url(&u)) {
+            Some(url) => {
+                if !plain.is_empty() {
+                    out.push(Inline::Text(std::mem::take(&mut plain)));
+                }
+                out.push(Inline::Link {
+                    target: LinkTarget::External(url),
+                    content: vec![Inline::Text(literal.to_string())],
+                });
+            }
+            None => plain.push_str(literal),
+        }
+    }
+    if !plain.is_empty() || out.is_empty() {
+        out.push(Inline::Text(plain));
+    }
+    out
 }
 
 fn push_text(stack: &mut [Frame], text: &str) {
     match stack.last_mut() {
         Some(Frame::CodeBlock(_, code)) => code.push_str(text),
-        Some(Frame::HtmlBlock(html)) => html.push_str(text),
+        Some(Frame::HtmlBlock(html, _)) => html.push_str(text),
         _ => push_inline(stack, Inline::Text(text.to_string())),
     }
-}
-
-/// Raw HTML is kept as literal text (each writer escapes it); comments are dropped.
-fn push_html(stack: &mut [Frame], html: &str) {
-    if let Some(Frame::HtmlBlock(buffer)) = stack.last_mut() {
-        buffer.push_str(&strip_html_comments(html));
-        return;
-    }
-    let text = strip_html_comments(html);
-    if !text.is_empty() {
-        push_inline(stack, Inline::Text(text));
-    }
-}
-
-fn strip_html_comments(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        match rest[start + 4..].find("-->") {
-            Some(end) => rest = &rest[start + 4 + end + 3..],
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn push_inline(stack: &mut [Frame], inline: Inline) {
     match stack.last_mut() {
         Some(Frame::Paragraph(v, _))
         | Some(Frame::Transparent(v))
-        | Some(Frame::Heading(_, _, v))
+        | Some(Frame::Heading(_, _, v, _))
         | Some(Frame::TableCell(v))
         | Some(Frame::Emphasis(v))
         | Some(Frame::Strong(v))
@@ -435,12 +1007,16 @@ fn push_inline(stack: &mut [Frame], inline: Inline) {
         | Some(Frame::Item(_, _, v))
         | Some(Frame::Flattened(_, v)) => v.push(inline),
         Some(Frame::CodeBlock(_, code)) => code.push_str(&plain_text(&[inline])),
-        Some(Frame::HtmlBlock(html)) => html.push_str(&plain_text(&[inline])),
+        Some(Frame::HtmlBlock(html, _)) => html.push_str(&plain_text(&[inline])),
+        Some(Frame::HtmlInline(_, _, v))
+        | Some(Frame::HtmlParagraph(v))
+        | Some(Frame::HtmlContainer { pending: v, .. }) => v.push(inline),
+        Some(Frame::HtmlSkip(_)) => {}
         // Inline content directly in a block container (rare: e.g. text in a footnote
         // definition without a paragraph) becomes its own paragraph.
         Some(Frame::Root(blocks))
         | Some(Frame::BlockQuote(blocks))
-        | Some(Frame::FootnoteDefinition(_, blocks)) => {
+        | Some(Frame::FootnoteDefinition(_, blocks, _)) => {
             blocks.push(Block::Paragraph(finish_inlines(vec![inline])))
         }
         _ => {}
@@ -451,8 +1027,14 @@ fn push_block(stack: &mut [Frame], ids: &mut IdAllocator, block: Block) {
     match stack.last_mut() {
         Some(Frame::Root(blocks))
         | Some(Frame::BlockQuote(blocks))
-        | Some(Frame::FootnoteDefinition(_, blocks)) => blocks.push(block),
-        Some(Frame::Item(_, blocks, loose)) | Some(Frame::Flattened(blocks, loose)) => {
+        | Some(Frame::FootnoteDefinition(_, blocks, _)) => blocks.push(block),
+        Some(Frame::Item(_, blocks, loose))
+        | Some(Frame::Flattened(blocks, loose))
+        | Some(Frame::HtmlContainer {
+            blocks,
+            pending: loose,
+            ..
+        }) => {
             let pending = std::mem::take(loose);
             flush_tight_text(blocks, pending, ids);
             blocks.push(block);

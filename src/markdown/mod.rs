@@ -7,11 +7,13 @@
 pub mod chapters;
 pub mod convert;
 pub mod figure;
+pub mod html;
+pub mod links;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Diagnostics, Result, SourcePos};
+use crate::error::{Diagnostic, Diagnostics, Result, SourcePos};
 use crate::ir::{
     plain_text, slugify, AssetId, Block, Book, Chapter, Footnote, IdAllocator, Inline, LinkTarget,
     Metadata,
@@ -65,7 +67,10 @@ impl LineIndex {
 pub struct FootnoteTable {
     numbers: BTreeMap<(usize, String), u32>,
     definitions: BTreeMap<u32, Vec<Block>>,
-    pending: BTreeMap<(usize, String), Vec<Block>>,
+    /// Definitions not (yet) referenced, with where they are written.
+    pending: BTreeMap<(usize, String), (Vec<Block>, SourcePos)>,
+    /// Every label defined, per file.
+    defined: std::collections::BTreeSet<(usize, String)>,
 }
 
 impl FootnoteTable {
@@ -76,14 +81,16 @@ impl FootnoteTable {
             .numbers
             .entry((file, label.to_string()))
             .or_insert(next);
-        if let Some(blocks) = self.pending.remove(&(file, label.to_string())) {
+        if let Some((blocks, _)) = self.pending.remove(&(file, label.to_string())) {
             self.definitions.entry(number).or_insert(blocks);
         }
         (footnote_id(number), number)
     }
 
-    /// Record the definition of `label` in file `file` (the first definition wins).
-    pub fn define(&mut self, file: usize, label: &str, blocks: Vec<Block>) {
+    /// Record the definition of `label` in file `file`, written at `at` (the first definition
+    /// wins).
+    pub fn define(&mut self, file: usize, label: &str, blocks: Vec<Block>, at: SourcePos) {
+        self.defined.insert((file, label.to_string()));
         match self.numbers.get(&(file, label.to_string())) {
             Some(number) => {
                 self.definitions.entry(*number).or_insert(blocks);
@@ -91,10 +98,127 @@ impl FootnoteTable {
             None => {
                 self.pending
                     .entry((file, label.to_string()))
-                    .or_insert(blocks);
+                    .or_insert((blocks, at));
             }
         }
     }
+
+    /// Warn about references in file `file` to labels it never defines (they stay in the text
+    /// as written), suggesting the nearest defined label.
+    pub fn report_undefined(
+        &self,
+        file: usize,
+        references: Vec<(String, SourcePos)>,
+        diagnostics: &mut Diagnostics,
+    ) {
+        for (label, at) in references {
+            let nearest = self
+                .defined
+                .range((file, String::new())..)
+                .take_while(|(f, _)| *f == file)
+                .map(|(_, l)| (edit_distance(l, &label), l))
+                .filter(|(distance, _)| *distance <= 2)
+                .min();
+            let mut warning = Diagnostic::warning(format!(
+                "footnote reference `[^{label}]` has no definition; it is printed as written"
+            ))
+            .at(at);
+            warning = match nearest {
+                Some((_, l)) => warning.hint(format!("did you mean `[^{l}]`?")),
+                None => warning.hint(format!("define it on a line of its own: `[^{label}]: …`")),
+            };
+            diagnostics.push(warning);
+        }
+    }
+
+    /// Warn about the definitions of file `file` that nothing references: their text would
+    /// otherwise vanish without a word (labels are per file, so the file is complete).
+    pub fn report_unused(&mut self, file: usize, diagnostics: &mut Diagnostics) {
+        let unused: Vec<(usize, String)> = self
+            .pending
+            .range((file, String::new())..)
+            .take_while(|((f, _), _)| *f == file)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in unused {
+            if let Some((_, at)) = self.pending.remove(&key) {
+                diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "footnote `[^{}]` is defined but never referenced; its text is not \
+                         in the book",
+                        key.1
+                    ))
+                    .at(at)
+                    .hint(format!(
+                        "reference it in the text with `[^{}]`, or delete the definition",
+                        key.1
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Links to places in the book, collected while the files are read and resolved once every
+/// heading id is known. While the front end runs, such a link's [`LinkTarget::Internal`] holds
+/// a key into this table ([`PENDING_LINK_MARK`] + index); the resolution pass replaces every
+/// key by a real anchor id or removes the link, so no key ever reaches a back end.
+#[derive(Default)]
+pub struct PendingLinks {
+    links: Vec<PendingLink>,
+}
+
+/// Starts the key of a pending link; slugs never contain a control character.
+const PENDING_LINK_MARK: char = '\u{1}';
+
+struct PendingLink {
+    /// The manuscript file the link is written in.
+    from_file: usize,
+    /// The manuscript file it points to, when it names one.
+    file: Option<usize>,
+    /// The fragment (`#id`), when it has one.
+    fragment: Option<String>,
+    /// Where the link is written.
+    at: SourcePos,
+}
+
+impl PendingLinks {
+    /// Record a link to a place in the book and return the target that stands for it.
+    pub fn pending(
+        &mut self,
+        from_file: usize,
+        file: Option<usize>,
+        fragment: Option<String>,
+        at: SourcePos,
+    ) -> LinkTarget {
+        self.links.push(PendingLink {
+            from_file,
+            file,
+            fragment,
+            at,
+        });
+        LinkTarget::Internal(format!("{PENDING_LINK_MARK}{}", self.links.len() - 1))
+    }
+
+    fn get(&self, key: &str) -> Option<&PendingLink> {
+        let index: usize = key.strip_prefix(PENDING_LINK_MARK)?.parse().ok()?;
+        self.links.get(index)
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on short labels.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 fn footnote_id(number: u32) -> String {
@@ -114,6 +238,11 @@ pub fn parse_book(
 ) -> Result<Book> {
     let mut ids = IdAllocator::default();
     let mut footnotes = FootnoteTable::default();
+    let mut links = PendingLinks::default();
+    let paths: Vec<PathBuf> = manuscripts.iter().map(|m| m.path.clone()).collect();
+    let mut file_anchors: Vec<Option<String>> = Vec::with_capacity(manuscripts.len());
+    let mut html_warned = std::collections::BTreeSet::new();
+    let mut empty_headings: BTreeMap<String, SourcePos> = BTreeMap::new();
     let mut blocks = Vec::new();
     for (file_index, manuscript) in manuscripts.iter().enumerate() {
         let lines = LineIndex::new(&manuscript.text);
@@ -132,9 +261,20 @@ pub fn parse_book(
             resolve_image: &mut resolve,
             lenient,
             diagnostics,
+            manuscripts: &paths,
+            links: &mut links,
+            first_heading: None,
+            html_warned: &mut html_warned,
+            undefined_notes: Vec::new(),
+            empty_headings: Vec::new(),
         };
         let body = manuscript.text.get(manuscript.body_offset..).unwrap_or("");
         blocks.extend(convert::convert(body, manuscript.body_offset, &mut cx)?);
+        file_anchors.push(cx.first_heading.take());
+        empty_headings.extend(std::mem::take(&mut cx.empty_headings));
+        let undefined_notes = std::mem::take(&mut cx.undefined_notes);
+        footnotes.report_undefined(file_index, undefined_notes, diagnostics);
+        footnotes.report_unused(file_index, diagnostics);
     }
 
     if blocks.is_empty() {
@@ -150,11 +290,16 @@ pub fn parse_book(
     }
     let provisional_title = vec![Inline::Text(meta.title.clone())];
     let mut chaptered = chapters::split_chapters(blocks, split_level, &provisional_title, &mut ids);
-    if chaptered.empty_headings > 0 {
-        diagnostics.warn(format!(
-            "{} heading(s) with no text were dropped (an image in one is kept as a paragraph)",
-            chaptered.empty_headings
-        ));
+    for id in &chaptered.empty_headings {
+        let mut warning = Diagnostic::warning(
+            "a heading with no text is left out (it would be an empty entry in the table of \
+             contents; an image in it is kept as a paragraph)",
+        )
+        .hint("write the heading's text after the `#` marks, or delete the line");
+        if let Some(at) = empty_headings.get(id) {
+            warning = warning.at(at.clone());
+        }
+        diagnostics.push(warning);
     }
     if meta.title.trim().is_empty() {
         let from_heading = chaptered.title_heading.as_deref().map(plain_text);
@@ -177,7 +322,18 @@ pub fn parse_book(
 
     place_footnotes(&mut chapters, footnotes.definitions, diagnostics);
     let anchors = collect_anchors(&chapters);
-    resolve_internal_links(&mut chapters, &anchors, diagnostics);
+    let targets = LinkTargets {
+        anchors: &anchors,
+        pending: &links,
+        file_anchors: &file_anchors,
+        paths: &paths,
+        first_chapter: chapters.first().map(|c| c.id.clone()),
+        by_loose_slug: anchors
+            .keys()
+            .map(|id| (loose_slug(id), id.clone()))
+            .collect(),
+    };
+    resolve_internal_links(&mut chapters, &targets, diagnostics);
 
     Ok(Book {
         meta,
@@ -237,9 +393,10 @@ fn collect_refs(inlines: &[Inline], out: &mut Vec<u32>) {
     for inline in inlines {
         match inline {
             Inline::FootnoteRef { number, .. } if !out.contains(number) => out.push(*number),
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
-                collect_refs(c, out)
-            }
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Styled { content: c, .. } => collect_refs(c, out),
             Inline::Link { content, .. } => collect_refs(content, out),
             _ => {}
         }
@@ -262,43 +419,96 @@ fn collect_anchors(chapters: &[Chapter]) -> BTreeMap<String, usize> {
         for note in &chapter.footnotes {
             anchors.insert(note.id.clone(), index);
         }
+        let mut inline_anchors = Vec::new();
+        crate::ir::visit_inlines(&chapter.blocks, &mut |inlines| {
+            crate::ir::collect_inline_anchors(inlines, &mut inline_anchors)
+        });
+        for id in inline_anchors {
+            anchors.insert(id, index);
+        }
     }
     anchors
 }
 
+/// What internal links can point at, for [`resolve_internal_links`].
+struct LinkTargets<'a> {
+    anchors: &'a BTreeMap<String, usize>,
+    pending: &'a PendingLinks,
+    /// The first heading id of each manuscript file, if it has one.
+    file_anchors: &'a [Option<String>],
+    paths: &'a [PathBuf],
+    first_chapter: Option<String>,
+    /// Anchor ids by [`loose_slug`], for links written the GitHub way.
+    by_loose_slug: BTreeMap<String, String>,
+}
+
+impl LinkTargets<'_> {
+    /// The anchor id a pending link lands on, or a warning saying why it cannot.
+    fn resolve(&self, link: &PendingLink) -> std::result::Result<String, Diagnostic> {
+        if let Some(fragment) = &link.fragment {
+            if self.anchors.contains_key(fragment) {
+                return Ok(fragment.clone());
+            }
+            if let Some(id) = self.by_loose_slug.get(&loose_slug(fragment)) {
+                return Ok(id.clone());
+            }
+            let file = link
+                .file
+                .and_then(|f| self.paths.get(f))
+                .map_or_else(String::new, |p| p.display().to_string());
+            return Err(Diagnostic::warning(format!(
+                "link to `{file}#{fragment}`: no heading or figure has that id; kept as text"
+            ))
+            .at(link.at.clone())
+            .hint(
+                "heading ids are the heading text in lower case with hyphens, e.g. `#my-heading`",
+            ));
+        }
+        let file = link.file.unwrap_or(link.from_file);
+        // A file without a heading of its own continues the chapter before it.
+        let anchor = self.file_anchors[..=file.min(self.file_anchors.len().saturating_sub(1))]
+            .iter()
+            .rev()
+            .flatten()
+            .find(|id| self.anchors.contains_key(*id))
+            .cloned()
+            .or_else(|| self.first_chapter.clone());
+        anchor.ok_or_else(|| {
+            Diagnostic::warning("link to a manuscript with no chapter; kept as text")
+                .at(link.at.clone())
+        })
+    }
+}
+
 /// Internal links are matched against anchor ids, then against slugs of them; a link to an
-/// anchor that does not exist keeps its text and loses the link (with a warning).
+/// anchor that does not exist keeps its text and loses the link (with a located warning).
 fn resolve_internal_links(
     chapters: &mut [Chapter],
-    anchors: &BTreeMap<String, usize>,
+    targets: &LinkTargets<'_>,
     diagnostics: &mut Diagnostics,
 ) {
-    let by_loose_slug: BTreeMap<String, String> = anchors
-        .keys()
-        .map(|id| (loose_slug(id), id.clone()))
-        .collect();
     let mut fix = |inlines: &mut Vec<Inline>| {
         let mut out = Vec::with_capacity(inlines.len());
         for inline in inlines.drain(..) {
             match inline {
                 Inline::Link {
-                    target: LinkTarget::Internal(fragment),
+                    target: LinkTarget::Internal(key),
                     content,
                 } => {
-                    let resolved = if anchors.contains_key(&fragment) {
-                        Some(fragment.clone())
-                    } else {
-                        by_loose_slug.get(&loose_slug(&fragment)).cloned()
+                    let resolved = match targets.pending.get(&key) {
+                        Some(link) => targets.resolve(link),
+                        None if targets.anchors.contains_key(&key) => Ok(key),
+                        None => Err(Diagnostic::warning(format!(
+                            "link to `#{key}`: no heading or figure has that id; kept as text"
+                        ))),
                     };
                     match resolved {
-                        Some(id) => out.push(Inline::Link {
+                        Ok(id) => out.push(Inline::Link {
                             target: LinkTarget::Internal(id),
                             content,
                         }),
-                        None => {
-                            diagnostics.warn(format!(
-                                "link to `#{fragment}`: no heading or figure has that id; kept as text"
-                            ));
+                        Err(warning) => {
+                            diagnostics.push(warning);
                             out.extend(content);
                         }
                     }

@@ -1,6 +1,6 @@
 //! Set lines and inlines → page content: styled spans, glyph runs, link areas, rules.
 
-use crate::ir::{Inline, LinkTarget};
+use crate::ir::{self, Inline, LinkTarget};
 use crate::pdf::fonts::{Family, Style};
 use crate::pdf::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role};
 use crate::pdf::paginate::Content;
@@ -64,8 +64,54 @@ pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) 
                 text: "\n".into(),
                 style: style.clone(),
             }),
+            Inline::Styled {
+                style: kind,
+                content,
+            } => inline_spans(content, &styled(kind, style), out),
+            // Anchors are placed with their block (see `Layout::text_block`).
+            Inline::Anchor(_) => {}
         }
     }
+}
+
+/// Fraction of the surrounding size for superscripts, subscripts and footnote numbers.
+const SCRIPT_SCALE: f32 = 0.68;
+/// Superscripts rise by this fraction of the surrounding size; subscripts drop by
+/// [`SUBSCRIPT_DROP`].
+const SUPERSCRIPT_RISE: f32 = 0.36;
+/// Subscripts drop below the baseline by this fraction of the surrounding size.
+const SUBSCRIPT_DROP: f32 = 0.14;
+/// Monospaced text is set smaller so that its x-height matches the serif's.
+const MONO_SCALE: f32 = 0.88;
+/// `<small>` text, relative to the surrounding size.
+const SMALL_SCALE: f32 = 0.85;
+
+/// The print style of an inline-HTML style. Underline, highlight, abbreviations and
+/// language spans print as the surrounding text: their meaning stays in the EPUB, and the
+/// text is never lost.
+fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
+    let mut s = style.clone();
+    match kind {
+        ir::TextStyle::Superscript => {
+            s.size = style.size * SCRIPT_SCALE;
+            s.rise = style.rise + style.size * SUPERSCRIPT_RISE;
+        }
+        ir::TextStyle::Subscript => {
+            s.size = style.size * SCRIPT_SCALE;
+            s.rise = style.rise - style.size * SUBSCRIPT_DROP;
+        }
+        ir::TextStyle::Keyboard => {
+            s.family = Family::Mono;
+            s.style = Style::default();
+            s.size = style.size * MONO_SCALE;
+        }
+        ir::TextStyle::Small => s.size = style.size * SMALL_SCALE,
+        ir::TextStyle::Underline
+        | ir::TextStyle::Highlight
+        | ir::TextStyle::Abbreviation(_)
+        | ir::TextStyle::Language { .. } => {}
+    }
+    s
 }
 
 fn has_scheme(url: &str) -> bool {

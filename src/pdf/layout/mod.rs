@@ -492,7 +492,9 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// Set inlines as lines and push one block per line, with break permissions that
     /// avoid widows and orphans (at least two lines on each side of a page break).
-    fn text_block(&mut self, inlines: &[Inline], settings: TextBlock) {
+    fn text_block(&mut self, inlines: &[Inline], mut settings: TextBlock) {
+        // Anchors inside the text (`<a id>`) land on the block's first line.
+        ir::collect_inline_anchors(inlines, &mut settings.anchors);
         let mut spans = Vec::new();
         inline_spans(inlines, &settings.style, &mut spans);
         self.spans_block(&spans, settings);
@@ -582,9 +584,10 @@ fn text_len(inlines: &[Inline]) -> usize {
         .iter()
         .map(|inline| match inline {
             Inline::Text(text) | Inline::Code(text) => text.len(),
-            Inline::Emphasis(inner) | Inline::Strong(inner) | Inline::Strikethrough(inner) => {
-                text_len(inner)
-            }
+            Inline::Emphasis(inner)
+            | Inline::Strong(inner)
+            | Inline::Strikethrough(inner)
+            | Inline::Styled { content: inner, .. } => text_len(inner),
             Inline::Link { content, .. } => text_len(content),
             _ => 1,
         })

@@ -42,8 +42,8 @@ pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) 
                 let mut s = style.clone();
                 s.link = match target {
                     LinkTarget::Internal(anchor) => Some(LinkRef::Anchor(anchor.clone())),
-                    LinkTarget::External(url) if has_scheme(url) => Some(LinkRef::Uri(url.clone())),
-                    LinkTarget::External(_) => None,
+                    // The front end admits only encoded URLs with an allowed scheme.
+                    LinkTarget::External(url) => Some(LinkRef::Uri(url.clone())),
                 };
                 inline_spans(content, &s, out);
             }
@@ -114,15 +114,6 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
     s
 }
 
-fn has_scheme(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && scheme.len() > 1
-    })
-}
 
 /// Turn a set line into glyph runs (and link areas, strike rules) relative to a block.
 ///

@@ -266,9 +266,10 @@ fn inline_depth(inlines: &[Inline]) -> usize {
         deepest = deepest.max(depth);
         for inline in inlines {
             match inline {
-                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
-                    stack.push((c, depth + 1))
-                }
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Strikethrough(c)
+                | Inline::Styled { content: c, .. } => stack.push((c, depth + 1)),
                 Inline::Link { content, .. } => stack.push((content, depth + 1)),
                 _ => {}
             }
@@ -1012,7 +1013,19 @@ fn five_thousand_nested_emphases_and_links_are_flattened() {
     let emphasis = format!("{}deep{}", "*_".repeat(2500), "_*".repeat(2500));
     let links = format!("{}deep{}", "[".repeat(5000), "](#deep)".repeat(5000));
     let strong = format!("{}deep{}", "**".repeat(2500), "**".repeat(2500));
-    for (name, line) in [("emphasis", emphasis), ("links", links), ("strong", strong)] {
+    let html = format!(
+        "{}deep{}",
+        "<b><sup>".repeat(2500),
+        "</sup></b>".repeat(2500)
+    );
+    let unclosed = format!("{}deep", "<kbd><a href=\"#deep\">".repeat(2500));
+    for (name, line) in [
+        ("emphasis", emphasis),
+        ("links", links),
+        ("strong", strong),
+        ("html", html),
+        ("html-unclosed", unclosed),
+    ] {
         let started = Instant::now();
         let dir = book_dir(
             &format!("inline-{name}"),
@@ -1027,6 +1040,23 @@ fn five_thousand_nested_emphases_and_links_are_flattened() {
         assert!(all_text(&book).contains("deep"), "{name}");
         assert_fast(name, started, Duration::from_secs(20));
     }
+}
+
+#[test]
+fn five_thousand_nested_html_blocks_keep_their_text() {
+    let started = Instant::now();
+    let manuscript = format!(
+        "# Deep\n\n{}\nthe bottom\n{}\n\nAfter.\n\n<details>\n<summary>never closed\n",
+        "<div><details>".repeat(2500),
+        "</details></div>".repeat(2500)
+    );
+    let dir = book_dir("html-blocks", &[("a.md", manuscript.as_bytes())]);
+    let (book, _) = accepted("nested-html-blocks", &dir);
+    let text = all_text(&book);
+    for expected in ["the bottom", "After.", "never closed"] {
+        assert!(text.contains(expected), "{expected} lost: {text}");
+    }
+    assert_fast("html blocks", started, Duration::from_secs(20));
 }
 
 #[test]

@@ -721,6 +721,11 @@ fn html_token(
                     // `<b/>` and the like: an element with nothing inside.
                     return Ok(());
                 }
+                let html_depth = stack.iter().filter(|f| f.is_html()).count();
+                if html_depth >= MAX_NESTING && !matches!(frame, Frame::HtmlSkip(_)) {
+                    // Hostile nesting: deeper elements keep their content, not their tags.
+                    return Ok(());
+                }
                 if matches!(frame, Frame::HtmlInline(..)) {
                     open_inline_context(block_level, stack);
                 }

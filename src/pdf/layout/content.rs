@@ -114,7 +114,6 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
     s
 }
 
-
 /// Turn a set line into glyph runs (and link areas, strike rules) relative to a block.
 ///
 /// Consecutive pieces in the same font, size and ink share one glyph run: a line is then a

@@ -594,8 +594,41 @@ fn metadata_from(
         subjects: section.subjects,
         rights: section.rights,
         description: section.description,
-        date: section.date,
+        date: section
+            .date
+            .and_then(|date| book_date(&date, sourced.origin("date"), diagnostics)),
     })
+}
+
+/// The book's date as `YYYY-MM-DD`, which is what the EPUB and PDF metadata hold. A date and
+/// time (`2024-05-17T10:00:00`, as YAML front matter often has) keeps its day; a date in any
+/// other form (`June 15, 2006` in a pandoc title block) is left out with a warning at the
+/// place it was written, instead of vanishing from the output without a word.
+fn book_date(
+    date: &str,
+    origin: Option<&config::Origin>,
+    diagnostics: &mut Diagnostics,
+) -> Option<String> {
+    let date = date.trim();
+    let day = date.get(..10).unwrap_or(date);
+    let rest = date.get(10..).unwrap_or("");
+    let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok();
+    if is_day && (rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
+        return Some(day.to_string());
+    }
+    let mut warning = Diagnostic::warning(format!(
+        "date `{date}` is not a date in the form YYYY-MM-DD; the book is published without it"
+    ))
+    .hint("write it as, for example, 2024-01-31");
+    if let Some(origin) = origin {
+        warning = warning.at(SourcePos {
+            file: origin.path.clone(),
+            line: origin.line.unwrap_or(1),
+            column: 1,
+        });
+    }
+    diagnostics.push(warning);
+    None
 }
 
 /// Accept `en`, `en-GB`, `en_GB` (→ `en-GB`), `zh-Hant-TW`; refuse `C`, `POSIX`, garbage.
@@ -672,6 +705,36 @@ mod tests {
             natural_path_cmp(&path("a/b.md"), &path("a.md")),
             Ordering::Less // "a" < "a.md"
         );
+    }
+
+    #[test]
+    fn dates_keep_their_day_or_are_dropped_with_a_located_warning() {
+        let mut diagnostics = Diagnostics::default();
+        assert_eq!(
+            book_date("2024-05-17", None, &mut diagnostics).as_deref(),
+            Some("2024-05-17")
+        );
+        assert_eq!(
+            book_date(" 2024-05-17T10:00:00Z", None, &mut diagnostics).as_deref(),
+            Some("2024-05-17")
+        );
+        assert!(diagnostics.warnings.is_empty());
+        let origin = config::Origin {
+            path: "a.md".into(),
+            line: Some(3),
+        };
+        assert_eq!(
+            book_date("June 15, 2006", Some(&origin), &mut diagnostics),
+            None
+        );
+        assert_eq!(
+            book_date("2024-13-01", Some(&origin), &mut diagnostics),
+            None
+        );
+        assert!(diagnostics.warnings[0]
+            .to_string()
+            .starts_with("a.md:3:1: date `June 15, 2006` is not a date"));
+        assert_eq!(diagnostics.warnings.len(), 2);
     }
 
     #[test]

@@ -614,6 +614,19 @@ mod tests {
     }
 
     #[test]
+    fn windows_line_ends_are_front_matter_too() {
+        let text = "---\r\ntitle: T\r\nauthor: A\r\n---\r\nBody\r\n";
+        let fm = ok(text);
+        assert_eq!(fm.metadata.section.title.as_deref(), Some("T"));
+        assert_eq!(fm.metadata.section.authors, ["A"]);
+        assert_eq!(&text[fm.body_offset..], "Body\r\n");
+        let text = "% T\r\n% A\r\n\r\nBody\r\n";
+        let fm = ok(text);
+        assert_eq!(fm.metadata.section.title.as_deref(), Some("T"));
+        assert_eq!(&text[fm.body_offset..], "\r\nBody\r\n");
+    }
+
+    #[test]
     fn pandoc_title_block() {
         let text = "% My title\n  on two lines\n% Ann; Bob\n  Cy\n% June 15, 2006\n\nText\n";
         let fm = ok(text);

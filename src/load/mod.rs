@@ -237,7 +237,7 @@ fn manuscript_sources(
     let src = config.book.src.as_deref().unwrap_or("src");
     let summary = folder.join(src).join("SUMMARY.md");
     let mut from_summary = false;
-    let paths = if !config.build.manuscript.is_empty() {
+    let sources = if !config.build.manuscript.is_empty() {
         let mut paths = Vec::new();
         for name in &config.build.manuscript {
             let path = folder.join(name);
@@ -261,13 +261,13 @@ fn manuscript_sources(
     } else {
         file_sources(markdown_files(folder, &canonical_folder)?)
     };
-    if !paths.iter().any(|s| matches!(s, Source::File { .. })) {
+    if !sources.iter().any(|s| matches!(s, Source::File { .. })) {
         return Err(Error::NotABook {
             path: folder.to_path_buf(),
         });
     }
     Ok(ManuscriptSources {
-        sources: paths,
+        sources,
         from_summary,
     })
 }
@@ -357,8 +357,9 @@ fn summary_sources(
     Ok(sources)
 }
 
-/// A part title from `SUMMARY.md` as a one-heading manuscript. The text keeps the summary's
-/// line breaks before the heading, so that any message about it points at the right line.
+/// A part title from `SUMMARY.md` (its Markdown source) as a one-heading manuscript. The text
+/// keeps the summary's line breaks before the heading, so that any message about it points at
+/// the right line.
 fn part_title_manuscript(summary: PathBuf, line: usize, title: &str) -> Manuscript {
     let padding = line.saturating_sub(1);
     let mut text = "\n".repeat(padding);

@@ -15,7 +15,7 @@ use crate::markdown::LineIndex;
 pub enum SummaryEntry {
     /// A part title (`# Part I`): starts a part of the book.
     Part {
-        /// The title text.
+        /// The title as Markdown inline source (`Part I: *Basics*`), markup kept.
         title: String,
         /// 1-based line in `SUMMARY.md`.
         line: usize,
@@ -57,7 +57,7 @@ pub fn parse_summary(text: &str) -> Vec<SummaryEntry> {
                     seen_anything = true;
                     if !is_summary_title {
                         entries.push(SummaryEntry::Part {
-                            title: title.trim().to_string(),
+                            title: heading_source(&text[range.clone()]).unwrap_or(title),
                             line: lines.position(here, offset).line,
                         });
                     }
@@ -66,7 +66,7 @@ pub fn parse_summary(text: &str) -> Vec<SummaryEntry> {
             Event::Start(Tag::List(_)) => list_depth += 1,
             Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
             Event::Start(Tag::Item) => item_has_link = false,
-            Event::Start(Tag::Link { dest_url, .. }) if link.is_none() => {
+            Event::Start(Tag::Link { dest_url, .. }) if link.is_none() && heading.is_none() => {
                 link = Some((range.start, dest_url.to_string(), String::new()));
             }
             Event::End(TagEnd::Link) => {
@@ -111,6 +111,20 @@ pub fn parse_summary(text: &str) -> Vec<SummaryEntry> {
         }
     }
     entries
+}
+
+/// The inline Markdown of an ATX heading's source (`# Part *I* #` → `Part *I*`), so that a
+/// part title keeps its markup when it is parsed again as a chapter heading. `None` for a
+/// setext heading (its collected text is used instead).
+fn heading_source(source: &str) -> Option<String> {
+    let line = source.lines().next()?.trim();
+    let rest = line.strip_prefix('#')?.trim_start_matches('#');
+    // An optional closing sequence of `#` preceded by a space is not part of the title.
+    let rest = match rest.trim_end().trim_end_matches('#') {
+        kept if kept.ends_with([' ', '\t']) || kept.is_empty() => kept,
+        _ => rest.trim_end(),
+    };
+    Some(rest.trim().to_string())
 }
 
 #[cfg(test)]
@@ -159,6 +173,24 @@ mod tests {
                     depth: 0,
                     line: 18,
                     column: 1
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn part_titles_keep_their_markup() {
+        let entries = parse_summary("# Summary\n\n## Part *I*: C# ##\n\n# [Not](a.md) a link\n");
+        assert_eq!(
+            entries,
+            vec![
+                SummaryEntry::Part {
+                    title: "Part *I*: C#".into(),
+                    line: 3
+                },
+                SummaryEntry::Part {
+                    title: "[Not](a.md) a link".into(),
+                    line: 5
                 },
             ]
         );

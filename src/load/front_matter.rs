@@ -42,6 +42,22 @@ pub fn read(path: &Path, text: &str, diagnostics: &mut Diagnostics) -> Result<Fr
                 message: format!("front matter: {}", e.message().trim().replace('\n', " ")),
             }
         })?;
+        // `[book]` also holds mdBook's project keys; in a manuscript they would do nothing.
+        let project_keys = [
+            ("src", section.src.is_some()),
+            ("multilingual", section.multilingual.is_some()),
+            ("text-direction", section.text_direction.is_some()),
+        ];
+        if let Some((key, _)) = project_keys.iter().find(|(_, set)| *set) {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                line: config::toml_key_line(front, None, key).map(|line| line + 1),
+                message: format!(
+                    "front matter: `{key}` is a book.toml key of mdBook projects; it has no \
+                     meaning in a manuscript"
+                ),
+            });
+        }
         return Ok(FrontMatter {
             metadata: SourcedSection::from_toml(section, path, front, None, 2),
             body_offset,
@@ -645,6 +661,11 @@ mod tests {
     #[test]
     fn toml_front_matter_errors_have_a_file_line() {
         let (result, _) = front("+++\ntitle = \"T\"\ntitel = \"x\"\n+++\nText\n");
+        assert!(
+            matches!(result, Err(Error::Config { line: Some(3), .. })),
+            "{result:?}"
+        );
+        let (result, _) = front("+++\ntitle = \"T\"\nsrc = \"x\"\n+++\nText\n");
         assert!(
             matches!(result, Err(Error::Config { line: Some(3), .. })),
             "{result:?}"

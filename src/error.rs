@@ -48,11 +48,13 @@ pub enum Error {
         /// The path given on the command line.
         path: PathBuf,
     },
-    /// `book.toml` or the front matter is malformed.
-    #[error("{path}: invalid book configuration: {message}")]
+    /// `book.toml`, `SUMMARY.md` or the front matter is malformed.
+    #[error("{}: invalid book configuration: {message}", located(path, *line))]
     Config {
-        /// The configuration file (or manuscript holding front matter).
+        /// The configuration file (or manuscript holding front matter) the wrong value is in.
         path: PathBuf,
+        /// 1-based line of the problem in that file, when known.
+        line: Option<usize>,
         /// What is wrong.
         message: String,
     },
@@ -88,6 +90,14 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+}
+
+/// `path` or `path:line`, the form editors and terminals link.
+fn located(path: &std::path::Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// Result alias used across the crate.

@@ -163,6 +163,64 @@ fn manuscript() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..80).prop_map(|pieces| pieces.concat())
 }
 
+/// YAML syntax and the metadata keys presswork reads, for front matter blocks.
+const YAML_FRAGMENTS: &[&str] = &[
+    "\n",
+    "  ",
+    "    ",
+    "\t",
+    "title: ",
+    "author:",
+    "authors: ",
+    "lang: ",
+    "date: ",
+    "keywords: ",
+    "identifier:",
+    "name: ",
+    "text: ",
+    "toc: true",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    ": ",
+    ":",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!x ",
+    "? ",
+    "|",
+    "|-\n",
+    ">",
+    "\"",
+    "'",
+    "\\",
+    "#",
+    "---",
+    "...",
+    "%YAML 1.2\n",
+    "~",
+    "null",
+    "2024-05-17",
+    "é",
+    "日本語",
+    "\u{feff}",
+    "\r\n",
+    "word",
+];
+
+fn yaml_block() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        6 => proptest::sample::select(YAML_FRAGMENTS).prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
+        1 => "[a-zA-Z ]{1,12}",
+    ];
+    proptest::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -179,7 +237,11 @@ fn book_dir(files: &[(&str, &[u8])]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
     for (name, bytes) in files {
-        std::fs::write(dir.join(name), bytes).expect("write");
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, bytes).expect("write");
     }
     dir
 }
@@ -244,6 +306,30 @@ proptest! {
         let jpeg = sample_jpeg();
         let dir = book_dir(&[("a.md", text.as_bytes()), ("img.png", &png), ("img.jpg", &jpeg)]);
         build(&dir, lenient);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn arbitrary_front_matter_never_panics(
+        yaml in yaml_block(),
+        fence in proptest::sample::select(&["---\n", "+++\n", "% ", "%\n"][..]),
+        body in manuscript(),
+    ) {
+        let close = if fence.starts_with('%') { "\n" } else { fence.trim_end_matches(' ') };
+        let text = format!("{fence}{yaml}\n{close}{body}");
+        let dir = book_dir(&[("a.md", text.as_bytes())]);
+        build(&dir, false);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn arbitrary_summaries_never_panic(summary in manuscript(), links in yaml_block()) {
+        let summary = format!("{summary}\n- [A](a.md)\n{links}\n  - [B](a.md)\n- [D]()\n");
+        let dir = book_dir(&[
+            ("src/SUMMARY.md", summary.as_bytes()),
+            ("src/a.md", b"# A\n\ntext\n"),
+        ]);
+        build(&dir, false);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -1319,3 +1319,96 @@ fn figure_with_a_non_ascii_caption_does_not_panic() {
         ]
     );
 }
+
+/// Front matter and `SUMMARY.md` built to hurt: an alias bomb ("billion laughs"), YAML nested
+/// 100,000 deep, and a summary nesting chapters 1000 deep or listing one file 300 times.
+#[test]
+fn hostile_front_matter_and_summaries_are_refused_or_bounded() {
+    let started = Instant::now();
+    let mut bomb = String::from("---\na: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    for level in 1..10 {
+        let previous = level - 1;
+        let name = |n: usize| {
+            if n == 0 {
+                "a".to_string()
+            } else {
+                format!("a{n}")
+            }
+        };
+        bomb.push_str(&format!(
+            "{}: &{} [*{p}, *{p}, *{p}, *{p}, *{p}]\n",
+            name(level),
+            name(level),
+            p = name(previous)
+        ));
+    }
+    bomb.push_str("title: *a9\n---\n# One\n");
+    let dir = book_dir("yaml-bomb", &[("a.md", bomb.as_bytes())]);
+    match refused(&dir) {
+        Error::Config {
+            path,
+            line,
+            message,
+        } => {
+            assert_eq!(path, dir.join("a.md"));
+            assert_eq!(line, Some(3), "the first alias: {message}");
+            assert!(message.contains("aliases"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let deep = format!(
+        "---\ntitle: {}{}\n---\n# One\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let dir = book_dir("yaml-deep", &[("a.md", deep.as_bytes())]);
+    match refused(&dir) {
+        Error::Config { line, message, .. } => {
+            assert_eq!(line, Some(2));
+            // saphyr-parser's own recursion limit or ours, whichever comes first.
+            assert!(
+                message.contains("nested more than") || message.contains("recursion limit"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut summary = String::new();
+    for depth in 0..1000 {
+        summary.push_str(&"  ".repeat(depth));
+        summary.push_str("- [Chapter](a.md)\n");
+    }
+    let dir = book_dir(
+        "summary-deep",
+        &[
+            ("src/SUMMARY.md", summary.as_bytes()),
+            ("src/a.md", b"# A\n\nText.\n"),
+        ],
+    );
+    let (book, _) = load_with(&dir, &LoadOptions::default());
+    // However deep the list, headings stop at level 6: one chapter and its sections.
+    let book = book.expect("a deep summary loads");
+    assert!(
+        book.chapters.len() < 5000,
+        "{} chapters",
+        book.chapters.len()
+    );
+
+    let summary = "- [Again](a.md)\n".repeat(300);
+    let dir = book_dir(
+        "summary-repeat",
+        &[
+            ("src/SUMMARY.md", summary.as_bytes()),
+            ("src/a.md", b"# A\n\nText.\n"),
+        ],
+    );
+    let (book, _) = accepted("summary-repeat", &dir);
+    assert_eq!(book.chapters.len(), 300);
+    assert_fast(
+        "hostile front matter and summaries",
+        started,
+        Duration::from_secs(60),
+    );
+}

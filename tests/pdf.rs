@@ -220,7 +220,13 @@ fn seed_pdf_text_comes_back_in_reading_order() {
 
 #[test]
 fn test_manuscripts_render_and_parse() {
-    for name in ["gfm-features", "scripts", "long-words", "many-chapters"] {
+    for name in [
+        "gfm-features",
+        "scripts",
+        "long-words",
+        "many-chapters",
+        "yaml-front-matter",
+    ] {
         let book = load(repo().join(format!("tests/manuscripts/{name}.md")));
         let doc = Document::load_mem(&render(&book)).expect("PDF parses");
         let outline = outline_titles(&doc);

@@ -208,7 +208,7 @@ fn links_follow_one_policy_in_both_outputs() {
                 "one.md",
                 &format!(
                     "# One\n\nSee [chapter two](two.md), [its part](two.md#part-b), \
-                     [the guide](guide/x.md#deep), [gone](other.md#options), \
+                     [the guide](zz-guide/x.md#deep), [gone](other.md#options), \
                      [js](javascript:alert(1)), [data](data:text/html,x), [file](file:///etc/passwd), \
                      [query](https://example.com/list?filter[status]=open&ids[]=1), \
                      www.example.org/path and write to me@example.com.\n\n## Options\n\n## Options\n\n{filler}\n"
@@ -218,7 +218,7 @@ fn links_follow_one_policy_in_both_outputs() {
                 "two.md",
                 "# Two\n\n## Part B\n\nBack to [the second options](one.md#options-1).\n",
             ),
-            ("guide/x.md", "# Guide\n\n## Deep\n\nUp to [one](../one.md).\n"),
+            ("zz-guide/x.md", "# Guide\n\n## Deep\n\nUp to [one](../one.md).\n"),
         ],
     );
     let (book, diagnostics) = load(&folder.0);

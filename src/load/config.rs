@@ -1,5 +1,14 @@
 //! `book.toml` and `+++` TOML front matter: the book's metadata and build settings.
+//!
+//! `book.toml` may also be mdBook's own: its `[book]` and `[build]` keys are accepted (those
+//! presswork has no use for are ignored), and its `[output.*]`, `[preprocessor.*]` and
+//! `[rust]` tables, which belong to other tools, are skipped. Any other unknown key is still
+//! an error, so that a typo in presswork's own keys does not pass silently.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 /// The `[book]` table (also the shape of a manuscript's `+++` front matter).
@@ -30,6 +39,12 @@ pub struct BookSection {
     pub description: Option<String>,
     /// Date as `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// mdBook: the folder holding `SUMMARY.md` and the chapters (default `src`).
+    pub src: Option<String>,
+    /// mdBook: whether the book is multilingual (mdBook itself does not use it yet); ignored.
+    pub multilingual: Option<IgnoredAny>,
+    /// mdBook: `ltr` or `rtl`; ignored (the back ends follow the language).
+    pub text_direction: Option<IgnoredAny>,
 }
 
 /// The `[build]` table.
@@ -47,6 +62,14 @@ pub struct BuildSection {
     pub split_level: Option<u8>,
     /// PDF paper size (`a5`, `a4`, `letter`, `6x9`); the `--paper` flag overrides it.
     pub paper: Option<String>,
+    /// mdBook's output folder; ignored.
+    pub build_dir: Option<IgnoredAny>,
+    /// mdBook: create missing chapter files; ignored (a missing chapter is an error here).
+    pub create_missing: Option<IgnoredAny>,
+    /// mdBook: run its default preprocessors; ignored.
+    pub use_default_preprocessors: Option<IgnoredAny>,
+    /// mdBook: extra folders its `watch` command watches; ignored.
+    pub extra_watch_dirs: Option<IgnoredAny>,
 }
 
 /// The whole `book.toml`.
@@ -59,6 +82,12 @@ pub struct BookConfig {
     /// Build settings.
     #[serde(default)]
     pub build: BuildSection,
+    /// mdBook's renderers (`[output.html]`, …): other tools' settings, ignored.
+    pub output: Option<IgnoredAny>,
+    /// mdBook's preprocessors (`[preprocessor.links]`, …): ignored.
+    pub preprocessor: Option<IgnoredAny>,
+    /// mdBook's `[rust]` table (edition for code tests): ignored.
+    pub rust: Option<IgnoredAny>,
 }
 
 impl BookSection {
@@ -83,8 +112,146 @@ impl BookSection {
             rights: self.rights.or(other.rights),
             description: self.description.or(other.description),
             date: self.date.or(other.date),
+            src: self.src.or(other.src),
+            multilingual: self.multilingual.or(other.multilingual),
+            text_direction: self.text_direction.or(other.text_direction),
         }
     }
+
+    /// Whether the metadata field named `field` (as in [`METADATA_FIELDS`]) has a value.
+    pub fn is_set(&self, field: &str) -> bool {
+        match field {
+            "title" => self.title.is_some(),
+            "subtitle" => self.subtitle.is_some(),
+            "authors" => !self.authors.is_empty(),
+            "language" => self.language.is_some(),
+            "identifier" => self.identifier.is_some(),
+            "publisher" => self.publisher.is_some(),
+            "source" => self.source.is_some(),
+            "subjects" => !self.subjects.is_empty(),
+            "rights" => self.rights.is_some(),
+            "description" => self.description.is_some(),
+            "date" => self.date.is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// The metadata fields of [`BookSection`], by their `book.toml` names.
+pub const METADATA_FIELDS: [&str; 11] = [
+    "title",
+    "subtitle",
+    "authors",
+    "language",
+    "identifier",
+    "publisher",
+    "source",
+    "subjects",
+    "rights",
+    "description",
+    "date",
+];
+
+/// Where a metadata value was written: the file, and its line when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// `book.toml` or the manuscript whose front matter set the value.
+    pub path: PathBuf,
+    /// 1-based line of the key in that file.
+    pub line: Option<usize>,
+}
+
+/// Metadata together with where each value came from, so that an error about a value
+/// blames the file (and line) it was written in.
+#[derive(Debug, Clone, Default)]
+pub struct SourcedSection {
+    /// The values.
+    pub section: BookSection,
+    /// Field name (from [`METADATA_FIELDS`]) → where it was set; only set fields appear.
+    pub origins: BTreeMap<&'static str, Origin>,
+}
+
+impl SourcedSection {
+    /// Values read from TOML `text` (`book.toml`, whose metadata is in `table`, or `+++`
+    /// front matter with `table` `None`) in file `path`, whose first line is line
+    /// `first_line` of that file.
+    pub fn from_toml(
+        section: BookSection,
+        path: &Path,
+        text: &str,
+        table: Option<&str>,
+        first_line: usize,
+    ) -> Self {
+        let mut origins = BTreeMap::new();
+        for field in METADATA_FIELDS {
+            if section.is_set(field) {
+                let line = toml_key_line(text, table, field).map(|l| l + first_line - 1);
+                origins.insert(
+                    field,
+                    Origin {
+                        path: path.to_path_buf(),
+                        line,
+                    },
+                );
+            }
+        }
+        SourcedSection { section, origins }
+    }
+
+    /// Fill every field that `self` leaves empty from `other`, with its origin.
+    pub fn or(mut self, other: SourcedSection) -> SourcedSection {
+        for (field, origin) in other.origins {
+            if !self.section.is_set(field) {
+                self.origins.insert(field, origin);
+            }
+        }
+        self.section = self.section.or(other.section);
+        self
+    }
+
+    /// Where `field` was set, if it was.
+    pub fn origin(&self, field: &str) -> Option<&Origin> {
+        self.origins.get(field)
+    }
+}
+
+/// The 1-based line of `key = …` in TOML `text`, inside `[table]` (or before any table when
+/// `table` is `None`). A plain text scan, enough to point at a line: it does not follow
+/// dotted keys or inline tables.
+pub fn toml_key_line(text: &str, table: Option<&str>, key: &str) -> Option<usize> {
+    let mut in_table = table.is_none();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            let name = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("");
+            in_table = table.is_some_and(|t| name.trim() == t);
+            continue;
+        }
+        if !in_table {
+            continue;
+        }
+        let Some((name, _)) = trimmed.split_once('=') else {
+            continue;
+        };
+        if name.trim().trim_matches(|c| c == '"' || c == '\'') == key {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .unwrap_or(text)
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 /// Split `+++`-delimited TOML front matter off a manuscript.
@@ -137,5 +304,63 @@ mod tests {
             toml::from_str("[book]\ntitle = \"x\"\n[build]\nimage-dirs = [\"../images\"]\n")
                 .expect("valid config");
         assert_eq!(ok.build.image_dirs, vec!["../images"]);
+    }
+
+    #[test]
+    fn mdbook_keys_and_tables_are_accepted() {
+        let text = "[book]\ntitle = \"T\"\nauthors = [\"A\"]\nlanguage = \"en\"\nsrc = \"src\"\n\
+                    multilingual = false\ndescription = \"D\"\n\
+                    [build]\nbuild-dir = \"book\"\ncreate-missing = false\n\
+                    use-default-preprocessors = false\nextra-watch-dirs = [\"x\"]\n\
+                    [output.html]\nmathjax-support = true\n[output.html.fold]\nenable = true\n\
+                    [preprocessor.x]\ncommand = \"x\"\n[rust]\nedition = \"2021\"\n";
+        let config: BookConfig = toml::from_str(text).expect("mdBook's book.toml");
+        assert_eq!(config.book.src.as_deref(), Some("src"));
+        assert_eq!(config.book.authors, ["A"]);
+        // A typo in presswork's own tables is still caught.
+        assert!(toml::from_str::<BookConfig>("[build]\nbuild-dri = \"b\"\n").is_err());
+        assert!(toml::from_str::<BookConfig>("[outptu.html]\n").is_err());
+    }
+
+    #[test]
+    fn key_lines_are_found_in_their_table() {
+        let text = "# c\n[build]\nlanguage = 1\n[book]\ntitle = \"x\"\n \"language\" = \"C\"\n";
+        assert_eq!(toml_key_line(text, Some("book"), "language"), Some(6));
+        assert_eq!(toml_key_line(text, Some("book"), "title"), Some(5));
+        assert_eq!(toml_key_line(text, Some("book"), "date"), None);
+        assert_eq!(toml_key_line("title = 1\n", None, "title"), Some(1));
+        assert_eq!(line_of_offset("a\nb\nc", 4), 3);
+    }
+
+    #[test]
+    fn origins_follow_the_value_that_wins() {
+        let toml_text = "[book]\ntitle = \"T\"\n";
+        let from_toml = SourcedSection::from_toml(
+            toml::from_str::<BookConfig>(toml_text).expect("toml").book,
+            Path::new("book.toml"),
+            toml_text,
+            Some("book"),
+            1,
+        );
+        let front_text = "title = \"F\"\nlanguage = \"en\"\n";
+        let from_front = SourcedSection::from_toml(
+            toml::from_str(front_text).expect("front"),
+            Path::new("a.md"),
+            front_text,
+            None,
+            2,
+        );
+        let merged = from_toml.or(from_front);
+        assert_eq!(merged.section.title.as_deref(), Some("T"));
+        let title = merged.origin("title").expect("title origin");
+        assert_eq!(
+            (title.path.as_path(), title.line),
+            (Path::new("book.toml"), Some(2))
+        );
+        let language = merged.origin("language").expect("language origin");
+        assert_eq!(
+            (language.path.as_path(), language.line),
+            (Path::new("a.md"), Some(3))
+        );
     }
 }

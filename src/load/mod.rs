@@ -3,13 +3,17 @@
 
 pub mod assets;
 pub mod config;
+pub mod front_matter;
+pub mod summary;
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
 use crate::ir::{Book, Metadata};
 use crate::markdown::{self, Manuscript};
-use config::{BookConfig, BookSection};
+use config::{BookConfig, BookSection, SourcedSection};
+use summary::SummaryEntry;
 
 /// Largest manuscript file accepted, in bytes.
 pub const MAX_MANUSCRIPT_BYTES: u64 = 256 * 1024 * 1024;
@@ -33,16 +37,27 @@ pub fn load_book(
         path: input.to_path_buf(),
         source,
     })?;
-    let (folder, config, manuscript_paths) = if meta_data.is_dir() {
+    let (folder, config, sources) = if meta_data.is_dir() {
         let config = read_config(&input.join("book.toml"))?;
-        let paths = manuscript_files(input, &config)?;
-        (input.to_path_buf(), config, paths)
+        let sources = manuscript_sources(input, &config, diagnostics)?;
+        (input.to_path_buf(), config, sources)
     } else if meta_data.is_file() {
         let folder = input
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        (folder, BookConfig::default(), vec![input.to_path_buf()])
+        (
+            folder,
+            LoadedConfig::default(),
+            ManuscriptSources {
+                sources: vec![Source::File {
+                    path: input.to_path_buf(),
+                    depth: 0,
+                    summary_title: None,
+                }],
+                from_summary: false,
+            },
+        )
     } else {
         return Err(Error::NotABook {
             path: input.to_path_buf(),
@@ -50,11 +65,12 @@ pub fn load_book(
     };
 
     let mut roots = vec![folder.clone()];
-    for dir in &config.build.image_dirs {
+    for dir in &config.config.build.image_dirs {
         let path = folder.join(dir);
         if !path.is_dir() {
             return Err(Error::Config {
                 path: folder.join("book.toml"),
+                line: config.line_of("build", "image-dirs"),
                 message: format!(
                     "image-dirs entry `{dir}` is not a folder ({})",
                     path.display()
@@ -66,11 +82,28 @@ pub fn load_book(
     let mut resolver = assets::AssetResolver::new(&roots)?;
 
     let mut manuscripts = Vec::new();
-    let mut front_matter = BookSection::default();
-    for path in manuscript_paths {
-        let (manuscript, section) = read_manuscript(&path)?;
-        front_matter = front_matter.or(section);
-        manuscripts.push(manuscript);
+    let mut front_matter = SourcedSection::default();
+    for source in sources.sources {
+        match source {
+            Source::File {
+                path,
+                depth,
+                summary_title,
+            } => {
+                let (mut manuscript, section) = read_manuscript(&path, diagnostics)?;
+                manuscript.heading_shift = u8::try_from(depth).unwrap_or(u8::MAX);
+                manuscript.summary_title = summary_title;
+                front_matter = front_matter.or(section);
+                manuscripts.push(manuscript);
+            }
+            Source::Part {
+                summary,
+                line,
+                title,
+            } => {
+                manuscripts.push(part_title_manuscript(summary, line, &title));
+            }
+        }
     }
     if manuscripts
         .iter()
@@ -84,9 +117,16 @@ pub fn load_book(
         });
     }
 
-    let section = clean_section(config.book.clone().or(front_matter));
-    let meta = metadata_from(section, &manuscripts, diagnostics)?;
-    let split_level = options.split_level.or(config.build.split_level);
+    let mut metadata = config.book_metadata().or(front_matter);
+    metadata.section = clean_section(metadata.section);
+    let meta = metadata_from(metadata, &manuscripts, diagnostics)?;
+    // In an mdBook each summary entry is a chapter: its `#` heading starts it even when the
+    // book has only one (the one-`#`-is-the-title rule is for single manuscripts).
+    let summary_level = sources.from_summary.then_some(1);
+    let split_level = options
+        .split_level
+        .or(config.config.build.split_level)
+        .or(summary_level);
     let mut book = markdown::parse_book(
         &manuscripts,
         meta,
@@ -103,49 +143,102 @@ pub fn load_book(
 /// `book.toml`), for choices a back end needs that are not part of the book itself.
 pub fn build_settings(input: &Path) -> Result<config::BuildSection> {
     if input.is_dir() {
-        Ok(read_config(&input.join("book.toml"))?.build)
+        Ok(read_config(&input.join("book.toml"))?.config.build)
     } else {
         Ok(config::BuildSection::default())
     }
 }
 
-fn read_config(path: &Path) -> Result<BookConfig> {
+/// `book.toml` as read, with its text and path for locating values in it.
+#[derive(Debug, Default)]
+struct LoadedConfig {
+    config: BookConfig,
+    path: PathBuf,
+    text: String,
+}
+
+impl LoadedConfig {
+    /// The 1-based line of `key` in `[table]`, if the file has it.
+    fn line_of(&self, table: &str, key: &str) -> Option<usize> {
+        config::toml_key_line(&self.text, Some(table), key)
+    }
+
+    /// The `[book]` metadata with the line of each value.
+    fn book_metadata(&self) -> SourcedSection {
+        SourcedSection::from_toml(
+            self.config.book.clone(),
+            &self.path,
+            &self.text,
+            Some("book"),
+            1,
+        )
+    }
+}
+
+fn read_config(path: &Path) -> Result<LoadedConfig> {
     if !path.exists() {
-        return Ok(BookConfig::default());
+        return Ok(LoadedConfig {
+            path: path.to_path_buf(),
+            ..LoadedConfig::default()
+        });
     }
     let text = read_text(path)?;
-    toml::from_str(&text).map_err(|e| Error::Config {
+    let config = toml::from_str(&text).map_err(|e: toml::de::Error| Error::Config {
         path: path.to_path_buf(),
-        message: e.to_string().trim().replace('\n', " "),
+        line: e
+            .span()
+            .map(|span| config::line_of_offset(&text, span.start)),
+        message: e.message().trim().replace('\n', " "),
+    })?;
+    Ok(LoadedConfig {
+        config,
+        path: path.to_path_buf(),
+        text,
     })
 }
 
-/// The manuscript files of a book folder, each confined to the folder.
-fn manuscript_files(folder: &Path, config: &BookConfig) -> Result<Vec<PathBuf>> {
+/// Where the text of a book comes from, in reading order.
+#[derive(Debug, PartialEq)]
+enum Source {
+    /// A manuscript file; `depth` > 0 for an mdBook sub-chapter.
+    File {
+        path: PathBuf,
+        depth: usize,
+        summary_title: Option<String>,
+    },
+    /// An mdBook part title (`# Part` in `SUMMARY.md` at `line`).
+    Part {
+        summary: PathBuf,
+        line: usize,
+        title: String,
+    },
+}
+
+/// The sources of a book folder and whether they come from mdBook's `SUMMARY.md`.
+#[derive(Debug)]
+struct ManuscriptSources {
+    sources: Vec<Source>,
+    from_summary: bool,
+}
+
+/// The manuscript files of a book folder, each confined to the folder: the `[build]
+/// manuscript` list if there is one, else mdBook's `SUMMARY.md` if there is one, else every
+/// `.md` file in natural order.
+fn manuscript_sources(
+    folder: &Path,
+    loaded: &LoadedConfig,
+    diagnostics: &mut Diagnostics,
+) -> Result<ManuscriptSources> {
+    let config = &loaded.config;
     let canonical_folder = folder.canonicalize().map_err(|source| Error::Read {
         path: folder.to_path_buf(),
         source,
     })?;
-    let mut paths = Vec::new();
-    if config.build.manuscript.is_empty() {
-        let entries = std::fs::read_dir(folder).map_err(|source| Error::Read {
-            path: folder.to_path_buf(),
-            source,
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let is_md = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-            let is_readme = path
-                .file_stem()
-                .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
-            if is_md && !is_readme && path.is_file() {
-                paths.push(path);
-            }
-        }
-        paths.sort();
-    } else {
+    let src = config.book.src.as_deref().unwrap_or("src");
+    let summary = folder.join(src).join("SUMMARY.md");
+    let mut from_summary = false;
+    let sources = if !config.build.manuscript.is_empty() {
+        let mut paths = Vec::new();
         for name in &config.build.manuscript {
             let path = folder.join(name);
             let canonical = path.canonicalize().map_err(|source| Error::Read {
@@ -155,18 +248,232 @@ fn manuscript_files(folder: &Path, config: &BookConfig) -> Result<Vec<PathBuf>> 
             if !canonical.starts_with(&canonical_folder) {
                 return Err(Error::Config {
                     path: folder.join("book.toml"),
+                    line: loaded.line_of("build", "manuscript"),
                     message: format!("manuscript `{name}` is outside the book folder"),
                 });
             }
             paths.push(path);
         }
-    }
-    if paths.is_empty() {
+        file_sources(paths)
+    } else if summary.is_file() {
+        from_summary = true;
+        summary_sources(&summary, &folder.join(src), &canonical_folder, diagnostics)?
+    } else {
+        file_sources(markdown_files(folder, &canonical_folder)?)
+    };
+    if !sources.iter().any(|s| matches!(s, Source::File { .. })) {
         return Err(Error::NotABook {
             path: folder.to_path_buf(),
         });
     }
-    Ok(paths)
+    Ok(ManuscriptSources {
+        sources,
+        from_summary,
+    })
+}
+
+fn file_sources(paths: Vec<PathBuf>) -> Vec<Source> {
+    paths
+        .into_iter()
+        .map(|path| Source::File {
+            path,
+            depth: 0,
+            summary_title: None,
+        })
+        .collect()
+}
+
+/// The chapters `SUMMARY.md` lists, in its order. Drafts are skipped with a warning at their
+/// line; a listed file that is missing or lies outside the book folder is an error at its
+/// line. Separators only shape mdBook's sidebar and are dropped.
+fn summary_sources(
+    summary: &Path,
+    src_folder: &Path,
+    canonical_folder: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<Source>> {
+    let text = read_text(summary)?;
+    let mut sources = Vec::new();
+    for entry in summary::parse_summary(&text) {
+        match entry {
+            SummaryEntry::Separator => {}
+            SummaryEntry::Part { title, line } => sources.push(Source::Part {
+                summary: summary.to_path_buf(),
+                line,
+                title,
+            }),
+            SummaryEntry::Chapter {
+                title,
+                link: None,
+                line,
+                column,
+                ..
+            } => diagnostics.push(
+                Diagnostic::warning(format!("draft chapter `{title}` skipped"))
+                    .at(SourcePos {
+                        file: summary.to_path_buf(),
+                        line,
+                        column,
+                    })
+                    .hint("give it a file, `[Title](file.md)`, to include it"),
+            ),
+            SummaryEntry::Chapter {
+                title,
+                link: Some(link),
+                depth,
+                line,
+                ..
+            } => {
+                let located = |message: String| Error::Config {
+                    path: summary.to_path_buf(),
+                    line: Some(line),
+                    message,
+                };
+                let path = src_folder.join(&link);
+                let canonical = path.canonicalize().map_err(|e| {
+                    located(format!(
+                        "chapter `{title}`: file `{link}` not found ({}: {e})",
+                        path.display()
+                    ))
+                })?;
+                if !canonical.starts_with(canonical_folder) {
+                    return Err(located(format!(
+                        "chapter `{title}`: file `{link}` is outside the book folder"
+                    )));
+                }
+                if !canonical.is_file() {
+                    return Err(located(format!(
+                        "chapter `{title}`: `{link}` is not a file"
+                    )));
+                }
+                sources.push(Source::File {
+                    path,
+                    depth,
+                    summary_title: Some(title),
+                });
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// A part title from `SUMMARY.md` (its Markdown source) as a one-heading manuscript. The text
+/// keeps the summary's line breaks before the heading, so that any message about it points at
+/// the right line.
+fn part_title_manuscript(summary: PathBuf, line: usize, title: &str) -> Manuscript {
+    let padding = line.saturating_sub(1);
+    let mut text = "\n".repeat(padding);
+    text.push_str("# ");
+    text.push_str(&title.replace('\n', " "));
+    text.push('\n');
+    Manuscript::new(summary, text, padding)
+}
+
+/// Every `.md` file under `folder`, sub-folders included, in natural order (`ch2` before
+/// `ch10`, case-insensitive, folder by folder). Hidden files and folders are skipped, and so
+/// is `README.md` at the top (the folder's description, not a chapter); a sub-folder's
+/// `README.md` is read like any chapter. Symbolic links to folders are not followed (they
+/// could leave the book or loop); a linked `.md` file is read only if it resolves inside.
+fn markdown_files(folder: &Path, canonical_folder: &Path) -> Result<Vec<PathBuf>> {
+    let mut found: Vec<(Vec<String>, PathBuf)> = Vec::new();
+    let mut pending = vec![(folder.to_path_buf(), Vec::<String>::new())];
+    while let Some((dir, components)) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Read {
+            path: dir.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            let mut relative = components.clone();
+            relative.push(name.clone());
+            if file_type.is_dir() {
+                pending.push((path, relative));
+                continue;
+            }
+            let is_md = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+            let is_top_readme = components.is_empty()
+                && path
+                    .file_stem()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
+            if !is_md || is_top_readme {
+                continue;
+            }
+            if file_type.is_symlink() {
+                let inside = path
+                    .canonicalize()
+                    .is_ok_and(|target| target.starts_with(canonical_folder) && target.is_file());
+                if !inside {
+                    return Err(Error::Manuscript {
+                        path,
+                        message: "a symbolic link to a file outside the book folder (or to                                   nothing); copy the file into the folder"
+                            .into(),
+                    });
+                }
+            } else if !file_type.is_file() {
+                continue;
+            }
+            found.push((relative, path));
+        }
+    }
+    found.sort_by(|a, b| natural_path_cmp(&a.0, &b.0));
+    Ok(found.into_iter().map(|(_, path)| path).collect())
+}
+
+/// Compare two relative paths component by component in natural order.
+fn natural_path_cmp(a: &[String], b: &[String]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        match natural_cmp(x, y) {
+            Ordering::Equal => {}
+            other => return other,
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Natural order of names: runs of digits compare as numbers (`ch2` < `ch10`), the rest
+/// case-insensitively; names equal that way fall back to plain byte order, so the order is
+/// total and the same on every machine.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    fn runs(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut digits = None;
+        for (i, c) in s.char_indices() {
+            let is_digit = c.is_ascii_digit();
+            if digits.is_some_and(|d| d != is_digit) {
+                out.push((digits == Some(true), &s[start..i]));
+                start = i;
+            }
+            digits = Some(is_digit);
+        }
+        if start < s.len() {
+            out.push((digits == Some(true), &s[start..]));
+        }
+        out
+    }
+    let (ra, rb) = (runs(a), runs(b));
+    for (x, y) in ra.iter().zip(&rb) {
+        let order = match (x, y) {
+            ((true, x), (true, y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            ((_, x), (_, y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    ra.len().cmp(&rb.len()).then_with(|| a.cmp(b))
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -228,43 +535,45 @@ fn clean_section(mut section: BookSection) -> BookSection {
     section
 }
 
-fn read_manuscript(path: &Path) -> Result<(Manuscript, BookSection)> {
+fn read_manuscript(
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Result<(Manuscript, SourcedSection)> {
     let text = read_text(path)?;
-    let (front, body_offset) = config::split_front_matter(&text);
-    let section = match front {
-        Some(front) => toml::from_str::<BookSection>(front).map_err(|e| Error::Config {
-            path: path.to_path_buf(),
-            message: format!("front matter: {}", e.to_string().trim().replace('\n', " ")),
-        })?,
-        None => BookSection::default(),
-    };
+    let front = front_matter::read(path, &text, diagnostics)?;
     Ok((
-        Manuscript {
-            path: path.to_path_buf(),
-            text,
-            body_offset,
-        },
-        section,
+        Manuscript::new(path.to_path_buf(), text, front.body_offset),
+        front.metadata,
     ))
 }
 
 fn metadata_from(
-    section: BookSection,
+    sourced: SourcedSection,
     manuscripts: &[Manuscript],
     diagnostics: &mut Diagnostics,
 ) -> Result<Metadata> {
-    let config_path = manuscripts
-        .first()
-        .map(|m| m.path.clone())
-        .unwrap_or_default();
+    let section: BookSection = sourced.section.clone();
     let language = match section.language.as_deref().map(str::trim) {
         None | Some("") => {
             diagnostics.warn("no language given in the metadata; assuming `en`");
             "en".to_string()
         }
-        Some(tag) => normalize_language(tag).ok_or_else(|| Error::Config {
-            path: config_path.clone(),
-            message: format!("language `{tag}` is not a BCP 47 tag such as `en` or `pt-BR`"),
+        Some(tag) => normalize_language(tag).ok_or_else(|| {
+            // Blame the file the value was written in: book.toml or a front matter.
+            let origin = sourced.origin("language");
+            Error::Config {
+                path: origin.map_or_else(
+                    || {
+                        manuscripts
+                            .first()
+                            .map(|m| m.path.clone())
+                            .unwrap_or_default()
+                    },
+                    |o| o.path.clone(),
+                ),
+                line: origin.and_then(|o| o.line),
+                message: format!("language `{tag}` is not a BCP 47 tag such as `en` or `pt-BR`"),
+            }
         })?,
     };
     let identifier = section.identifier.clone().or_else(|| {
@@ -286,8 +595,41 @@ fn metadata_from(
         subjects: section.subjects,
         rights: section.rights,
         description: section.description,
-        date: section.date,
+        date: section
+            .date
+            .and_then(|date| book_date(&date, sourced.origin("date"), diagnostics)),
     })
+}
+
+/// The book's date as `YYYY-MM-DD`, which is what the EPUB and PDF metadata hold. A date and
+/// time (`2024-05-17T10:00:00`, as YAML front matter often has) keeps its day; a date in any
+/// other form (`June 15, 2006` in a pandoc title block) is left out with a warning at the
+/// place it was written, instead of vanishing from the output without a word.
+fn book_date(
+    date: &str,
+    origin: Option<&config::Origin>,
+    diagnostics: &mut Diagnostics,
+) -> Option<String> {
+    let date = date.trim();
+    let day = date.get(..10).unwrap_or(date);
+    let rest = date.get(10..).unwrap_or("");
+    let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok();
+    if is_day && (rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
+        return Some(day.to_string());
+    }
+    let mut warning = Diagnostic::warning(format!(
+        "date `{date}` is not a date in the form YYYY-MM-DD; the book is published without it"
+    ))
+    .hint("write it as, for example, 2024-01-31");
+    if let Some(origin) = origin {
+        warning = warning.at(SourcePos {
+            file: origin.path.clone(),
+            line: origin.line.unwrap_or(1),
+            column: 1,
+        });
+    }
+    diagnostics.push(warning);
+    None
 }
 
 /// Accept `en`, `en-GB`, `en_GB` (→ `en-GB`), `zh-Hant-TW`; refuse `C`, `POSIX`, garbage.
@@ -328,6 +670,72 @@ mod tests {
         assert_eq!(normalize_language("C"), None);
         assert_eq!(normalize_language("POSIX"), None);
         assert_eq!(normalize_language("e n"), None);
+    }
+
+    #[test]
+    fn names_sort_naturally() {
+        let mut names = vec![
+            "ch10.md",
+            "Ch2.md",
+            "ch1.md",
+            "appendix.md",
+            "ch02b.md",
+            "ch2.md",
+            "CH2.md",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "appendix.md",
+                "ch1.md",
+                "CH2.md",
+                "Ch2.md",
+                "ch2.md",
+                "ch02b.md",
+                "ch10.md"
+            ]
+        );
+        let path = |p: &str| p.split('/').map(str::to_string).collect::<Vec<_>>();
+        // Folder by folder: `part2/…` comes before `part10.md`, a folder's files together.
+        assert_eq!(
+            natural_path_cmp(&path("part2/z.md"), &path("part10.md")),
+            Ordering::Less
+        );
+        assert_eq!(
+            natural_path_cmp(&path("a/b.md"), &path("a.md")),
+            Ordering::Less // "a" < "a.md"
+        );
+    }
+
+    #[test]
+    fn dates_keep_their_day_or_are_dropped_with_a_located_warning() {
+        let mut diagnostics = Diagnostics::default();
+        assert_eq!(
+            book_date("2024-05-17", None, &mut diagnostics).as_deref(),
+            Some("2024-05-17")
+        );
+        assert_eq!(
+            book_date(" 2024-05-17T10:00:00Z", None, &mut diagnostics).as_deref(),
+            Some("2024-05-17")
+        );
+        assert!(diagnostics.warnings.is_empty());
+        let origin = config::Origin {
+            path: "a.md".into(),
+            line: Some(3),
+        };
+        assert_eq!(
+            book_date("June 15, 2006", Some(&origin), &mut diagnostics),
+            None
+        );
+        assert_eq!(
+            book_date("2024-13-01", Some(&origin), &mut diagnostics),
+            None
+        );
+        assert!(diagnostics.warnings[0]
+            .to_string()
+            .starts_with("a.md:3:1: date `June 15, 2006` is not a date"));
+        assert_eq!(diagnostics.warnings.len(), 2);
     }
 
     #[test]

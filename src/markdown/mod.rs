@@ -27,6 +27,60 @@ pub struct Manuscript {
     pub text: String,
     /// Byte offset where the Markdown starts (after any front matter).
     pub body_offset: usize,
+    /// Levels added to every heading of the file: its depth as a sub-chapter in mdBook's
+    /// `SUMMARY.md` (see [`shift_headings`]); 0 otherwise.
+    pub heading_shift: u8,
+    /// The file's name in `SUMMARY.md`, used as its heading when the file does not open
+    /// with a `#` heading of its own (mdBook names chapters from the summary).
+    pub summary_title: Option<String>,
+}
+
+impl Manuscript {
+    /// A manuscript read as it is: no heading shift, no title from a summary.
+    pub fn new(path: PathBuf, text: String, body_offset: usize) -> Self {
+        Manuscript {
+            path,
+            text,
+            body_offset,
+            heading_shift: 0,
+            summary_title: None,
+        }
+    }
+}
+
+/// How mdBook's nesting shows in a book: a sub-chapter's file at depth `d` in `SUMMARY.md`
+/// has every heading moved `d` levels down (its `#` becomes `##` at depth 1), as pandoc's
+/// `--shift-heading-level-by` and mdBook's print view do. With chapters split at `#`, a
+/// sub-chapter thus becomes a section of its parent chapter, and the table of contents
+/// nests the same way in the EPUB nav and the PDF bookmarks without either back end knowing
+/// about mdBook. Levels stop at 6. A file that does not open with a `#` heading first gets
+/// one made from its `SUMMARY.md` title (`summary_title`), shifted the same way, so that
+/// every summary entry has its place in the contents.
+pub fn shift_headings(
+    blocks: &mut Vec<Block>,
+    shift: u8,
+    summary_title: Option<&str>,
+    ids: &mut IdAllocator,
+) {
+    let opens_with_title = matches!(blocks.first(), Some(Block::Heading { level: 1, .. }));
+    if let Some(title) = summary_title.filter(|_| !opens_with_title) {
+        blocks.insert(
+            0,
+            Block::Heading {
+                level: 1,
+                id: ids.unique(&slugify(title, "chapter")),
+                content: vec![Inline::Text(title.to_string())],
+            },
+        );
+    }
+    if shift == 0 {
+        return;
+    }
+    for block in blocks.iter_mut() {
+        if let Block::Heading { level, .. } = block {
+            *level = level.saturating_add(shift).min(6);
+        }
+    }
 }
 
 /// Byte offset → line and column, for diagnostics.
@@ -269,12 +323,24 @@ pub fn parse_book(
             empty_headings: Vec::new(),
         };
         let body = manuscript.text.get(manuscript.body_offset..).unwrap_or("");
-        blocks.extend(convert::convert(body, manuscript.body_offset, &mut cx)?);
-        file_anchors.push(cx.first_heading.take());
+        let mut file_blocks = convert::convert(body, manuscript.body_offset, &mut cx)?;
+        let first_heading = cx.first_heading.take();
         empty_headings.extend(std::mem::take(&mut cx.empty_headings));
         let undefined_notes = std::mem::take(&mut cx.undefined_notes);
         footnotes.report_undefined(file_index, undefined_notes, diagnostics);
         footnotes.report_unused(file_index, diagnostics);
+        shift_headings(
+            &mut file_blocks,
+            manuscript.heading_shift,
+            manuscript.summary_title.as_deref(),
+            &mut ids,
+        );
+        // A link to the file lands on its first heading (one made from SUMMARY.md included).
+        file_anchors.push(match file_blocks.first() {
+            Some(Block::Heading { id, .. }) => Some(id.clone()),
+            _ => first_heading,
+        });
+        blocks.extend(file_blocks);
     }
 
     if blocks.is_empty() {
@@ -529,4 +595,63 @@ fn resolve_internal_links(
 /// GitHub-style anchors drop punctuation; compare on letters and digits only.
 fn loose_slug(id: &str) -> String {
     slugify(&id.replace(['’', '\''], ""), "").replace('-', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading_levels(blocks: &[Block]) -> Vec<(u8, String)> {
+        blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, content, .. } => Some((*level, plain_text(content))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn heading(level: u8, text: &str) -> Block {
+        Block::Heading {
+            level,
+            id: slugify(text, "h"),
+            content: vec![Inline::Text(text.into())],
+        }
+    }
+
+    #[test]
+    fn sub_chapters_move_down_by_their_depth() {
+        let mut blocks = vec![heading(1, "Own"), heading(2, "Sub"), heading(6, "Floor")];
+        shift_headings(
+            &mut blocks,
+            2,
+            Some("Summary name"),
+            &mut IdAllocator::default(),
+        );
+        assert_eq!(
+            heading_levels(&blocks),
+            [(3, "Own".into()), (4, "Sub".into()), (6, "Floor".into())]
+        );
+    }
+
+    #[test]
+    fn a_file_without_its_own_title_gets_the_summary_title() {
+        let mut blocks = vec![
+            Block::Paragraph(vec![Inline::Text("x".into())]),
+            heading(2, "S"),
+        ];
+        shift_headings(
+            &mut blocks,
+            1,
+            Some("From summary"),
+            &mut IdAllocator::default(),
+        );
+        assert_eq!(
+            heading_levels(&blocks),
+            [(2, "From summary".into()), (3, "S".into())]
+        );
+        let mut plain = vec![Block::Paragraph(vec![Inline::Text("x".into())])];
+        shift_headings(&mut plain, 0, None, &mut IdAllocator::default());
+        assert_eq!(plain.len(), 1);
+    }
 }

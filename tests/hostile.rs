@@ -657,7 +657,7 @@ fn gif_renamed_jpg_is_refused_by_its_bytes() {
     let reason = image_reason(&refused(&dir), "anim.jpg");
     assert!(
         reason.ends_with(
-            "anim.jpg: a GIF file, not a JPEG or PNG image (the format is read from the bytes, not the name); convert it to JPEG or PNG"
+            "anim.jpg: a GIF file, not a JPEG, PNG or SVG image (the format is read from the bytes, not the name); convert it to JPEG, PNG or SVG"
         ),
         "{reason}"
     );

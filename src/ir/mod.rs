@@ -4,6 +4,7 @@
 //! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
 
 use std::collections::BTreeMap;
+use crate::error::SourcePos;
 
 /// A whole book, ready for any back end.
 #[derive(Debug, Clone, Default)]
@@ -224,6 +225,8 @@ pub enum ImageFormat {
     Jpeg,
     /// PNG.
     Png,
+    /// SVG, stored as the loader's sanitised re-serialisation (see [`crate::svg`]).
+    Svg,
 }
 
 impl ImageFormat {
@@ -232,6 +235,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => "image/jpeg",
             ImageFormat::Png => "image/png",
+            ImageFormat::Svg => "image/svg+xml",
         }
     }
 
@@ -240,6 +244,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => "jpg",
             ImageFormat::Png => "png",
+            ImageFormat::Svg => "svg",
         }
     }
 }
@@ -251,12 +256,15 @@ pub struct Asset {
     pub name: String,
     /// The format sniffed from the bytes.
     pub format: ImageFormat,
-    /// Width in pixels, after EXIF orientation.
+    /// Width in pixels, after EXIF orientation; for SVG, in CSS pixels (96 per inch).
     pub width: u32,
-    /// Height in pixels, after EXIF orientation.
+    /// Height in pixels, after EXIF orientation; for SVG, in CSS pixels (96 per inch).
     pub height: u32,
-    /// The file's bytes as read.
+    /// The file's bytes as read; for SVG, the sanitised document (see [`crate::svg`]).
     pub bytes: Vec<u8>,
+    /// Where the image is first used in the manuscripts, so that back ends can say where
+    /// a warning about it comes from.
+    pub first_use: Option<SourcePos>,
 }
 
 /// Flatten inlines to plain text: markup dropped, line breaks as spaces.

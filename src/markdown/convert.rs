@@ -9,7 +9,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 use super::figure::paragraph_or_figure;
 use super::{FootnoteTable, LineIndex};
-use crate::error::{Diagnostics, Error, Result, SourcePos};
+use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
 use crate::ir::{
     plain_text, Alignment, AssetId, Block, IdAllocator, Inline, LinkTarget, List, ListItem, Table,
 };
@@ -348,7 +348,21 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
                 }
                 return Ok(());
             }
-            let asset = (cx.resolve_image)(&dest, &at)?;
+            let asset = match (cx.resolve_image)(&dest, &at) {
+                Ok(asset) => asset,
+                Err(Error::Image { reason, .. }) if cx.lenient => {
+                    cx.diagnostics.push(
+                        Diagnostic::warning(format!("image `{dest}` left out: {reason}"))
+                            .at(at)
+                            .hint("its alt text stands in for it (--lenient)"),
+                    );
+                    if !alt.is_empty() {
+                        push_inline(stack, Inline::Text(alt));
+                    }
+                    return Ok(());
+                }
+                Err(error) => return Err(error),
+            };
             push_inline(stack, Inline::Image { asset, alt });
             if let Some(Frame::Paragraph(_, image_title @ None)) = stack.last_mut() {
                 if !title.trim().is_empty() {

@@ -136,9 +136,20 @@ pub fn parse(bytes: &[u8]) -> Result<usvg::Tree, String> {
     usvg::Tree::from_str(text, &options()).map_err(|e| format!("unusable SVG: {e}"))
 }
 
-/// The tree written back out as SVG: only what usvg understood, text as outlines.
+/// The tree written back out as SVG: only what usvg understood, text as outlines. usvg
+/// writes only `width` and `height`; a `viewBox` is added so that a reader scaling the
+/// `<img>` to the screen scales the drawing rather than cropping it.
 pub fn sanitised(tree: &usvg::Tree) -> String {
-    tree.to_string(&usvg::WriteOptions::default())
+    let written = tree.to_string(&usvg::WriteOptions::default());
+    let size = tree.size();
+    match written.strip_prefix("<svg ") {
+        Some(rest) => format!(
+            "<svg viewBox=\"0 0 {} {}\" {rest}",
+            size.width(),
+            size.height()
+        ),
+        None => written,
+    }
 }
 
 /// The natural size of a tree in CSS pixels, rounded up to whole pixels (at least 1).
@@ -175,6 +186,7 @@ mod tests {
         let tree = parse(DIAGRAM.as_bytes()).expect("parses");
         assert_eq!(size_px(&tree), (200, 100));
         let out = sanitised(&tree);
+        assert!(out.starts_with("<svg viewBox=\"0 0 200 100\" "), "{out}");
         assert!(!out.contains("<text"), "{out}");
         // The rectangle and the label's glyphs: more than one path.
         assert!(out.matches("<path").count() > 1, "{out}");

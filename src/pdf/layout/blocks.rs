@@ -19,6 +19,9 @@ pub const MAX_UPSCALE_PPI: f32 = 150.0;
 /// Below this resolution a printed photo looks soft, and a warning says so.
 const SHARP_PPI: f32 = 150.0;
 
+/// Rounding slack when comparing resolutions.
+const PPI_TOLERANCE: f32 = 0.5;
+
 /// A figure takes at most this share of the text block's height, leaving room for its
 /// caption and some text.
 const MAX_FIGURE_HEIGHT_SHARE: f32 = 0.62;
@@ -55,10 +58,11 @@ impl Layout<'_, '_> {
             width = height / aspect;
         }
         if asset.format != ImageFormat::Svg {
-            // Only a photo shrunk by the height limit below its natural width can still
-            // fall short: a small image is printed at MAX_UPSCALE_PPI, never enlarged.
+            // A small image is printed at MAX_UPSCALE_PPI rather than enlarged, so this only
+            // fires if that cap is ever set below SHARP_PPI; the tolerance keeps rounding
+            // (a 197 px image at exactly 150 ppi) from firing it.
             let ppi = asset.width as f32 / (width / POINTS_PER_INCH);
-            if ppi < SHARP_PPI {
+            if ppi < SHARP_PPI - PPI_TOLERANCE {
                 let warning = Diagnostic::warning(format!(
                     "image {} is {} px wide, only {ppi:.0} ppi at its printed size",
                     asset.name, asset.width

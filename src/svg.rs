@@ -39,7 +39,10 @@ pub fn looks_like_svg(bytes: &[u8]) -> bool {
             b"-->"
         } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!doctype") {
             // An internal subset (`[ … ]`) may hold `>`; it ends at `]>`.
-            match (rest.iter().position(|c| *c == b'['), rest.iter().position(|c| *c == b'>')) {
+            match (
+                rest.iter().position(|c| *c == b'['),
+                rest.iter().position(|c| *c == b'>'),
+            ) {
                 (Some(open), Some(close)) if open < close => b"]>",
                 _ => b">",
             }
@@ -105,8 +108,8 @@ pub fn parse(bytes: &[u8]) -> Result<usvg::Tree, String> {
     if is_gzip(bytes) {
         return Err("a compressed SVG (.svgz); save it as plain SVG".into());
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("an SVG that is not UTF-8 text ({e})"))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| format!("an SVG that is not UTF-8 text ({e})"))?;
     let document = roxmltree::Document::parse_with_options(
         text,
         roxmltree::ParsingOptions {
@@ -194,13 +197,21 @@ mod tests {
 
     #[test]
     fn size_must_be_known() {
-        let no_size = r#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>"#;
-        assert!(parse(no_size.as_bytes()).unwrap_err().contains("size is unknown"));
+        let no_size =
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>"#;
+        assert!(parse(no_size.as_bytes())
+            .unwrap_err()
+            .contains("size is unknown"));
         let percent = r#"<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="50"/>"#;
         assert!(parse(percent.as_bytes()).is_err());
         let view_box = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 30 20"/>"#;
-        assert_eq!(size_px(&parse(view_box.as_bytes()).expect("parses")), (30, 20));
-        assert!(parse(&[0x1F, 0x8B, 8, 0]).unwrap_err().contains("compressed"));
+        assert_eq!(
+            size_px(&parse(view_box.as_bytes()).expect("parses")),
+            (30, 20)
+        );
+        assert!(parse(&[0x1F, 0x8B, 8, 0])
+            .unwrap_err()
+            .contains("compressed"));
     }
 
     #[test]
@@ -213,7 +224,15 @@ mod tests {
 <rect width="20" height="20" fill="red" onclick="alert(3)"/>
 </svg>"#;
         let out = sanitised(&parse(hostile.as_bytes()).expect("parses"));
-        for banned in ["script", "onload", "onclick", "foreignObject", "href", "passwd", "http"] {
+        for banned in [
+            "script",
+            "onload",
+            "onclick",
+            "foreignObject",
+            "href",
+            "passwd",
+            "http",
+        ] {
             // The namespace declaration is the only URL allowed.
             let without_namespaces = out
                 .replace("http://www.w3.org/2000/svg", "")

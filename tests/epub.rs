@@ -775,7 +775,10 @@ fn svg_images_are_stored_sanitised_and_shown_with_img() {
         for node in doc.descendants().filter(|n| n.is_element()) {
             let name = node.tag_name().name();
             assert!(
-                !matches!(name, "script" | "foreignObject" | "image" | "use" | "a" | "text"),
+                !matches!(
+                    name,
+                    "script" | "foreignObject" | "image" | "use" | "a" | "text"
+                ),
                 "<{name}> in {href}"
             );
             for attribute in node.attributes() {
@@ -786,13 +789,18 @@ fn svg_images_are_stored_sanitised_and_shown_with_img() {
                 );
             }
         }
-        assert!(!text.contains("passwd") && !text.contains("example.com") && !text.contains("alert"));
+        assert!(
+            !text.contains("passwd") && !text.contains("example.com") && !text.contains("alert")
+        );
     }
-    let diagram = String::from_utf8(epub.files[&format!("{base}images/diagram.svg")].clone())
-        .expect("UTF-8");
+    let diagram =
+        String::from_utf8(epub.files[&format!("{base}images/diagram.svg")].clone()).expect("UTF-8");
     // A band, two boxes, a line, its arrowhead and clip, and one outline path per label
     // ("Text" and "Book"): without the labels there would be six.
     assert_eq!(diagram.matches("<path").count(), 8, "{diagram}");
     let chapter = epub.text(&format!("{base}ch001.xhtml"));
-    assert!(chapter.contains("<img src=\"images/diagram.svg\""), "{chapter}");
+    assert!(
+        chapter.contains("<img src=\"images/diagram.svg\""),
+        "{chapter}"
+    );
 }

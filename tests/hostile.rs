@@ -481,13 +481,23 @@ fn truncated_jpeg_is_refused_with_its_name() {
 #[test]
 fn jpeg_cut_off_before_its_end_marker_is_refused() {
     let jpeg = rgb_jpeg(64, 48);
-    assert_eq!(&jpeg[jpeg.len() - 2..], [0xFF, 0xD9], "the encoder ends with EOI");
+    assert_eq!(
+        &jpeg[jpeg.len() - 2..],
+        [0xFF, 0xD9],
+        "the encoder ends with EOI"
+    );
     // Cut just before the end marker: every scan byte is there, the decoder alone accepts it.
     let cut = &jpeg[..jpeg.len() - 2];
-    assert!(image::load_from_memory(cut).is_ok(), "the decoder does not notice");
+    assert!(
+        image::load_from_memory(cut).is_ok(),
+        "the decoder does not notice"
+    );
     let dir = book_dir(
         "jpeg-no-eoi",
-        &[("a.md", &figure_manuscript("photo.jpg")), ("photo.jpg", cut)],
+        &[
+            ("a.md", &figure_manuscript("photo.jpg")),
+            ("photo.jpg", cut),
+        ],
     );
     let error = refused(&dir);
     let reason = image_reason(&error, "photo.jpg");
@@ -515,7 +525,10 @@ Text with ![an animation](anim.gif) inside.\n\n![A missing chart](gone.png)\n\nE
         ],
     );
     let error = refused(&dir);
-    assert!(image_reason(&error, "cut.jpg").contains("truncated JPEG"), "{error}");
+    assert!(
+        image_reason(&error, "cut.jpg").contains("truncated JPEG"),
+        "{error}"
+    );
     let options = LoadOptions {
         lenient: true,
         ..LoadOptions::default()
@@ -546,10 +559,22 @@ Text with ![an animation](anim.gif) inside.\n\n![A missing chart](gone.png)\n\nE
         .filter(|w| w.contains("left out"))
         .collect();
     assert_eq!(left_out.len(), 3, "{:?}", diagnostics.warnings);
-    assert!(left_out[0].contains("a.md:3:1: image `cut.jpg` left out: "), "{}", left_out[0]);
-    assert!(left_out[1].contains("a.md:6:11: image `anim.gif` left out: "), "{}", left_out[1]);
+    assert!(
+        left_out[0].contains("a.md:3:1: image `cut.jpg` left out: "),
+        "{}",
+        left_out[0]
+    );
+    assert!(
+        left_out[1].contains("a.md:6:11: image `anim.gif` left out: "),
+        "{}",
+        left_out[1]
+    );
     assert!(left_out[1].contains("a GIF file"), "{}", left_out[1]);
-    assert!(left_out[2].contains("a.md:8:1: image `gone.png` left out: "), "{}", left_out[2]);
+    assert!(
+        left_out[2].contains("a.md:8:1: image `gone.png` left out: "),
+        "{}",
+        left_out[2]
+    );
     assert!(left_out[2].contains("file not found"), "{}", left_out[2]);
 }
 
@@ -562,7 +587,19 @@ fn svg(attributes: &str, body: &str) -> Vec<u8> {
 #[test]
 fn svg_never_reads_outside_its_own_bytes() {
     // A file beside the book that the SVG points at three ways; none may end up in the book.
-    let secret_dir = book_dir("svg-secret", &[("secret.svg", &svg("width=\"9\" height=\"9\"", "<rect width=\"9\" height=\"9\" fill=\"#123456\"/>")), ("secret.png", &rgb_png(9, 9))]);
+    let secret_dir = book_dir(
+        "svg-secret",
+        &[
+            (
+                "secret.svg",
+                &svg(
+                    "width=\"9\" height=\"9\"",
+                    "<rect width=\"9\" height=\"9\" fill=\"#123456\"/>",
+                ),
+            ),
+            ("secret.png", &rgb_png(9, 9)),
+        ],
+    );
     let secret_svg = secret_dir.join("secret.svg");
     let secret_png = secret_dir.join("secret.png");
     let body = format!(
@@ -578,12 +615,19 @@ fn svg_never_reads_outside_its_own_bytes() {
     let drawing = svg("width=\"40\" height=\"40\"", &body);
     let dir = book_dir(
         "svg-external",
-        &[("a.md", &figure_manuscript("d.svg")), ("d.svg", &drawing), ("secret.png", &rgb_png(9, 9))],
+        &[
+            ("a.md", &figure_manuscript("d.svg")),
+            ("d.svg", &drawing),
+            ("secret.png", &rgb_png(9, 9)),
+        ],
     );
     let (book, _) = accepted("svg-external", &dir);
     let stored = String::from_utf8(book.assets[0].bytes.clone()).expect("UTF-8");
     assert!(stored.contains("#abcdef"), "{stored}");
-    assert!(!stored.contains("123456") && !stored.contains("href") && !stored.contains("<image"), "{stored}");
+    assert!(
+        !stored.contains("123456") && !stored.contains("href") && !stored.contains("<image"),
+        "{stored}"
+    );
     let _ = std::fs::remove_dir_all(&secret_dir);
 }
 

@@ -220,7 +220,13 @@ fn seed_pdf_text_comes_back_in_reading_order() {
 
 #[test]
 fn test_manuscripts_render_and_parse() {
-    for name in ["gfm-features", "scripts", "long-words", "many-chapters", "svg-figures"] {
+    for name in [
+        "gfm-features",
+        "scripts",
+        "long-words",
+        "many-chapters",
+        "svg-figures",
+    ] {
         let book = load(repo().join(format!("tests/manuscripts/{name}.md")));
         let doc = Document::load_mem(&render(&book)).expect("PDF parses");
         let outline = outline_titles(&doc);
@@ -434,15 +440,22 @@ fn svg_figures_are_vector_forms_at_their_natural_size() {
     let bytes = render(&book);
     let doc = Document::load_mem(&bytes).expect("PDF parses");
     let drawn = drawn_xobjects(&doc);
-    assert_eq!(drawn.len(), 2, "two SVG figures (the inline one is alt text): {drawn:?}");
+    assert_eq!(
+        drawn.len(),
+        2,
+        "two SVG figures (the inline one is alt text): {drawn:?}"
+    );
     // diagram.svg is 240×120 CSS px = 180×90 pt; hostile.svg is 96 px square = 72 pt.
-    for ((page, name, matrix), (width, height)) in drawn.iter().zip([(180.0, 90.0), (72.0, 72.0)])
-    {
+    for ((page, name, matrix), (width, height)) in drawn.iter().zip([(180.0, 90.0), (72.0, 72.0)]) {
         assert!(
             (matrix[0] - width).abs() < 0.01 && (matrix[3] - height).abs() < 0.01,
             "page {page}: {name} drawn at {matrix:?}"
         );
-        assert_eq!((matrix[1], matrix[2]), (0.0, 0.0), "upright, not rotated or flipped");
+        assert_eq!(
+            (matrix[1], matrix[2]),
+            (0.0, 0.0),
+            "upright, not rotated or flipped"
+        );
         let form = xobject(&doc, name);
         assert_eq!(
             form.dict.get(b"Subtype").and_then(Object::as_name).ok(),
@@ -451,8 +464,14 @@ fn svg_figures_are_vector_forms_at_their_natural_size() {
         );
         let content = form.decompressed_content().expect("form content");
         let text = String::from_utf8_lossy(&content);
-        assert!(text.contains(" re") || text.contains(" c\n") || text.contains(" l\n"), "{text}");
-        assert!(!text.contains("BT"), "text in SVGs is drawn as outlines: {text}");
+        assert!(
+            text.contains(" re") || text.contains(" c\n") || text.contains(" l\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("BT"),
+            "text in SVGs is drawn as outlines: {text}"
+        );
     }
     // Centred on the 419.5 pt wide A5 page's text block.
     let (_, _, diagram) = &drawn[0];
@@ -468,7 +487,10 @@ fn svg_figures_are_vector_forms_at_their_natural_size() {
         }
         if let Ok(dict) = object.as_dict() {
             if dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor") {
-                let name = dict.get(b"FontName").and_then(Object::as_name).expect("name");
+                let name = dict
+                    .get(b"FontName")
+                    .and_then(Object::as_name)
+                    .expect("name");
                 assert!(
                     String::from_utf8_lossy(name).contains("Noto"),
                     "{}",

@@ -3,8 +3,8 @@
 //! Pure data, no I/O. Text nodes hold plain Unicode; every writer does its own escaping.
 //! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
 
-use std::collections::BTreeMap;
 use crate::error::SourcePos;
+use std::collections::BTreeMap;
 
 /// A whole book, ready for any back end.
 #[derive(Debug, Clone, Default)]

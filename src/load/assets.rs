@@ -259,9 +259,11 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<InspectedImage, String
         .map_err(|e| format!("corrupt or truncated image: {}", one_line(&e)))?;
     // The decoder pads a scan that stops early with grey; only the missing marker tells.
     if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
-        return Err("truncated JPEG: the image data stops before its end-of-image marker \
+        return Err(
+            "truncated JPEG: the image data stops before its end-of-image marker \
                     (the file was cut off while copying or downloading)"
-            .into());
+                .into(),
+        );
     }
     use ::image::metadata::Orientation::*;
     let (w, h) = match orientation {
@@ -443,7 +445,10 @@ mod tests {
         assert_eq!(inspected.format, ImageFormat::Svg);
         assert_eq!((inspected.width, inspected.height), (120, 60));
         let clean = inspected.sanitised_svg.expect("sanitised");
-        assert!(!clean.contains("script") && !clean.contains("onload"), "{clean}");
+        assert!(
+            !clean.contains("script") && !clean.contains("onload"),
+            "{clean}"
+        );
         let huge = br#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"/>"#;
         assert!(inspect_image(huge).unwrap_err().contains("exceeds"));
         let broken = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect"#;

@@ -265,7 +265,11 @@ fn svg_form(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::ObjectId>
         .get_dictionary(page_id)
         .map_err(|e| fail(format!("svg2pdf page: {e}")))?
         .clone();
-    let number = |object: &Object| object.as_float().or_else(|_| object.as_i64().map(|i| i as f32));
+    let number = |object: &Object| {
+        object
+            .as_float()
+            .or_else(|_| object.as_i64().map(|i| i as f32))
+    };
     let media_box: Vec<f32> = page
         .get(b"MediaBox")
         .and_then(Object::as_array)
@@ -306,9 +310,16 @@ fn svg_form(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::ObjectId>
     form.set(
         "Matrix",
         Object::Array(
-            [1.0 / width, 0.0, 0.0, 1.0 / height, -x0 / width, -y0 / height]
-                .map(Object::Real)
-                .to_vec(),
+            [
+                1.0 / width,
+                0.0,
+                0.0,
+                1.0 / height,
+                -x0 / width,
+                -y0 / height,
+            ]
+            .map(Object::Real)
+            .to_vec(),
         ),
     );
     form.set("Resources", resources);

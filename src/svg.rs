@@ -57,7 +57,7 @@ pub fn looks_like_svg(bytes: &[u8]) -> bool {
 }
 
 /// Whether the bytes are gzip-compressed (an `.svgz` file, say).
-pub fn is_gzip(bytes: &[u8]) -> bool {
+fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1F, 0x8B])
 }
 

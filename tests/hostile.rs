@@ -636,7 +636,7 @@ fn broken_sizeless_compressed_and_huge_svgs_are_refused() {
     let cases: [(&str, Vec<u8>, &str); 5] = [
         ("broken.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"5\"><rect".to_vec(), "malformed SVG"),
         ("sizeless.svg", svg("", "<rect width=\"5\" height=\"5\"/>"), "size is unknown"),
-        ("zipped.svg", vec![0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3], "compressed SVG"),
+        ("zipped.svg", vec![0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3], "a gzip-compressed (an .svgz? save it as plain SVG) file"),
         ("huge.svg", svg("width=\"200000\" height=\"200000\"", ""), "exceeds the limit"),
         ("latin1.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"5\" height=\"5\"><title>\xe9</title></svg>".to_vec(), "not UTF-8"),
     ];

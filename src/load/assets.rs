@@ -348,6 +348,7 @@ fn other_format(bytes: &[u8]) -> Option<&'static str> {
         (b"MM\0*", "TIFF"),
         (b"%PDF", "PDF"),
         (b"<?xml", "XML"),
+        (b"\x1f\x8b", "gzip-compressed (an .svgz? save it as plain SVG)"),
         (b"\0\0\0\x0cjP  ", "JPEG 2000"),
     ];
     if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
@@ -372,8 +373,7 @@ pub fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
         Some(ImageFormat::Jpeg)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(ImageFormat::Png)
-    } else if crate::svg::looks_like_svg(bytes) || crate::svg::is_gzip(bytes) {
-        // A gzip stream is taken as SVGZ so that the message says what to do with it.
+    } else if crate::svg::looks_like_svg(bytes) {
         Some(ImageFormat::Svg)
     } else {
         None

@@ -477,6 +477,11 @@ fn svg_figures_are_vector_forms_at_their_natural_size() {
     let (_, _, diagram) = &drawn[0];
     let centre = diagram[4] + diagram[0] / 2.0;
     assert!((centre - 419.53 / 2.0).abs() < 20.0, "centre at {centre}");
+    // svg2pdf's own page, catalog and document info are left behind.
+    assert!(
+        !bytes.windows(7).any(|w| w == b"svg2pdf"),
+        "svg2pdf's document info leaked in"
+    );
     // No image XObject and no font beyond the book's own: the labels became outlines.
     for (_, object) in doc.objects.iter() {
         if let Ok(stream) = object.as_stream() {

@@ -326,15 +326,22 @@ fn svg_form(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::ObjectId>
     if let Ok(filter) = content.dict.get(b"Filter") {
         form.set("Filter", filter.clone());
     }
-    // The page, page tree and catalog stay behind; everything the content uses comes along.
+    // The page, page tree, catalog and document info stay behind; everything the content
+    // uses comes along.
     let catalog = drawing
         .trailer
         .get(b"Root")
         .and_then(Object::as_reference)
         .ok();
     let pages = page.get(b"Parent").and_then(Object::as_reference).ok();
+    let info = drawing
+        .trailer
+        .get(b"Info")
+        .and_then(Object::as_reference)
+        .ok();
     for (id, object) in std::mem::take(&mut drawing.objects) {
-        if id == page_id || Some(id) == catalog || Some(id) == pages || id == content_id {
+        let left_behind = [Some(page_id), catalog, pages, info, Some(content_id)];
+        if left_behind.contains(&Some(id)) {
             continue;
         }
         out.objects.insert(id, object);

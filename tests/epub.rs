@@ -804,3 +804,41 @@ fn svg_images_are_stored_sanitised_and_shown_with_img() {
         "{chapter}"
     );
 }
+
+#[test]
+fn a_warning_about_an_image_names_where_it_is_first_used() {
+    let dir = scratch("located");
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(20, 10, image::Rgb([1, 2, 3]))
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode");
+    std::fs::write(dir.join("pic.png"), &png).expect("write");
+    let file = dir.join("a.md");
+    std::fs::write(
+        &file,
+        "# Pictures\n\nText first.\n\n![A picture](pic.png)\n\nAgain ![the picture](pic.png).\n",
+    )
+    .expect("write manuscript");
+    let mut diagnostics = Diagnostics::default();
+    let mut book = load_book(&file, &LoadOptions::default(), &mut diagnostics).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(book.assets.len(), 1);
+    // The file goes bad between loading and rendering: the EPUB keeps it as it is, and says
+    // so at the image's first use (line 5), not at the second.
+    book.assets[0].bytes.truncate(40);
+    EpubRenderer {
+        options: EpubOptions::default(),
+    }
+    .render(&book, &mut diagnostics)
+    .expect("EPUB renders");
+    let warning = diagnostics
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("stored unchanged"))
+        .unwrap_or_else(|| panic!("{:?}", diagnostics.warnings));
+    let at = warning.at.as_ref().expect("located");
+    assert_eq!(
+        (at.file.as_path(), at.line, at.column),
+        (file.as_path(), 5, 1)
+    );
+}

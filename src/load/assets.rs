@@ -348,7 +348,10 @@ fn other_format(bytes: &[u8]) -> Option<&'static str> {
         (b"MM\0*", "TIFF"),
         (b"%PDF", "PDF"),
         (b"<?xml", "XML"),
-        (b"\x1f\x8b", "gzip-compressed (an .svgz? save it as plain SVG)"),
+        (
+            b"\x1f\x8b",
+            "gzip-compressed (an .svgz? save it as plain SVG)",
+        ),
         (b"\0\0\0\x0cjP  ", "JPEG 2000"),
     ];
     if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {

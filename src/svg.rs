@@ -155,6 +155,32 @@ pub fn sanitised(tree: &usvg::Tree) -> String {
     }
 }
 
+/// The characters of the SVG's text that no bundled font has (they would print as empty
+/// boxes), each once, in order of appearance.
+pub fn uncovered_characters(tree: &usvg::Tree) -> String {
+    fn walk(group: &usvg::Group, out: &mut String) {
+        for node in group.children() {
+            match node {
+                usvg::Node::Group(group) => walk(group, out),
+                usvg::Node::Text(text) => {
+                    let glyphs = text.layouted().iter().flat_map(|s| &s.positioned_glyphs);
+                    for glyph in glyphs.filter(|g| g.id.0 == 0) {
+                        for c in glyph.text.chars().filter(|c| !c.is_whitespace()) {
+                            if !out.contains(c) {
+                                out.push(c);
+                            }
+                        }
+                    }
+                }
+                usvg::Node::Path(_) | usvg::Node::Image(_) => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(tree.root(), &mut out);
+    out
+}
+
 /// The natural size of a tree in CSS pixels, rounded up to whole pixels (at least 1).
 pub fn size_px(tree: &usvg::Tree) -> (u32, u32) {
     let size = tree.size();
@@ -193,6 +219,19 @@ mod tests {
         assert!(!out.contains("<text"), "{out}");
         // The rectangle and the label's glyphs: more than one path.
         assert!(out.matches("<path").count() > 1, "{out}");
+    }
+
+    #[test]
+    fn characters_no_font_has_are_named() {
+        assert_eq!(
+            uncovered_characters(&parse(DIAGRAM.as_bytes()).expect("parses")),
+            ""
+        );
+        let cjk = r#"<svg xmlns="http://www.w3.org/2000/svg" width="99" height="30"><text y="20">Aあい あ</text></svg>"#;
+        assert_eq!(
+            uncovered_characters(&parse(cjk.as_bytes()).expect("parses")),
+            "あい"
+        );
     }
 
     #[test]

@@ -632,6 +632,36 @@ fn svg_never_reads_outside_its_own_bytes() {
 }
 
 #[test]
+fn svg_text_no_bundled_font_has_is_named_where_the_image_is_used() {
+    let drawing = svg(
+        "width=\"120\" height=\"30\"",
+        "<text x=\"5\" y=\"20\" font-family=\"Arial\">Tokyo 東京</text>",
+    );
+    let dir = book_dir(
+        "svg-cjk",
+        &[
+            ("a.md", &figure_manuscript("map.svg")),
+            ("map.svg", &drawing),
+        ],
+    );
+    let (book, diagnostics) = accepted("svg-cjk", &dir);
+    assert_eq!(book.assets.len(), 1);
+    let warnings: Vec<String> = diagnostics
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains("no bundled font"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", diagnostics.warnings);
+    assert!(
+        warnings[0]
+            .contains("a.md:5:1: image `map.svg`: no bundled font has the characters `東京`"),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
 fn broken_sizeless_compressed_and_huge_svgs_are_refused() {
     let cases: [(&str, Vec<u8>, &str); 5] = [
         ("broken.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"5\"><rect".to_vec(), "malformed SVG"),

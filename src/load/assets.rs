@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, SourcePos};
+use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
 use crate::ir::{slugify, Asset, AssetId, IdAllocator, ImageFormat};
 
 /// Largest image file accepted, in bytes.
@@ -26,6 +26,8 @@ pub struct AssetResolver {
     by_path: BTreeMap<PathBuf, AssetId>,
     names: IdAllocator,
     assets: Vec<Asset>,
+    /// Warnings about images that were accepted, located at their reference.
+    diagnostics: Diagnostics,
 }
 
 impl AssetResolver {
@@ -44,6 +46,7 @@ impl AssetResolver {
             by_path: BTreeMap::new(),
             names: IdAllocator::default(),
             assets: Vec::new(),
+            diagnostics: Diagnostics::default(),
         })
     }
 
@@ -115,6 +118,17 @@ impl AssetResolver {
         let inspected =
             inspect_image(&bytes).map_err(|e| fail(format!("{}: {e}", canonical.display())))?;
         let (format, width, height) = (inspected.format, inspected.width, inspected.height);
+        if !inspected.uncovered_characters.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "image `{reference}`: no bundled font has the characters `{}` of its \
+                     text; they print as empty boxes",
+                    inspected.uncovered_characters
+                ))
+                .at(at.clone())
+                .hint("convert the SVG's text to paths in the drawing program"),
+            );
+        }
         // An SVG is kept as usvg wrote it back: nothing it did not understand survives.
         let bytes = inspected.sanitised_svg.map_or(bytes, String::into_bytes);
         let stem = canonical
@@ -137,6 +151,11 @@ impl AssetResolver {
         });
         self.by_path.insert(canonical, id);
         Ok(id)
+    }
+
+    /// The warnings about accepted images so far, leaving none behind.
+    pub fn take_diagnostics(&mut self) -> Diagnostics {
+        std::mem::take(&mut self.diagnostics)
     }
 
     /// Hand the finished asset table to the IR.
@@ -199,6 +218,8 @@ pub struct InspectedImage {
     pub height: u32,
     /// For an SVG, the document as usvg wrote it back (see [`crate::svg::sanitised`]).
     pub sanitised_svg: Option<String>,
+    /// For an SVG, the characters of its text that no bundled font has.
+    pub uncovered_characters: String,
 }
 
 /// Sniff the format from the bytes, check the pixel limit from the header and decode fully
@@ -275,6 +296,7 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<InspectedImage, String
         width: w,
         height: h,
         sanitised_svg: None,
+        uncovered_characters: String::new(),
     })
 }
 
@@ -294,6 +316,7 @@ fn inspect_svg(bytes: &[u8]) -> std::result::Result<InspectedImage, String> {
         width,
         height,
         sanitised_svg: Some(crate::svg::sanitised(&tree)),
+        uncovered_characters: crate::svg::uncovered_characters(&tree),
     })
 }
 

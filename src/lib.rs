@@ -11,6 +11,7 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod pdf;
+pub mod svg;
 
 pub use error::{Diagnostic, Diagnostics, Error, Result, Severity, SourcePos};
 

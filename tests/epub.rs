@@ -748,3 +748,99 @@ fn images_are_upright_rgb_e_reader_sized_and_typed_from_their_bytes() {
     assert_eq!((banner.width(), banner.height()), (1600, 400));
     assert!(banner.color().has_alpha());
 }
+
+#[test]
+fn svg_images_are_stored_sanitised_and_shown_with_img() {
+    let manuscript = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manuscripts/svg-figures.md");
+    let (bytes, _) = build(&manuscript, "svg-figures");
+    let epub = Epub::open(&bytes);
+    let manifest = epub.manifest();
+    let svgs: Vec<_> = manifest
+        .iter()
+        .filter(|(_, _, media, _)| media == "image/svg+xml")
+        .collect();
+    // diagram.svg (figure, inline image and cover: stored once) and hostile.svg.
+    assert_eq!(svgs.len(), 2, "{manifest:?}");
+    assert!(
+        svgs.iter()
+            .any(|(_, href, _, properties)| href.ends_with("diagram.svg")
+                && properties == "cover-image"),
+        "the first figure is the cover: {svgs:?}"
+    );
+    let base = epub.base();
+    for (_, href, _, _) in &svgs {
+        let text = String::from_utf8(epub.files[&format!("{base}{href}")].clone()).expect("UTF-8");
+        let doc = parse(&text);
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg", "{href}");
+        assert!(root.attribute("viewBox").is_some(), "scalable: {text}");
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            let name = node.tag_name().name();
+            assert!(
+                !matches!(
+                    name,
+                    "script" | "foreignObject" | "image" | "use" | "a" | "text"
+                ),
+                "<{name}> in {href}"
+            );
+            for attribute in node.attributes() {
+                assert!(
+                    !attribute.name().starts_with("on") && attribute.name() != "href",
+                    "{} on <{name}> in {href}",
+                    attribute.name()
+                );
+            }
+        }
+        assert!(
+            !text.contains("passwd") && !text.contains("example.com") && !text.contains("alert")
+        );
+    }
+    let diagram =
+        String::from_utf8(epub.files[&format!("{base}images/diagram.svg")].clone()).expect("UTF-8");
+    // A band, two boxes, a line, its arrowhead and clip, and one outline path per label
+    // ("Text" and "Book"): without the labels there would be six.
+    assert_eq!(diagram.matches("<path").count(), 8, "{diagram}");
+    let chapter = epub.text(&format!("{base}ch001.xhtml"));
+    assert!(
+        chapter.contains("<img src=\"images/diagram.svg\""),
+        "{chapter}"
+    );
+}
+
+#[test]
+fn a_warning_about_an_image_names_where_it_is_first_used() {
+    let dir = scratch("located");
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(20, 10, image::Rgb([1, 2, 3]))
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode");
+    std::fs::write(dir.join("pic.png"), &png).expect("write");
+    let file = dir.join("a.md");
+    std::fs::write(
+        &file,
+        "# Pictures\n\nText first.\n\n![A picture](pic.png)\n\nAgain ![the picture](pic.png).\n",
+    )
+    .expect("write manuscript");
+    let mut diagnostics = Diagnostics::default();
+    let mut book = load_book(&file, &LoadOptions::default(), &mut diagnostics).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(book.assets.len(), 1);
+    // The file goes bad between loading and rendering: the EPUB keeps it as it is, and says
+    // so at the image's first use (line 5), not at the second.
+    book.assets[0].bytes.truncate(40);
+    EpubRenderer {
+        options: EpubOptions::default(),
+    }
+    .render(&book, &mut diagnostics)
+    .expect("EPUB renders");
+    let warning = diagnostics
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("stored unchanged"))
+        .unwrap_or_else(|| panic!("{:?}", diagnostics.warnings));
+    let at = warning.at.as_ref().expect("located");
+    assert_eq!(
+        (at.file.as_path(), at.line, at.column),
+        (file.as_path(), 5, 1)
+    );
+}

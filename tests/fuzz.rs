@@ -261,6 +261,11 @@ fn sample_png() -> Vec<u8> {
     encode(img.into(), image::ImageFormat::Png)
 }
 
+/// A small SVG with shapes, a gradient, a transform and text: byte flips hit all of them.
+fn sample_svg() -> Vec<u8> {
+    br##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20"><defs><linearGradient id="g"><stop offset="0" stop-color="#f00"/><stop offset="1" stop-color="#00f"/></linearGradient></defs><rect width="40" height="20" fill="url(#g)"/><g transform="rotate(10 20 10)"><circle cx="10" cy="10" r="5"/><text x="18" y="14" font-size="9">Ab</text></g></svg>"##.to_vec()
+}
+
 fn sample_jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(19, 11, |x, y| {
         image::Rgb([(x * 13) as u8, (y * 23) as u8, 7])
@@ -342,7 +347,7 @@ proptest! {
 
     #[test]
     fn arbitrary_image_bytes_never_panic(
-        which in 0usize..3,
+        which in 0usize..4,
         flips in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 0..12),
         cut in proptest::option::of(any::<proptest::sample::Index>()),
         tail in proptest::collection::vec(any::<u8>(), 0..64),
@@ -350,6 +355,7 @@ proptest! {
         let (name, mut bytes) = match which {
             0 => ("pic.png", sample_png()),
             1 => ("pic.jpg", sample_jpeg()),
+            2 => ("pic.svg", sample_svg()),
             _ => ("pic.jpg", tail.clone()),
         };
         for (at, value) in flips {

@@ -480,6 +480,207 @@ fn truncated_jpeg_is_refused_with_its_name() {
 }
 
 #[test]
+fn jpeg_cut_off_before_its_end_marker_is_refused() {
+    let jpeg = rgb_jpeg(64, 48);
+    assert_eq!(
+        &jpeg[jpeg.len() - 2..],
+        [0xFF, 0xD9],
+        "the encoder ends with EOI"
+    );
+    // Cut just before the end marker: every scan byte is there, the decoder alone accepts it.
+    let cut = &jpeg[..jpeg.len() - 2];
+    assert!(
+        image::load_from_memory(cut).is_ok(),
+        "the decoder does not notice"
+    );
+    let dir = book_dir(
+        "jpeg-no-eoi",
+        &[
+            ("a.md", &figure_manuscript("photo.jpg")),
+            ("photo.jpg", cut),
+        ],
+    );
+    let error = refused(&dir);
+    let reason = image_reason(&error, "photo.jpg");
+    assert!(
+        reason.ends_with(
+            "photo.jpg: truncated JPEG: the image data stops before its end-of-image marker \
+             (the file was cut off while copying or downloading)"
+        ),
+        "{reason}"
+    );
+    assert!(error.to_string().contains("a.md:5:1"), "{error}");
+}
+
+#[test]
+fn lenient_turns_unusable_local_images_into_their_alt_text() {
+    let jpeg = rgb_jpeg(64, 48);
+    let manuscript = b"# Pictures\n\n![A cut-off photo](cut.jpg)\n*Its caption*\n\n\
+Text with ![an animation](anim.gif) inside.\n\n![A missing chart](gone.png)\n\nEnd.\n";
+    let dir = book_dir(
+        "lenient-local",
+        &[
+            ("a.md", manuscript),
+            ("cut.jpg", &jpeg[..jpeg.len() - 2]),
+            ("anim.gif", TINY_GIF),
+        ],
+    );
+    let error = refused(&dir);
+    assert!(
+        image_reason(&error, "cut.jpg").contains("truncated JPEG"),
+        "{error}"
+    );
+    let options = LoadOptions {
+        lenient: true,
+        ..LoadOptions::default()
+    };
+    let (book, diagnostics) = accepted_with("lenient-local", &dir, &options);
+    assert!(book.assets.is_empty());
+    let paragraphs: Vec<String> = book.chapters[0]
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(p) => plain_text(p),
+            other => panic!("only paragraphs expected, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        paragraphs,
+        [
+            "A cut-off photo Its caption",
+            "Text with an animation inside.",
+            "A missing chart",
+            "End."
+        ]
+    );
+    let left_out: Vec<String> = diagnostics
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains("left out"))
+        .collect();
+    assert_eq!(left_out.len(), 3, "{:?}", diagnostics.warnings);
+    assert!(
+        left_out[0].contains("a.md:3:1: image `cut.jpg` left out: "),
+        "{}",
+        left_out[0]
+    );
+    assert!(
+        left_out[1].contains("a.md:6:11: image `anim.gif` left out: "),
+        "{}",
+        left_out[1]
+    );
+    assert!(left_out[1].contains("a GIF file"), "{}", left_out[1]);
+    assert!(
+        left_out[2].contains("a.md:8:1: image `gone.png` left out: "),
+        "{}",
+        left_out[2]
+    );
+    assert!(left_out[2].contains("file not found"), "{}", left_out[2]);
+}
+
+/// An SVG with the given root attributes and body.
+fn svg(attributes: &str, body: &str) -> Vec<u8> {
+    format!("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" {attributes}>{body}</svg>")
+        .into_bytes()
+}
+
+#[test]
+fn svg_never_reads_outside_its_own_bytes() {
+    // A file beside the book that the SVG points at three ways; none may end up in the book.
+    let secret_dir = book_dir(
+        "svg-secret",
+        &[
+            (
+                "secret.svg",
+                &svg(
+                    "width=\"9\" height=\"9\"",
+                    "<rect width=\"9\" height=\"9\" fill=\"#123456\"/>",
+                ),
+            ),
+            ("secret.png", &rgb_png(9, 9)),
+        ],
+    );
+    let secret_svg = secret_dir.join("secret.svg");
+    let secret_png = secret_dir.join("secret.png");
+    let body = format!(
+        "<image width=\"9\" height=\"9\" xlink:href=\"{}\"/>\
+         <image width=\"9\" height=\"9\" href=\"file://{}\"/>\
+         <image width=\"9\" height=\"9\" href=\"secret.png\"/>\
+         <use xlink:href=\"{}#x\"/>\
+         <circle cx=\"20\" cy=\"20\" r=\"5\" fill=\"#abcdef\"/>",
+        secret_svg.display(),
+        secret_png.display(),
+        secret_svg.display()
+    );
+    let drawing = svg("width=\"40\" height=\"40\"", &body);
+    let dir = book_dir(
+        "svg-external",
+        &[
+            ("a.md", &figure_manuscript("d.svg")),
+            ("d.svg", &drawing),
+            ("secret.png", &rgb_png(9, 9)),
+        ],
+    );
+    let (book, _) = accepted("svg-external", &dir);
+    let stored = String::from_utf8(book.assets[0].bytes.clone()).expect("UTF-8");
+    assert!(stored.contains("#abcdef"), "{stored}");
+    assert!(
+        !stored.contains("123456") && !stored.contains("href") && !stored.contains("<image"),
+        "{stored}"
+    );
+    let _ = std::fs::remove_dir_all(&secret_dir);
+}
+
+#[test]
+fn svg_text_no_bundled_font_has_is_named_where_the_image_is_used() {
+    let drawing = svg(
+        "width=\"120\" height=\"30\"",
+        "<text x=\"5\" y=\"20\" font-family=\"Arial\">Tokyo 東京</text>",
+    );
+    let dir = book_dir(
+        "svg-cjk",
+        &[
+            ("a.md", &figure_manuscript("map.svg")),
+            ("map.svg", &drawing),
+        ],
+    );
+    let (book, diagnostics) = accepted("svg-cjk", &dir);
+    assert_eq!(book.assets.len(), 1);
+    let warnings: Vec<String> = diagnostics
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains("no bundled font"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", diagnostics.warnings);
+    assert!(
+        warnings[0]
+            .contains("a.md:5:1: image `map.svg`: no bundled font has the characters `東京`"),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
+fn broken_sizeless_compressed_and_huge_svgs_are_refused() {
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        ("broken.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"5\"><rect".to_vec(), "malformed SVG"),
+        ("sizeless.svg", svg("", "<rect width=\"5\" height=\"5\"/>"), "size is unknown"),
+        ("zipped.svg", vec![0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3], "a gzip-compressed (an .svgz? save it as plain SVG) file"),
+        ("huge.svg", svg("width=\"200000\" height=\"200000\"", ""), "exceeds the limit"),
+        ("latin1.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"5\" height=\"5\"><title>\xe9</title></svg>".to_vec(), "not UTF-8"),
+    ];
+    for (name, bytes, expected) in cases {
+        let dir = book_dir(name, &[("a.md", &figure_manuscript(name)), (name, &bytes)]);
+        let error = refused(&dir);
+        let reason = image_reason(&error, name);
+        assert!(reason.contains(expected), "{name}: {reason}");
+        assert!(error.to_string().contains("a.md:5:1"), "{error}");
+    }
+}
+
+#[test]
 fn corrupt_png_is_refused_with_its_name() {
     let mut png = rgb_png(32, 32);
     let idat = png
@@ -658,7 +859,7 @@ fn gif_renamed_jpg_is_refused_by_its_bytes() {
     let reason = image_reason(&refused(&dir), "anim.jpg");
     assert!(
         reason.ends_with(
-            "anim.jpg: a GIF file, not a JPEG or PNG image (the format is read from the bytes, not the name); convert it to JPEG or PNG"
+            "anim.jpg: a GIF file, not a JPEG, PNG or SVG image (the format is read from the bytes, not the name); convert it to JPEG, PNG or SVG"
         ),
         "{reason}"
     );

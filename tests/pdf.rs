@@ -226,6 +226,7 @@ fn test_manuscripts_render_and_parse() {
         "long-words",
         "many-chapters",
         "yaml-front-matter",
+        "svg-figures",
     ] {
         let book = load(repo().join(format!("tests/manuscripts/{name}.md")));
         let doc = Document::load_mem(&render(&book)).expect("PDF parses");
@@ -377,4 +378,168 @@ fn streamed_build_matches_the_in_memory_one() {
     let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
     let in_memory = presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("writes");
     assert!(streamed == in_memory, "the two builds differ");
+}
+
+/// Every image or form drawn on every page: (page number from 1, resource name, the `cm`
+/// matrix in force when it is drawn).
+fn drawn_xobjects(doc: &Document) -> Vec<(u32, String, [f32; 6])> {
+    let mut out = Vec::new();
+    for (number, page_id) in doc.get_pages() {
+        let content = doc.get_page_content(page_id);
+        let content = lopdf::content::Content::decode(&content).expect("content parses");
+        let mut matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+        for op in content.operations {
+            match op.operator.as_str() {
+                "cm" => {
+                    let values: Vec<f32> = op
+                        .operands
+                        .iter()
+                        .map(|o| o.as_float().expect("number"))
+                        .collect();
+                    matrix.copy_from_slice(&values);
+                }
+                "Do" => {
+                    let name = op.operands[0].as_name().expect("name");
+                    out.push((number, String::from_utf8_lossy(name).into_owned(), matrix));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The XObject behind a resource name (all pages share one resource dictionary).
+fn xobject<'a>(doc: &'a Document, name: &str) -> &'a lopdf::Stream {
+    let (_, page_id) = doc.get_pages().into_iter().next().expect("a page");
+    let page = doc.get_dictionary(page_id).expect("page");
+    let resources = doc
+        .dereference(page.get(b"Resources").expect("resources"))
+        .expect("resources")
+        .1
+        .as_dict()
+        .expect("dict");
+    let xobjects = resources
+        .get(b"XObject")
+        .expect("XObject")
+        .as_dict()
+        .expect("dict");
+    let id = xobjects
+        .get(name.as_bytes())
+        .expect("named XObject")
+        .as_reference()
+        .expect("reference");
+    doc.get_object(id)
+        .expect("object")
+        .as_stream()
+        .expect("stream")
+}
+
+#[test]
+fn svg_figures_are_vector_forms_at_their_natural_size() {
+    let book = load(repo().join("tests/manuscripts/svg-figures.md"));
+    let bytes = render(&book);
+    let doc = Document::load_mem(&bytes).expect("PDF parses");
+    let drawn = drawn_xobjects(&doc);
+    assert_eq!(
+        drawn.len(),
+        2,
+        "two SVG figures (the inline one is alt text): {drawn:?}"
+    );
+    // diagram.svg is 240×120 CSS px = 180×90 pt; hostile.svg is 96 px square = 72 pt.
+    for ((page, name, matrix), (width, height)) in drawn.iter().zip([(180.0, 90.0), (72.0, 72.0)]) {
+        assert!(
+            (matrix[0] - width).abs() < 0.01 && (matrix[3] - height).abs() < 0.01,
+            "page {page}: {name} drawn at {matrix:?}"
+        );
+        assert_eq!(
+            (matrix[1], matrix[2]),
+            (0.0, 0.0),
+            "upright, not rotated or flipped"
+        );
+        let form = xobject(&doc, name);
+        assert_eq!(
+            form.dict.get(b"Subtype").and_then(Object::as_name).ok(),
+            Some(&b"Form"[..]),
+            "{name} is vectors, not pixels"
+        );
+        let content = form.decompressed_content().expect("form content");
+        let text = String::from_utf8_lossy(&content);
+        assert!(
+            text.contains(" re") || text.contains(" c\n") || text.contains(" l\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("BT"),
+            "text in SVGs is drawn as outlines: {text}"
+        );
+    }
+    // Centred on the 419.5 pt wide A5 page's text block.
+    let (_, _, diagram) = &drawn[0];
+    let centre = diagram[4] + diagram[0] / 2.0;
+    assert!((centre - 419.53 / 2.0).abs() < 20.0, "centre at {centre}");
+    // svg2pdf's own page, catalog and document info are left behind.
+    assert!(
+        !bytes.windows(7).any(|w| w == b"svg2pdf"),
+        "svg2pdf's document info leaked in"
+    );
+    // No image XObject and no font beyond the book's own: the labels became outlines.
+    for (_, object) in doc.objects.iter() {
+        if let Ok(stream) = object.as_stream() {
+            assert_ne!(
+                stream.dict.get(b"Subtype").and_then(Object::as_name).ok(),
+                Some(&b"Image"[..])
+            );
+        }
+        if let Ok(dict) = object.as_dict() {
+            if dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor") {
+                let name = dict
+                    .get(b"FontName")
+                    .and_then(Object::as_name)
+                    .expect("name");
+                assert!(
+                    String::from_utf8_lossy(name).contains("Noto"),
+                    "{}",
+                    String::from_utf8_lossy(name)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn small_raster_images_are_printed_at_150_ppi_not_enlarged() {
+    let dir = std::env::temp_dir().join(format!("presswork-pdf-small-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(197, 40, image::Rgb([20, 20, 20]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode");
+    std::fs::write(dir.join("formula.png"), &png).expect("write");
+    std::fs::write(
+        dir.join("a.md"),
+        "# Maths\n\nA formula:\n\n![E equals m c squared](formula.png)\n\nEnd.\n",
+    )
+    .expect("write");
+    let mut diagnostics = Diagnostics::default();
+    let book = load_book(&dir, &LoadOptions::default(), &mut diagnostics).expect("loads");
+    let bytes = PdfRenderer {
+        options: PdfOptions::default(),
+    }
+    .render(&book, &mut diagnostics)
+    .expect("renders");
+    let doc = Document::load_mem(&bytes).expect("PDF parses");
+    let drawn = drawn_xobjects(&doc);
+    assert_eq!(drawn.len(), 1, "{drawn:?}");
+    let matrix = drawn[0].2;
+    // 197 px at 150 ppi = 1.313 in = 94.56 pt wide, 40 px = 19.2 pt high.
+    assert!((matrix[0] - 94.56).abs() < 0.05, "{matrix:?}");
+    assert!((matrix[3] - 19.2).abs() < 0.05, "{matrix:?}");
+    assert!(
+        !diagnostics.mentions("ppi"),
+        "no low-resolution warning at 150 ppi: {:?}",
+        diagnostics.warnings
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -53,6 +53,8 @@ pub fn prepare(bytes: &[u8], format: ImageFormat) -> Result<Prepared<'_>, String
     let image_format = match format {
         ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
         ImageFormat::Png => ::image::ImageFormat::Png,
+        // The loader already stored the sanitised document; its size is in the asset.
+        ImageFormat::Svg => return Err("an SVG has no pixels to prepare".into()),
     };
     let mut decoder = ::image::ImageReader::with_format(Cursor::new(bytes), image_format)
         .into_decoder()
@@ -98,7 +100,7 @@ pub fn prepare(bytes: &[u8], format: ImageFormat) -> Result<Prepared<'_>, String
     }
     let encoded = match format {
         ImageFormat::Jpeg => encode_jpeg(&image, icc)?,
-        ImageFormat::Png => encode_png(&image, icc)?,
+        ImageFormat::Png | ImageFormat::Svg => encode_png(&image, icc)?,
     };
     Ok(Prepared {
         bytes: Cow::Owned(encoded),

@@ -15,8 +15,8 @@ pub mod xml;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use epub_builder::ReferenceType;
 
-use crate::ir::Book;
-use crate::{Diagnostics, Error, Renderer, Result};
+use crate::ir::{Book, ImageFormat};
+use crate::{Diagnostic, Diagnostics, Error, Renderer, Result};
 use package::{Document, ImageFacts};
 
 /// The stylesheet shipped in every EPUB.
@@ -105,18 +105,27 @@ impl Renderer for EpubRenderer {
             .assets
             .iter()
             .map(|asset| {
+                let unchanged = || images::Prepared {
+                    bytes: asset.bytes.as_slice().into(),
+                    format: asset.format,
+                    width: asset.width,
+                    height: asset.height,
+                    changes: Vec::new(),
+                };
+                if asset.format == ImageFormat::Svg {
+                    // Stored as the loader sanitised it: vectors need no resizing.
+                    return unchanged();
+                }
                 images::prepare(&asset.bytes, asset.format).unwrap_or_else(|e| {
-                    diagnostics.warn(format!(
+                    let warning = Diagnostic::warning(format!(
                         "image `{}`: {e}; stored unchanged in the EPUB",
                         asset.name
                     ));
-                    images::Prepared {
-                        bytes: asset.bytes.as_slice().into(),
-                        format: asset.format,
-                        width: asset.width,
-                        height: asset.height,
-                        changes: Vec::new(),
-                    }
+                    diagnostics.push(match &asset.first_use {
+                        Some(at) => warning.at(at.clone()),
+                        None => warning,
+                    });
+                    unchanged()
                 })
             })
             .collect();

@@ -3,6 +3,7 @@
 //! Pure data, no I/O. Text nodes hold plain Unicode; every writer does its own escaping.
 //! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
 
+use crate::error::SourcePos;
 use std::collections::BTreeMap;
 
 /// A whole book, ready for any back end.
@@ -268,6 +269,8 @@ pub enum ImageFormat {
     Jpeg,
     /// PNG.
     Png,
+    /// SVG, stored as the loader's sanitised re-serialisation (see [`crate::svg`]).
+    Svg,
 }
 
 impl ImageFormat {
@@ -276,6 +279,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => "image/jpeg",
             ImageFormat::Png => "image/png",
+            ImageFormat::Svg => "image/svg+xml",
         }
     }
 
@@ -284,6 +288,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Jpeg => "jpg",
             ImageFormat::Png => "png",
+            ImageFormat::Svg => "svg",
         }
     }
 }
@@ -295,12 +300,15 @@ pub struct Asset {
     pub name: String,
     /// The format sniffed from the bytes.
     pub format: ImageFormat,
-    /// Width in pixels, after EXIF orientation.
+    /// Width in pixels, after EXIF orientation; for SVG, in CSS pixels (96 per inch).
     pub width: u32,
-    /// Height in pixels, after EXIF orientation.
+    /// Height in pixels, after EXIF orientation; for SVG, in CSS pixels (96 per inch).
     pub height: u32,
-    /// The file's bytes as read.
+    /// The file's bytes as read; for SVG, the sanitised document (see [`crate::svg`]).
     pub bytes: Vec<u8>,
+    /// Where the image is first used in the manuscripts, so that back ends can say where
+    /// a warning about it comes from.
+    pub first_use: Option<SourcePos>,
 }
 
 /// Flatten inlines to plain text: markup dropped, line breaks as spaces.

@@ -1,11 +1,12 @@
 //! Image references → the asset table. Every path is confined to the allowed folders,
-//! the format is sniffed from the bytes and the image is decoded once under a pixel limit.
+//! the format is sniffed from the bytes and the image is decoded once under a pixel limit
+//! (an SVG is parsed once, with [`crate::svg`], and kept in its sanitised form).
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, SourcePos};
+use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
 use crate::ir::{slugify, Asset, AssetId, IdAllocator, ImageFormat};
 
 /// Largest image file accepted, in bytes.
@@ -25,6 +26,8 @@ pub struct AssetResolver {
     by_path: BTreeMap<PathBuf, AssetId>,
     names: IdAllocator,
     assets: Vec<Asset>,
+    /// Warnings about images that were accepted, located at their reference.
+    diagnostics: Diagnostics,
 }
 
 impl AssetResolver {
@@ -43,6 +46,7 @@ impl AssetResolver {
             by_path: BTreeMap::new(),
             names: IdAllocator::default(),
             assets: Vec::new(),
+            diagnostics: Diagnostics::default(),
         })
     }
 
@@ -111,8 +115,22 @@ impl AssetResolver {
         }
         let bytes = std::fs::read(&canonical)
             .map_err(|e| fail(format!("cannot read {}: {e}", canonical.display())))?;
-        let (format, width, height) =
+        let inspected =
             inspect_image(&bytes).map_err(|e| fail(format!("{}: {e}", canonical.display())))?;
+        let (format, width, height) = (inspected.format, inspected.width, inspected.height);
+        if !inspected.uncovered_characters.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "image `{reference}`: no bundled font has the characters `{}` of its \
+                     text; they print as empty boxes",
+                    inspected.uncovered_characters
+                ))
+                .at(at.clone())
+                .hint("convert the SVG's text to paths in the drawing program"),
+            );
+        }
+        // An SVG is kept as usvg wrote it back: nothing it did not understand survives.
+        let bytes = inspected.sanitised_svg.map_or(bytes, String::into_bytes);
         let stem = canonical
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -129,9 +147,15 @@ impl AssetResolver {
             width,
             height,
             bytes,
+            first_use: Some(at.clone()),
         });
         self.by_path.insert(canonical, id);
         Ok(id)
+    }
+
+    /// The warnings about accepted images so far, leaving none behind.
+    pub fn take_diagnostics(&mut self) -> Diagnostics {
+        std::mem::take(&mut self.diagnostics)
     }
 
     /// Hand the finished asset table to the IR.
@@ -183,26 +207,44 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// What the loader learnt about an image file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectedImage {
+    /// The format, from the bytes.
+    pub format: ImageFormat,
+    /// Displayed width in pixels (after EXIF orientation; CSS pixels for SVG).
+    pub width: u32,
+    /// Displayed height in pixels (after EXIF orientation; CSS pixels for SVG).
+    pub height: u32,
+    /// For an SVG, the document as usvg wrote it back (see [`crate::svg::sanitised`]).
+    pub sanitised_svg: Option<String>,
+    /// For an SVG, the characters of its text that no bundled font has.
+    pub uncovered_characters: String,
+}
+
 /// Sniff the format from the bytes, check the pixel limit from the header and decode fully
-/// to catch truncated or corrupt files. Returns the displayed size (after EXIF orientation).
-pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32), String> {
+/// to catch truncated or corrupt files (a JPEG must also end its scan with an end-of-image
+/// marker, which decoders do not insist on). An SVG is parsed and its natural size checked
+/// against the same pixel limit.
+pub fn inspect_image(bytes: &[u8]) -> std::result::Result<InspectedImage, String> {
     use ::image::ImageDecoder;
     if bytes.is_empty() {
         return Err("the file is empty".into());
     }
     let format = sniff_format(bytes).ok_or_else(|| {
         let what = match other_format(bytes) {
-            Some(name) => format!("a {name} file, not a JPEG or PNG image"),
-            None => "not a JPEG or PNG image".to_string(),
+            Some(name) => format!("a {name} file, not a JPEG, PNG or SVG image"),
+            None => "not a JPEG, PNG or SVG image".to_string(),
         };
         format!(
             "{what} (the format is read from the bytes, not the name); \
-             convert it to JPEG or PNG"
+             convert it to JPEG, PNG or SVG"
         )
     })?;
     let image_format = match format {
         ImageFormat::Jpeg => ::image::ImageFormat::Jpeg,
         ImageFormat::Png => ::image::ImageFormat::Png,
+        ImageFormat::Svg => return inspect_svg(bytes),
     };
     let mut reader = ::image::ImageReader::with_format(Cursor::new(bytes), image_format);
     // Only an allocation cap here: the size limits below are checked from the header with a
@@ -236,12 +278,78 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<(ImageFormat, u32, u32
         .unwrap_or(::image::metadata::Orientation::NoTransforms);
     ::image::DynamicImage::from_decoder(decoder)
         .map_err(|e| format!("corrupt or truncated image: {}", one_line(&e)))?;
+    // The decoder pads a scan that stops early with grey; only the missing marker tells.
+    if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
+        return Err(
+            "truncated JPEG: the image data stops before its end-of-image marker \
+                    (the file was cut off while copying or downloading)"
+                .into(),
+        );
+    }
     use ::image::metadata::Orientation::*;
     let (w, h) = match orientation {
         Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH => (height, width),
         _ => (width, height),
     };
-    Ok((format, w, h))
+    Ok(InspectedImage {
+        format,
+        width: w,
+        height: h,
+        sanitised_svg: None,
+        uncovered_characters: String::new(),
+    })
+}
+
+/// Parse an SVG, check its natural size against [`MAX_IMAGE_PIXELS`] (as CSS pixels: a
+/// larger drawing is almost always a unit mistake) and keep its sanitised form.
+fn inspect_svg(bytes: &[u8]) -> std::result::Result<InspectedImage, String> {
+    let tree = crate::svg::parse(bytes)?;
+    let (width, height) = crate::svg::size_px(&tree);
+    if u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS {
+        return Err(format!(
+            "an SVG of {width}×{height} CSS pixels exceeds the limit of {MAX_IMAGE_PIXELS} \
+             pixels; check its width, height and viewBox"
+        ));
+    }
+    Ok(InspectedImage {
+        format: ImageFormat::Svg,
+        width,
+        height,
+        sanitised_svg: Some(crate::svg::sanitised(&tree)),
+        uncovered_characters: crate::svg::uncovered_characters(&tree),
+    })
+}
+
+/// Whether a JPEG has an end-of-image marker after its first scan. Inside entropy-coded data
+/// every 0xFF byte is followed by 0x00 or a restart marker, so `FF D9` after the start of scan
+/// can only be the real end (thumbnails in APP segments come before it). Data after the end
+/// marker (camera trailers) is allowed.
+fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
+    const START_OF_SCAN: u8 = 0xDA;
+    let mut at = 2;
+    loop {
+        // Markers may be preceded by fill bytes 0xFF.
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return false;
+        };
+        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+            at += 2;
+            continue;
+        }
+        let (Some(&high), Some(&low)) = (bytes.get(at + 2), bytes.get(at + 3)) else {
+            return false;
+        };
+        let segment_end = at + 2 + usize::from(u16::from_be_bytes([high, low]));
+        if marker == START_OF_SCAN {
+            return bytes
+                .get(segment_end..)
+                .is_some_and(|scan| scan.windows(2).any(|pair| pair == [0xFF, 0xD9]));
+        }
+        at = segment_end;
+    }
 }
 
 /// A decoder's message on one line, without trailing space.
@@ -262,8 +370,11 @@ fn other_format(bytes: &[u8]) -> Option<&'static str> {
         (b"II*\0", "TIFF"),
         (b"MM\0*", "TIFF"),
         (b"%PDF", "PDF"),
-        (b"<svg", "SVG"),
-        (b"<?xml", "XML (SVG?)"),
+        (b"<?xml", "XML"),
+        (
+            b"\x1f\x8b",
+            "gzip-compressed (an .svgz? save it as plain SVG)",
+        ),
         (b"\0\0\0\x0cjP  ", "JPEG 2000"),
     ];
     if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
@@ -288,6 +399,8 @@ pub fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
         Some(ImageFormat::Jpeg)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(ImageFormat::Png)
+    } else if crate::svg::looks_like_svg(bytes) {
+        Some(ImageFormat::Svg)
     } else {
         None
     }
@@ -329,7 +442,42 @@ mod tests {
         let img = ::image::RgbImage::from_fn(64, 64, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
         img.write_to(&mut Cursor::new(&mut buf), ::image::ImageFormat::Jpeg)
             .expect("encode");
-        assert_eq!(inspect_image(&buf).expect("valid").1, 64);
+        assert_eq!(inspect_image(&buf).expect("valid").width, 64);
         assert!(inspect_image(&buf[..buf.len() / 3]).is_err());
+    }
+
+    #[test]
+    fn jpeg_cut_off_mid_scan_is_refused() {
+        let mut buf = Vec::new();
+        let img = ::image::RgbImage::from_fn(64, 64, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
+        img.write_to(&mut Cursor::new(&mut buf), ::image::ImageFormat::Jpeg)
+            .expect("encode");
+        assert!(jpeg_has_end_marker(&buf));
+        // Only the last two bytes (the end marker) missing: the decoder alone accepts it.
+        let cut = &buf[..buf.len() - 2];
+        assert!(!jpeg_has_end_marker(cut));
+        let error = inspect_image(cut).unwrap_err();
+        assert!(error.contains("truncated JPEG"), "{error}");
+        // A trailer after the end marker is fine.
+        let mut trailer = buf.clone();
+        trailer.extend_from_slice(b"camera trailer");
+        assert!(inspect_image(&trailer).is_ok());
+    }
+
+    #[test]
+    fn svg_is_inspected_and_sanitised() {
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" onload="x()"><script>x()</script><circle cx="30" cy="30" r="20"/></svg>"#;
+        let inspected = inspect_image(svg).expect("valid SVG");
+        assert_eq!(inspected.format, ImageFormat::Svg);
+        assert_eq!((inspected.width, inspected.height), (120, 60));
+        let clean = inspected.sanitised_svg.expect("sanitised");
+        assert!(
+            !clean.contains("script") && !clean.contains("onload"),
+            "{clean}"
+        );
+        let huge = br#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"/>"#;
+        assert!(inspect_image(huge).unwrap_err().contains("exceeds"));
+        let broken = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect"#;
+        assert!(inspect_image(broken).unwrap_err().contains("malformed SVG"));
     }
 }

@@ -135,6 +135,7 @@ pub fn load_book(
         &mut |reference, base, at| resolver.resolve(reference, base, at),
         diagnostics,
     )?;
+    diagnostics.extend(resolver.take_diagnostics());
     book.assets = resolver.into_assets();
     Ok(book)
 }

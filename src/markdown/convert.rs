@@ -11,7 +11,7 @@ use super::figure::paragraph_or_figure;
 use super::html::{self, Element, HtmlToken};
 use super::links::{self, Destination};
 use super::{FootnoteTable, LineIndex, PendingLinks};
-use crate::error::{Diagnostics, Error, Result, SourcePos};
+use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
 use crate::ir::{
     plain_text, Alignment, AssetId, Block, IdAllocator, Inline, LinkTarget, List, ListItem, Table,
 };
@@ -465,7 +465,7 @@ fn end(_tag: TagEnd, cx: &mut ConvertContext<'_>, stack: &mut Vec<Frame>) -> Res
 }
 
 /// An image reference (from Markdown or `<img>`) as an inline: the asset, or with
-/// `--lenient` the alt text of a remote image (with a warning).
+/// `--lenient` the alt text of a remote or unusable image (with a warning).
 fn image_inline(
     dest: &str,
     alt: String,
@@ -481,10 +481,23 @@ fn image_inline(
         );
         return Ok((!alt.is_empty()).then_some(Inline::Text(alt)));
     }
-    let asset = (cx.resolve_image)(dest, at)?;
+    let asset = match (cx.resolve_image)(dest, at) {
+        Ok(asset) => asset,
+        // `--lenient`: an image that cannot be used (missing, unreadable, unsupported,
+        // outside the book) gives way to its alt text, with a warning at its reference.
+        Err(Error::Image { reason, .. }) if cx.lenient => {
+            cx.diagnostics.push(
+                Diagnostic::warning(format!("image `{dest}` left out: {reason}"))
+                    .at(at.clone())
+                    .hint("its alt text stands in for it (--lenient)"),
+            );
+            return Ok((!alt.is_empty()).then_some(Inline::Text(alt)));
+        }
+        Err(error) => return Err(error),
+    };
     if alt.is_empty() {
         cx.diagnostics.push(
-            crate::error::Diagnostic::warning(format!(
+            Diagnostic::warning(format!(
                 "image `{dest}` has no alt text: readers who cannot see it learn nothing of it, \
                  and the EPUB makes no WCAG conformance claim"
             ))
@@ -499,7 +512,7 @@ fn image_inline(
 fn warn_html_once(cx: &mut ConvertContext<'_>, kind: &str, message: String, at: &SourcePos) {
     if cx.html_warned.insert(kind.to_string()) {
         cx.diagnostics.push(
-            crate::error::Diagnostic::warning(message)
+            Diagnostic::warning(message)
                 .at(at.clone())
                 .hint("write it in Markdown, or leave it out; other occurrences are treated alike"),
         );
@@ -910,7 +923,7 @@ fn link_target(dest: &str, at: SourcePos, cx: &mut ConvertContext<'_>) -> Option
         }
         Destination::Refused { reason, hint } => {
             cx.diagnostics.push(
-                crate::error::Diagnostic::warning(format!(
+                Diagnostic::warning(format!(
                     "link to `{dest}`: {reason}; its text is kept without the link"
                 ))
                 .at(at)

@@ -80,6 +80,12 @@ const BUILTIN: &[(&str, &[u8])] = builtin![
     "NotoSerifDevanagari-Bold" => "NotoSerifDevanagari-Bold.ttf",
 ];
 
+/// The bytes of every compiled-in font, for other consumers of fonts (the SVG parser, which
+/// turns text in diagrams into glyph outlines with them).
+pub fn builtin_font_data() -> impl Iterator<Item = &'static [u8]> {
+    BUILTIN.iter().map(|(_, data)| *data)
+}
+
 const MONO: usize = 4;
 const DEVANAGARI: usize = 5;
 const DEVANAGARI_BOLD: usize = 6;

@@ -2,12 +2,39 @@
 
 use super::content::{inline_spans, line_content, offset_content};
 use super::{Layout, TextBlock};
-use crate::ir::{self, Block, Inline};
+use crate::ir::{self, Block, ImageFormat, Inline};
 use crate::pdf::fonts::{Family, Style};
 use crate::pdf::frame::{PageItem, Rect, Role};
 use crate::pdf::paginate::{Content, Flow, VBlock};
 use crate::pdf::text::{set_lines, Alignment, ParagraphBuilder, Span, TextStyle};
-use crate::Diagnostics;
+use crate::{svg, Diagnostic, Diagnostics};
+
+/// Points per inch, the PDF unit.
+const POINTS_PER_INCH: f32 = 72.0;
+
+/// The resolution a raster image is printed at when it is too small to fill the measure:
+/// it is never enlarged beyond this, so a 197 px formula prints 1.3 in wide, not 4 in.
+pub const MAX_UPSCALE_PPI: f32 = 150.0;
+
+/// Below this resolution a printed photo looks soft, and a warning says so.
+const SHARP_PPI: f32 = 150.0;
+
+/// Rounding slack when comparing resolutions.
+const PPI_TOLERANCE: f32 = 0.5;
+
+/// A figure takes at most this share of the text block's height, leaving room for its
+/// caption and some text.
+const MAX_FIGURE_HEIGHT_SHARE: f32 = 0.62;
+
+/// The widest an image may be printed, in points: a raster image at [`MAX_UPSCALE_PPI`], an
+/// SVG at its own size (CSS pixels, [`svg::CSS_PX_PER_INCH`] to the inch).
+fn natural_width(asset: &ir::Asset) -> f32 {
+    let pixels_per_inch = match asset.format {
+        ImageFormat::Svg => svg::CSS_PX_PER_INCH,
+        ImageFormat::Jpeg | ImageFormat::Png => MAX_UPSCALE_PPI,
+    };
+    asset.width as f32 / pixels_per_inch * POINTS_PER_INCH
+}
 
 impl Layout<'_, '_> {
     pub(super) fn figure(
@@ -23,19 +50,29 @@ impl Layout<'_, '_> {
         };
         let available = g.measure - left - right;
         let aspect = asset.height as f32 / asset.width.max(1) as f32;
-        let mut width = available;
+        let mut width = available.min(natural_width(asset));
         let mut height = width * aspect;
-        let max_height = g.text_height * 0.62;
+        let max_height = g.text_height * MAX_FIGURE_HEIGHT_SHARE;
         if height > max_height {
             height = max_height;
             width = height / aspect;
         }
-        let ppi = asset.width as f32 / (width / 72.0);
-        if ppi < 150.0 {
-            diagnostics.warn(format!(
-                "image {} is {} px wide, only {ppi:.0} ppi at its printed size (150 ppi or more looks sharp)",
-                asset.name, asset.width
-            ));
+        if asset.format != ImageFormat::Svg {
+            // A small image is printed at MAX_UPSCALE_PPI rather than enlarged, so this only
+            // fires if that cap is ever set below SHARP_PPI; the tolerance keeps rounding
+            // (a 197 px image at exactly 150 ppi) from firing it.
+            let ppi = asset.width as f32 / (width / POINTS_PER_INCH);
+            if ppi < SHARP_PPI - PPI_TOLERANCE {
+                let warning = Diagnostic::warning(format!(
+                    "image {} is {} px wide, only {ppi:.0} ppi at its printed size",
+                    asset.name, asset.width
+                ))
+                .hint(format!("{SHARP_PPI:.0} ppi or more looks sharp in print"));
+                diagnostics.push(match &asset.first_use {
+                    Some(at) => warning.at(at.clone()),
+                    None => warning,
+                });
+            }
         }
         let x = left + (available - width) / 2.0;
         let mut block = VBlock::new(0.0, self.chapter);

@@ -187,7 +187,13 @@ fn png(asset: &Asset) -> Result<XObject> {
     Ok(xobject(dict, samples, true))
 }
 
-/// Register each asset that the pages draw, once, under a stable resource name.
+/// The resource name of the image of asset `index`.
+fn resource_name(index: usize) -> XObjectId {
+    XObjectId(format!("Im{index}"))
+}
+
+/// Register each raster asset that the pages draw, once, under a stable resource name
+/// (SVGs are left to [`svg_forms`]).
 pub(super) fn embed_images(
     used: impl IntoIterator<Item = usize>,
     assets: &[Asset],
@@ -201,12 +207,151 @@ pub(super) fn embed_images(
         let xobject = match asset.format {
             ImageFormat::Jpeg => jpeg(asset)?,
             ImageFormat::Png => png(asset)?,
+            // Vectors go straight into the lopdf document: see [`svg_forms`].
+            ImageFormat::Svg => continue,
         };
-        let id = XObjectId(format!("Im{index}"));
+        let id = resource_name(index);
         pdf.resources.xobjects.map.insert(id.clone(), xobject);
         out.insert(index, id);
     }
     Ok(out)
+}
+
+/// Add each SVG asset to `out` as a Form XObject drawn as vectors, registering it in
+/// `names` and `resources` like the raster images. svg2pdf writes the drawing as a one-page
+/// PDF; its page's content becomes the form, its objects are renumbered into `out`, and the
+/// form's `/Matrix` maps the drawing onto the unit square, as an image XObject fills it, so
+/// the page content places both alike. Text was turned into outlines by the loader's
+/// sanitising, so no font is embedded.
+pub(super) fn svg_forms(
+    assets: &[Asset],
+    out: &mut lopdf::Document,
+    names: &mut BTreeMap<usize, XObjectId>,
+    resources: &mut lopdf::Dictionary,
+) -> Result<()> {
+    for (index, asset) in assets.iter().enumerate() {
+        if asset.format != ImageFormat::Svg {
+            continue;
+        }
+        let form = svg_form(asset, out)?;
+        let name = resource_name(index);
+        resources.set(name.0.clone(), lopdf::Object::Reference(form));
+        names.insert(index, name);
+    }
+    Ok(())
+}
+
+fn svg_form(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::ObjectId> {
+    use lopdf::{Dictionary, Object};
+    let fail = |what: String| Error::Pdf(format!("image {}: {what}", asset.name));
+    let tree = crate::svg::parse(&asset.bytes).map_err(fail)?;
+    let options = svg2pdf::ConversionOptions {
+        // No text is left after sanitising; should some be, draw it rather than embed a
+        // second copy of a font the book already carries.
+        embed_text: false,
+        ..svg2pdf::ConversionOptions::default()
+    };
+    let bytes = svg2pdf::to_pdf(&tree, options, svg2pdf::PageOptions::default())
+        .map_err(|e| fail(format!("cannot convert the SVG: {e}")))?;
+    let mut drawing =
+        lopdf::Document::load_mem(&bytes).map_err(|e| fail(format!("svg2pdf output: {e}")))?;
+    drawing.renumber_objects_with(out.max_id + 1);
+    let page_id = *drawing
+        .get_pages()
+        .values()
+        .next()
+        .ok_or_else(|| fail("svg2pdf wrote no page".into()))?;
+    let page = drawing
+        .get_dictionary(page_id)
+        .map_err(|e| fail(format!("svg2pdf page: {e}")))?
+        .clone();
+    let number = |object: &Object| {
+        object
+            .as_float()
+            .or_else(|_| object.as_i64().map(|i| i as f32))
+    };
+    let media_box: Vec<f32> = page
+        .get(b"MediaBox")
+        .and_then(Object::as_array)
+        .map_err(|e| fail(format!("svg2pdf page box: {e}")))?
+        .iter()
+        .filter_map(|value| number(value).ok())
+        .collect();
+    let [x0, y0, x1, y1] = media_box[..] else {
+        return Err(fail("svg2pdf page box is not four numbers".into()));
+    };
+    let (width, height) = (x1 - x0, y1 - y0);
+    if width <= 0.0 || height <= 0.0 {
+        return Err(fail("the SVG has no area".into()));
+    }
+    let resources = page
+        .get(b"Resources")
+        .cloned()
+        .unwrap_or_else(|_| Object::Dictionary(Dictionary::new()));
+    let contents = drawing.get_page_contents(page_id);
+    let [content_id] = contents[..] else {
+        return Err(fail(format!(
+            "svg2pdf wrote {} content streams, not one",
+            contents.len()
+        )));
+    };
+    let content = drawing
+        .get_object(content_id)
+        .and_then(Object::as_stream)
+        .map_err(|e| fail(format!("svg2pdf content: {e}")))?
+        .clone();
+    let mut form = Dictionary::new();
+    form.set("Type", Object::Name(b"XObject".to_vec()));
+    form.set("Subtype", Object::Name(b"Form".to_vec()));
+    form.set(
+        "BBox",
+        Object::Array([x0, y0, x1, y1].map(Object::Real).to_vec()),
+    );
+    form.set(
+        "Matrix",
+        Object::Array(
+            [
+                1.0 / width,
+                0.0,
+                0.0,
+                1.0 / height,
+                -x0 / width,
+                -y0 / height,
+            ]
+            .map(Object::Real)
+            .to_vec(),
+        ),
+    );
+    form.set("Resources", resources);
+    if let Ok(filter) = content.dict.get(b"Filter") {
+        form.set("Filter", filter.clone());
+    }
+    // The page, page tree, catalog and document info stay behind; everything the content
+    // uses comes along.
+    let catalog = drawing
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .ok();
+    let pages = page.get(b"Parent").and_then(Object::as_reference).ok();
+    let info = drawing
+        .trailer
+        .get(b"Info")
+        .and_then(Object::as_reference)
+        .ok();
+    for (id, object) in std::mem::take(&mut drawing.objects) {
+        let left_behind = [Some(page_id), catalog, pages, info, Some(content_id)];
+        if left_behind.contains(&Some(id)) {
+            continue;
+        }
+        out.objects.insert(id, object);
+    }
+    out.objects.insert(
+        content_id,
+        Object::Stream(lopdf::Stream::new(form, content.content).with_compression(false)),
+    );
+    out.max_id = out.max_id.max(drawing.max_id);
+    Ok(content_id)
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //!   compressed and added to the file at once;
 //! - [`fonts`] records the glyphs drawn (the content uses original glyph ids) and embeds
 //!   each font, subset, when the last page is done;
-//! - [`images`] builds the image XObjects, through printpdf, before the first page;
+//! - [`images`] builds the image XObjects, through printpdf, before the first page, and
+//!   SVGs as vector Form XObjects through svg2pdf;
 //! - [`post`] adds what needs every page: outline, links, metadata, `/ID`.
 
 mod content;
@@ -83,9 +84,11 @@ impl<'a> PdfWriter<'a> {
         let mut with_images = PdfDocument::new(&book.meta.title);
         let all: BTreeSet<usize> = (0..book.assets.len()).collect();
         let image_names = images::embed_images(all, &book.assets, &mut with_images)?;
-        let (mut out, image_objects) =
+        let (mut out, mut image_objects) =
             printpdf::serialize::init_doc_and_resources(&with_images, &PdfSaveOptions::default());
         drop(with_images);
+        let mut image_names = image_names;
+        images::svg_forms(&book.assets, &mut out, &mut image_names, &mut image_objects)?;
         let pages_id = out.new_object_id();
         let resources_id = out.new_object_id();
         Ok(PdfWriter {

@@ -164,6 +164,7 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
                 width: 40,
                 height: 20,
                 bytes: jpeg_bytes(),
+                first_use: None,
             },
             Asset {
                 name: "square.png".into(),
@@ -171,6 +172,7 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
                 width: 8,
                 height: 8,
                 bytes: png_bytes(),
+                first_use: None,
             },
         ],
         ..Default::default()

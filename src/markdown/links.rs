@@ -109,10 +109,19 @@ fn scheme_of(dest: &str) -> Option<&str> {
 /// literally. `None` when it does not parse or a web URL has no host.
 pub fn encode_url(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url.trim()).ok()?;
-    if matches!(parsed.scheme(), "http" | "https" | "ftp")
-        && parsed.host_str().is_none_or(str::is_empty)
-    {
-        return None;
+    if matches!(parsed.scheme(), "http" | "https" | "ftp") {
+        // WHATWG parsers take `https://../` as a host named `..`; RFC 3986 (and EPUBCheck)
+        // want every label of a domain name non-empty.
+        let host = parsed.host_str().unwrap_or_default();
+        let is_domain = matches!(parsed.host(), Some(url::Host::Domain(_)));
+        let labels_ok = host
+            .strip_suffix('.')
+            .unwrap_or(host)
+            .split('.')
+            .all(|label| !label.is_empty());
+        if host.is_empty() || (is_domain && !labels_ok) {
+            return None;
+        }
     }
     if !matches!(parsed.scheme(), "http" | "https" | "ftp") && parsed.path().is_empty() {
         return None;
@@ -263,6 +272,8 @@ mod tests {
             "vbscript:x",
             "http://",
             "https://bad host/",
+            "https://../",
+            "https://a..b/",
             "//example.com/x",
         ] {
             assert!(

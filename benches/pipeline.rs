@@ -81,6 +81,27 @@ fn synthetic(dir: &Path, name: &str, target_bytes: usize) -> (PathBuf, usize) {
     (path, text.len())
 }
 
+/// Paragraphs dense with inline HTML, links, autolink literals and footnotes.
+fn real_world_markup(target_bytes: usize) -> (String, usize) {
+    let paragraph = "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O, x<sup>2</sup> and \
+        <abbr title=\"World Health Organization\">WHO</abbr>. See [the docs](https://example.com/docs?filter[x]=1), \
+        www.example.org/path, mail@example.com and <a href=\"https://example.net/\">a link</a>; \
+        <span lang=\"hi\">नमस्ते</span>, <b>bold</b> and *emphasis that\nwraps* with a note[^n].\n\n";
+    let mut text = String::from("# Markup\n\n");
+    let mut chapter = 0;
+    while text.len() < target_bytes {
+        chapter += 1;
+        text.push_str(&format!("## Part {chapter}\n\n"));
+        for _ in 0..10 {
+            text.push_str(paragraph);
+        }
+        text.push_str("<details>\n<summary>More</summary>\n\nHidden text.\n\n</details>\n\n");
+    }
+    text.push_str("[^n]: The note.\n");
+    let bytes = text.len();
+    (text, bytes)
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; ignore arguments.
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -96,6 +117,15 @@ fn main() {
     ] {
         let (path, bytes) = synthetic(&dir, &name.replace(' ', "-"), size);
         report(name, bytes, &path, runs);
+    }
+    // What real manuscripts bring: inline HTML, links of every kind, bare URLs to autolink.
+    let (markup, markup_bytes) = real_world_markup(1_000_000);
+    let path = dir.join("markup.md");
+    std::fs::write(&path, &markup).expect("write");
+    report("markup-heavy 1 MB", markup_bytes, &path, 3);
+    let manual = repo.join("../shared/corpus/public/pandoc-manual.md");
+    if let Ok(meta) = std::fs::metadata(&manual) {
+        report("pandoc manual", meta.len() as usize, &manual, 3);
     }
     let word = format!("# Word\n\nA {} word.\n", "a".repeat(5000));
     let path = dir.join("word.md");

@@ -468,6 +468,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn gradients_take_the_png_predictors_and_come_back_unchanged() {
+        // A smooth gradient: every row differs from the last by a constant, which the Up
+        // and Sub filters turn into long runs.
+        let (width, height) = (300u32, 200u32);
+        let samples: Vec<u8> = (0..height)
+            .flat_map(|y| (0..width).flat_map(move |x| [(x + y) as u8, (x * 2) as u8, y as u8]))
+            .collect();
+        let stream =
+            flate_image(image_dict(width, height, "DeviceRGB"), &samples, width, 3).expect("zlib");
+        let parameters = stream
+            .dict
+            .get(b"DecodeParms")
+            .and_then(Object::as_dict)
+            .expect("predictors chosen for a gradient");
+        assert_eq!(
+            parameters.get(b"Predictor").and_then(Object::as_i64).ok(),
+            Some(PNG_PREDICTOR_OPTIMUM)
+        );
+        assert!(stream.content.len() < zlib(&samples).expect("zlib").len());
+        assert_eq!(stream.decompressed_content().expect("decodes"), samples);
+    }
+
+    #[test]
+    fn flat_samples_deflate_to_almost_nothing() {
+        let samples = vec![255u8; 64 * 64];
+        let stream = flate_image(image_dict(64, 64, "DeviceGray"), &samples, 64, 1).expect("zlib");
+        assert_eq!(
+            stream.dict.get(b"Filter").and_then(Object::as_name).ok(),
+            Some(b"FlateDecode".as_slice())
+        );
+        assert!(stream.content.len() < 100);
+        assert_eq!(stream.decompressed_content().expect("decodes"), samples);
+    }
+
+    #[test]
     fn reads_jpeg_header_and_adobe_marker() {
         let mut img = ::image::RgbImage::new(3, 2);
         img.put_pixel(0, 0, ::image::Rgb([255, 0, 0]));

@@ -568,3 +568,51 @@ fn two_command_line_builds_are_byte_identical() {
     assert!(!catalog.has(b"Metadata") && !catalog.has(b"OutputIntents"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The image XObjects' colour spaces and whether their bytes are `jpeg` unchanged.
+fn jpeg_images(doc: &Document, jpeg: &[u8]) -> Vec<(String, bool)> {
+    doc.objects
+        .values()
+        .filter_map(|object| object.as_stream().ok())
+        .filter(|stream| {
+            stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image")
+        })
+        .map(|stream| {
+            let space = stream
+                .dict
+                .get(b"ColorSpace")
+                .and_then(Object::as_name)
+                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .unwrap_or_default();
+            (space, stream.content == jpeg)
+        })
+        .collect()
+}
+
+#[test]
+fn cmyk_photos_become_rgb_only_in_archival_files() {
+    // PDF/A allows device CMYK only with a CMYK output intent; ours is sRGB.
+    let jpeg = std::fs::read(repo().join("tests/data/cmyk-red.jpg")).expect("test photo");
+    let book = book_of(
+        "cmyk",
+        "# Print\n\n![A red square](print.jpg)\n\nText.\n",
+        &[("print.jpg", jpeg.clone())],
+    );
+    let archival = Document::load_mem(&render(&book)).expect("parses");
+    assert_eq!(
+        jpeg_images(&archival, &jpeg),
+        [("DeviceRGB".to_owned(), false)]
+    );
+    let plain = render_with(
+        &book,
+        PdfOptions {
+            archival: false,
+            ..options()
+        },
+    );
+    let plain = Document::load_mem(&plain).expect("parses");
+    assert_eq!(
+        jpeg_images(&plain, &jpeg),
+        [("DeviceCMYK".to_owned(), true)]
+    );
+}

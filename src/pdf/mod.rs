@@ -1,4 +1,4 @@
-//! PDF back end: our own typesetting, written with printpdf (images, font parsing) and lopdf.
+//! PDF back end: our own typesetting, written with lopdf (printpdf parses the fonts).
 //!
 //! `fonts` (compiled-in fonts, fallback) → `shape` (rustybuzz) → `text` (words → boxes, glue,
 //! penalties; hyphenation) → `linebreak` (Knuth–Plass) → `layout` (blocks → vertical list) →

@@ -616,3 +616,19 @@ fn cmyk_photos_become_rgb_only_in_archival_files() {
         [("DeviceCMYK".to_owned(), true)]
     );
 }
+
+#[test]
+fn a_url_longer_than_a_pdf_string_may_be_keeps_its_text_but_no_link() {
+    // PDF/A-2 caps strings at 32,767 bytes; such an address could not be followed anyway.
+    let url = format!("https://example.org/{}", "abcdefghij".repeat(3300));
+    assert!(url.len() > 32_767);
+    let book = book_of("huge-url", &format!("# Huge\n\nSee <{url}> here.\n"), &[]);
+    let doc = Document::load_mem(&render(&book)).expect("parses");
+    assert!(link_annotations(&doc).is_empty());
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text");
+    assert!(
+        text.contains("abcdefghijabcdefghij"),
+        "the address is still printed"
+    );
+}

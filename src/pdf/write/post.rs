@@ -20,6 +20,10 @@ pub(super) const PDF_VERSION: &str = "1.7";
 /// same as the EPUB's. A constant keeps builds reproducible; the clock would not.
 const DEFAULT_EPOCH: i64 = 315_532_800;
 
+/// The longest string PDF/A-2 allows (ISO 19005-2, 6.1.13; also Acrobat's limit in
+/// ISO 32000-1, annex C). A longer web address gets no link.
+const MAX_STRING_BYTES: usize = 32_767;
+
 /// Annotation flag 3, "Print" (ISO 32000-1, table 165).
 const ANNOTATION_PRINT_FLAG: i64 = 4;
 
@@ -164,7 +168,8 @@ fn write_outline(
 }
 
 /// Link annotations with an exact `/XYZ` position for internal links and no visible
-/// border. A link to an anchor that never landed on a page is left out.
+/// border. A link to an anchor that never landed on a page, or to a web address longer than
+/// [`MAX_STRING_BYTES`], is left out.
 fn write_links(
     doc: &mut lopdf::Document,
     pages: &[PageRef<'_>],
@@ -197,6 +202,11 @@ fn write_links(
             );
             d.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
             if let LinkDestination::Uri(uri) = target {
+                if uri.len() > MAX_STRING_BYTES {
+                    // No reader could keep it, and PDF/A forbids the string: the text stays,
+                    // unlinked.
+                    continue;
+                }
                 let action = *uri_actions.entry(uri.as_str()).or_insert_with(|| {
                     let mut action = Dictionary::new();
                     action.set("S", Object::Name(b"URI".to_vec()));

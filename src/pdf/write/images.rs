@@ -163,77 +163,42 @@ const BITS_PER_COMPONENT: u8 = 8;
 /// its own PNG filter.
 const PNG_PREDICTOR_OPTIMUM: i64 = 15;
 
-/// The five PNG row filters (None, Sub, Up, Average, Paeth; RFC 2083, 6).
-const PNG_FILTERS: [u8; 5] = [0, 1, 2, 3, 4];
+/// The PNG signature before the first chunk.
+const PNG_SIGNATURE_LEN: usize = 8;
+/// A PNG chunk's length and type fields, before its data.
+const PNG_CHUNK_HEADER_LEN: usize = 8;
+/// A PNG chunk's header and CRC: everything but its data.
+const PNG_CHUNK_OVERHEAD: usize = PNG_CHUNK_HEADER_LEN + 4;
 
-fn paeth(left: u8, up: u8, up_left: u8) -> u8 {
-    let estimate = i16::from(left) + i16::from(up) - i16::from(up_left);
-    let (pa, pb, pc) = (
-        (estimate - i16::from(left)).abs(),
-        (estimate - i16::from(up)).abs(),
-        (estimate - i16::from(up_left)).abs(),
-    );
-    if pa <= pb && pa <= pc {
-        left
-    } else if pb <= pc {
-        up
-    } else {
-        up_left
-    }
-}
-
-/// Apply PNG filter `kind` to `row` (with `previous` the row above, zeros for the first),
-/// `bpp` bytes per pixel, into `out`.
-fn png_filter(kind: u8, row: &[u8], previous: &[u8], bpp: usize, out: &mut Vec<u8>) {
-    out.clear();
-    for (i, &byte) in row.iter().enumerate() {
-        let left = if i >= bpp { row[i - bpp] } else { 0 };
-        let up = previous[i];
-        let up_left = if i >= bpp { previous[i - bpp] } else { 0 };
-        let prediction = match kind {
-            0 => 0,
-            1 => left,
-            2 => up,
-            3 => ((u16::from(left) + u16::from(up)) / 2) as u8,
-            _ => paeth(left, up, up_left),
-        };
-        out.push(byte.wrapping_sub(prediction));
-    }
-}
-
-/// Rows of `width` pixels of `bpp` bytes, each filtered with the PNG filter that leaves the
-/// smallest sum of absolute (signed) values, the usual heuristic (RFC 2083, 9.6), and
-/// prefixed with that filter's number.
-fn png_predicted(samples: &[u8], width: usize, bpp: usize) -> Vec<u8> {
-    let stride = width * bpp;
-    if stride == 0 {
-        return Vec::new();
-    }
-    let zeros = vec![0u8; stride];
-    let mut out = Vec::with_capacity(samples.len() + samples.len() / stride);
-    let mut candidate = Vec::with_capacity(stride);
-    let mut best = Vec::with_capacity(stride);
-    let mut previous: &[u8] = &zeros;
-    for row in samples.chunks_exact(stride) {
-        let mut best_kind = 0;
-        let mut best_cost = u64::MAX;
-        for kind in PNG_FILTERS {
-            png_filter(kind, row, previous, bpp, &mut candidate);
-            let cost: u64 = candidate
-                .iter()
-                .map(|b| u64::from((*b as i8).unsigned_abs()))
-                .sum();
-            if cost < best_cost {
-                best_cost = cost;
-                best_kind = kind;
-                std::mem::swap(&mut best, &mut candidate);
-            }
+/// The samples filtered row by row with the PNG filters and deflated: exactly the zlib
+/// stream a PNG's `IDAT` chunks hold, which is what `/FlateDecode` with the PNG predictors
+/// reads. The image crate's encoder does the work (adaptive filter choice per row, and
+/// optimised code even in debug builds); its chunks are then unwrapped. `None` if the
+/// encoder fails, and the samples are then stored without predictors.
+fn png_predicted_zlib(samples: &[u8], width: u32, height: u32, colours: usize) -> Option<Vec<u8>> {
+    use ::image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use ::image::{ExtendedColorType, ImageEncoder};
+    let colour_type = match colours {
+        1 => ExtendedColorType::L8,
+        3 => ExtendedColorType::Rgb8,
+        _ => return None,
+    };
+    let mut png = Vec::new();
+    PngEncoder::new_with_quality(&mut png, CompressionType::Default, FilterType::Adaptive)
+        .write_image(samples, width, height, colour_type)
+        .ok()?;
+    let mut zlib = Vec::new();
+    let mut rest = png.get(PNG_SIGNATURE_LEN..)?;
+    while rest.len() >= PNG_CHUNK_OVERHEAD {
+        let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let kind = &rest[4..PNG_CHUNK_HEADER_LEN];
+        let data = rest.get(PNG_CHUNK_HEADER_LEN..PNG_CHUNK_HEADER_LEN + length)?;
+        if kind == b"IDAT" {
+            zlib.extend_from_slice(data);
         }
-        out.push(best_kind);
-        out.extend_from_slice(&best);
-        previous = row;
+        rest = rest.get(PNG_CHUNK_OVERHEAD + length..)?;
     }
-    out
+    (!zlib.is_empty()).then_some(zlib)
 }
 
 fn zlib(data: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -248,13 +213,14 @@ fn zlib(data: &[u8]) -> std::io::Result<Vec<u8>> {
 fn flate_image(
     mut dict: Dictionary,
     samples: &[u8],
-    width: u32,
+    (width, height): (u32, u32),
     colours: usize,
 ) -> std::io::Result<lopdf::Stream> {
     let plain = zlib(samples)?;
-    let predicted = zlib(&png_predicted(samples, width as usize, colours))?;
     dict.set("Filter", name("FlateDecode"));
-    if predicted.len() < plain.len() {
+    let predicted = png_predicted_zlib(samples, width, height, colours)
+        .filter(|predicted| predicted.len() < plain.len());
+    if let Some(predicted) = predicted {
         let mut parameters = Dictionary::new();
         parameters.set("Predictor", Object::Integer(PNG_PREDICTOR_OPTIMUM));
         parameters.set("Colors", Object::Integer(colours as i64));
@@ -291,11 +257,11 @@ fn png(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::Stream> {
         if alpha.iter().any(|a| *a != 255) {
             let mut mask = image_dict(w, h, "DeviceGray");
             mask.remove(b"Type");
-            let mask = flate_image(mask, &alpha, w, 1).map_err(compress_fail)?;
+            let mask = flate_image(mask, &alpha, (w, h), 1).map_err(compress_fail)?;
             dict.set("SMask", Object::Reference(out.add_object(mask)));
         }
     }
-    flate_image(dict, &samples, w, colours).map_err(compress_fail)
+    flate_image(dict, &samples, (w, h), colours).map_err(compress_fail)
 }
 
 /// The resource name of the image of asset `index`.
@@ -475,8 +441,13 @@ mod tests {
         let samples: Vec<u8> = (0..height)
             .flat_map(|y| (0..width).flat_map(move |x| [(x + y) as u8, (x * 2) as u8, y as u8]))
             .collect();
-        let stream =
-            flate_image(image_dict(width, height, "DeviceRGB"), &samples, width, 3).expect("zlib");
+        let stream = flate_image(
+            image_dict(width, height, "DeviceRGB"),
+            &samples,
+            (width, height),
+            3,
+        )
+        .expect("zlib");
         let parameters = stream
             .dict
             .get(b"DecodeParms")
@@ -493,7 +464,8 @@ mod tests {
     #[test]
     fn flat_samples_deflate_to_almost_nothing() {
         let samples = vec![255u8; 64 * 64];
-        let stream = flate_image(image_dict(64, 64, "DeviceGray"), &samples, 64, 1).expect("zlib");
+        let stream =
+            flate_image(image_dict(64, 64, "DeviceGray"), &samples, (64, 64), 1).expect("zlib");
         assert_eq!(
             stream.dict.get(b"Filter").and_then(Object::as_name).ok(),
             Some(b"FlateDecode".as_slice())

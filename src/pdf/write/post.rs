@@ -51,7 +51,7 @@ fn text(s: &str) -> Object {
 }
 
 fn missing(what: &str) -> Error {
-    Error::Pdf(format!("printpdf output has no {what}"))
+    Error::Pdf(format!("the assembled PDF has no {what}"))
 }
 
 fn catalog_mut(doc: &mut lopdf::Document) -> Result<&mut Dictionary> {
@@ -162,7 +162,7 @@ fn write_outline(
     doc.objects.insert(root, Object::Dictionary(d));
     let catalog = catalog_mut(doc)?;
     catalog.set("Outlines", Object::Reference(root));
-    // printpdf writes PageMode as a string, which viewers ignore.
+    // A name: viewers ignore a string here (printpdf wrote one).
     catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     Ok(())
 }

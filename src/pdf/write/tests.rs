@@ -482,3 +482,22 @@ fn output_is_deterministic() {
     let (second, _, _) = write_sample();
     assert!(first == second, "two runs differ");
 }
+
+#[test]
+fn the_build_date_is_the_option_else_the_book_date_else_1980() {
+    use super::post::build_date;
+    let mut meta = Metadata {
+        date: Some("2024-01-31".into()),
+        ..Metadata::default()
+    };
+    let text = |date: chrono::DateTime<chrono::Utc>| date.format("%Y-%m-%dT%H:%M:%S").to_string();
+    assert_eq!(
+        text(build_date(&meta, Some(1_700_000_000))),
+        "2023-11-14T22:13:20"
+    );
+    assert_eq!(text(build_date(&meta, None)), "2024-01-31T00:00:00");
+    meta.date = Some("31 January 2024".into());
+    assert_eq!(text(build_date(&meta, None)), "1980-01-01T00:00:00");
+    meta.date = None;
+    assert_eq!(text(build_date(&meta, None)), "1980-01-01T00:00:00");
+}

@@ -86,7 +86,8 @@ fn main() {
         let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
         let layout = started.elapsed().as_secs_f64();
         let started = std::time::Instant::now();
-        presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("pdf");
+        presswork::pdf::write::write_pdf(laid_out, &fonts, &book, &PdfOptions::default())
+            .expect("pdf");
         println!(
             "stages:        layout {layout:.2} s, writing {:.2} s",
             started.elapsed().as_secs_f64()

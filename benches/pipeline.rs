@@ -56,7 +56,8 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
         pdf.lay_out(&book, &fonts, &mut Diagnostics::default())
     });
     let (write_time, _) = time(runs, || {
-        presswork::pdf::write::write_pdf(laid_out.clone(), &fonts, &book).expect("write")
+        presswork::pdf::write::write_pdf(laid_out.clone(), &fonts, &book, &PdfOptions::default())
+            .expect("write")
     });
     println!(
         "{:<22} pdf = layout {layout_time:>9.1?} ({} pages) + write {write_time:>9.1?}",

@@ -22,7 +22,17 @@ enum Command {
     /// Build an EPUB 3 ebook.
     Epub(CommonArgs),
     /// Build a print-ready PDF.
-    Pdf(CommonArgs),
+    Pdf(PdfArgs),
+}
+
+#[derive(Args)]
+struct PdfArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Do not make the PDF a PDF/A-2b archival file (no XMP metadata, no sRGB output
+    /// intent; CMYK photos stay CMYK).
+    #[arg(long)]
+    no_pdfa: bool,
 }
 
 #[derive(Args)]
@@ -83,7 +93,10 @@ fn main() -> ExitCode {
                 options: EpubOptions::default(),
             }),
         ),
-        Command::Pdf(args) => {
+        Command::Pdf(PdfArgs {
+            common: args,
+            no_pdfa,
+        }) => {
             let paper = match pdf_paper(args) {
                 Ok(paper) => paper,
                 Err(message) => {
@@ -94,7 +107,11 @@ fn main() -> ExitCode {
             (
                 args,
                 Box::new(PdfRenderer {
-                    options: PdfOptions { paper },
+                    options: PdfOptions {
+                        paper,
+                        archival: !no_pdfa,
+                        source_date_epoch: source_date_epoch(),
+                    },
                 }),
             )
         }
@@ -116,6 +133,20 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): the build date, read here so that the
+/// back ends never look at the environment. A value that is not a number is ignored with a
+/// warning.
+fn source_date_epoch() -> Option<i64> {
+    let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+    let seconds = value.trim().parse::<i64>().ok();
+    if seconds.is_none() {
+        eprintln!(
+            "presswork: warning: SOURCE_DATE_EPOCH=`{value}` is not a number of seconds; ignored"
+        );
+    }
+    seconds
 }
 
 /// The paper: the `--paper` flag, else `paper` in the book's `book.toml`, else A5.

@@ -251,7 +251,10 @@ fn paper_sizes_change_the_page() {
         (presswork::pdf::Paper::Trade, 432.0),
     ] {
         let bytes = PdfRenderer {
-            options: PdfOptions { paper },
+            options: PdfOptions {
+                paper,
+                ..PdfOptions::default()
+            },
         }
         .render(&book, &mut Diagnostics::default())
         .expect("renders");
@@ -376,7 +379,9 @@ fn streamed_build_matches_the_in_memory_one() {
     };
     let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
     let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
-    let in_memory = presswork::pdf::write::write_pdf(laid_out, &fonts, &book).expect("writes");
+    let in_memory =
+        presswork::pdf::write::write_pdf(laid_out, &fonts, &book, &PdfOptions::default())
+            .expect("writes");
     assert!(streamed == in_memory, "the two builds differ");
 }
 

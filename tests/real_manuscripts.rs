@@ -110,7 +110,15 @@ fn pdf_links(doc: &Document) -> Vec<Result<String, u32>> {
                     .as_reference()
                     .expect("page");
                 links.push(Err(page_number(target)));
-            } else if let Ok(action) = annot.get(b"A").and_then(Object::as_dict) {
+            } else if let Ok(action) = annot
+                .get(b"A")
+                .and_then(|action| match action {
+                    // One action object may serve every rectangle of a link.
+                    Object::Reference(id) => doc.get_object(*id),
+                    direct => Ok(direct),
+                })
+                .and_then(Object::as_dict)
+            {
                 let uri = action.get(b"URI").and_then(Object::as_str).expect("uri");
                 links.push(Ok(String::from_utf8_lossy(uri).into_owned()));
             }

@@ -1,4 +1,4 @@
-//! PDF back end: our own typesetting, written with printpdf (images, font parsing) and lopdf.
+//! PDF back end: our own typesetting, written with lopdf (printpdf parses the fonts).
 //!
 //! `fonts` (compiled-in fonts, fallback) → `shape` (rustybuzz) → `text` (words → boxes, glue,
 //! penalties; hyphenation) → `linebreak` (Knuth–Plass) → `layout` (blocks → vertical list) →
@@ -22,10 +22,27 @@ pub use layout::Paper;
 use crate::{ir::Book, Diagnostics, Renderer, Result};
 
 /// Options for the PDF back end.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PdfOptions {
     /// Paper size.
     pub paper: Paper,
+    /// Make the file PDF/A-2b: XMP metadata, an sRGB output intent, printable
+    /// annotations, CMYK photos converted to RGB. On by default.
+    pub archival: bool,
+    /// Seconds since 1970 for the creation and modification dates (the caller reads
+    /// `SOURCE_DATE_EPOCH`; the back end never looks at the environment or the clock).
+    /// `None`: the book's `date`, else 1980-01-01, as in the EPUB.
+    pub source_date_epoch: Option<i64>,
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        PdfOptions {
+            paper: Paper::default(),
+            archival: true,
+            source_date_epoch: None,
+        }
+    }
 }
 
 /// Renders a book as PDF.
@@ -58,7 +75,7 @@ impl Renderer for PdfRenderer {
     /// long the book.
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
         let fonts = fonts::FontSet::builtin()?;
-        let mut writer = write::PdfWriter::new(&fonts, book)?;
+        let mut writer = write::PdfWriter::new(&fonts, book, &self.options)?;
         let geometry = layout::PageGeometry::for_paper(self.options.paper);
         let navigation = pipeline::lay_out_into(book, &fonts, geometry, &mut writer, diagnostics)?;
         writer.finish(&navigation)

@@ -115,6 +115,7 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
 }
 
 /// Turn a set line into glyph runs (and link areas, strike rules) relative to a block.
+/// Each stretch of consecutive pieces of the same link gets one link area.
 ///
 /// Consecutive pieces in the same font, size and ink share one glyph run: a line is then a
 /// handful of runs rather than one per word, which keeps pages (and the PDF operators drawn
@@ -127,6 +128,10 @@ pub(super) fn line_content(
     out: &mut Vec<Content>,
 ) {
     let mut run: Option<GlyphRun> = None;
+    // The link area being built: consecutive pieces of one link on this line (its words,
+    // each letter of a URL broken anywhere) share one rectangle, spaces between them
+    // included, so a link gives one annotation per line rather than one per piece.
+    let mut link_area: Option<(Rect, LinkRef)> = None;
     for (n, (x, piece)) in line.pieces.iter().enumerate() {
         let style = &piece.style;
         let run_x = left + x;
@@ -183,20 +188,54 @@ pub(super) fn line_content(
                 gray: style.gray,
             }));
         }
-        if let Some(link) = &style.link {
-            out.push(Content::Link(
-                Rect {
+        match &style.link {
+            Some(link) => {
+                let area = Rect {
                     x: run_x,
-                    y: baseline - style.rise - style.size * 0.8,
+                    y: baseline - style.rise - style.size * LINK_ASCENT,
                     width: piece.width,
-                    height: style.size * 1.05,
-                },
-                link.clone(),
-            ));
+                    height: style.size * LINK_HEIGHT,
+                };
+                match &mut link_area {
+                    Some((open, target)) if target == link => *open = union(open, &area),
+                    _ => {
+                        if let Some((done, target)) = link_area.replace((area, link.clone())) {
+                            out.push(Content::Link(done, target));
+                        }
+                    }
+                }
+            }
+            None => {
+                if let Some((done, target)) = link_area.take() {
+                    out.push(Content::Link(done, target));
+                }
+            }
         }
     }
     if let Some(done) = run {
         out.push(Content::Item(PageItem::Glyphs(done)));
+    }
+    if let Some((done, target)) = link_area {
+        out.push(Content::Link(done, target));
+    }
+}
+
+/// A link area reaches this far above the baseline, in units of the font size …
+const LINK_ASCENT: f32 = 0.8;
+/// … and is this tall, so that it covers ascenders and descenders.
+const LINK_HEIGHT: f32 = 1.05;
+
+/// The smallest rectangle holding both.
+fn union(a: &Rect, b: &Rect) -> Rect {
+    let left = a.x.min(b.x);
+    let top = a.y.min(b.y);
+    let right = (a.x + a.width).max(b.x + b.width);
+    let bottom = (a.y + a.height).max(b.y + b.height);
+    Rect {
+        x: left,
+        y: top,
+        width: right - left,
+        height: bottom - top,
     }
 }
 

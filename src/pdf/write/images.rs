@@ -1,13 +1,19 @@
-//! Image XObjects. JPEGs go in as they are (`/DCTDecode`, no re-encoding) unless their EXIF
-//! orientation needs applying; PNGs are decoded and stored losslessly (Flate), with their
-//! alpha channel as a soft mask.
+//! Image XObjects, written straight into the lopdf document. JPEGs go in as they are
+//! (`/DCTDecode`, no re-encoding) unless their EXIF orientation needs applying; PNGs are
+//! decoded and stored losslessly (Flate, with PNG predictors where they make the stream
+//! smaller), with their alpha channel as a soft mask.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
+use std::io::Write;
+
 use ::image::metadata::Orientation;
 use ::image::{DynamicImage, ImageDecoder};
-use printpdf::{DictItem, ExternalStream, ExternalXObject, PdfDocument, XObject, XObjectId};
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
+use lopdf::{Dictionary, Object};
+use printpdf::XObjectId;
 
 use crate::ir::{Asset, ImageFormat};
 use crate::{Error, Result};
@@ -69,37 +75,31 @@ fn jpeg_info(d: &[u8]) -> Option<JpegInfo> {
     None
 }
 
-fn name(s: &str) -> DictItem {
-    DictItem::Name(s.as_bytes().to_vec())
+fn name(s: &str) -> Object {
+    Object::Name(s.as_bytes().to_vec())
 }
 
-fn image_dict(width: u32, height: u32, colour_space: &str) -> BTreeMap<String, DictItem> {
-    let mut dict = BTreeMap::new();
-    dict.insert("Type".into(), name("XObject"));
-    dict.insert("Subtype".into(), name("Image"));
-    dict.insert("Width".into(), DictItem::Int(i64::from(width)));
-    dict.insert("Height".into(), DictItem::Int(i64::from(height)));
-    dict.insert("ColorSpace".into(), name(colour_space));
-    dict.insert("BitsPerComponent".into(), DictItem::Int(8));
+fn image_dict(width: u32, height: u32, colour_space: &str) -> Dictionary {
+    let mut dict = Dictionary::new();
+    dict.set("Type", name("XObject"));
+    dict.set("Subtype", name("Image"));
+    dict.set("Width", Object::Integer(i64::from(width)));
+    dict.set("Height", Object::Integer(i64::from(height)));
+    dict.set("ColorSpace", name(colour_space));
+    dict.set(
+        "BitsPerComponent",
+        Object::Integer(i64::from(BITS_PER_COMPONENT)),
+    );
     dict
 }
 
-fn xobject(dict: BTreeMap<String, DictItem>, content: Vec<u8>, compress: bool) -> XObject {
-    XObject::External(ExternalXObject {
-        stream: ExternalStream {
-            dict,
-            content,
-            compress,
-        },
-        // No size: the page content scales the unit square itself.
-        width: None,
-        height: None,
-        dpi: None,
-    })
+/// A stream holding `content` exactly as given (already encoded by its `/Filter`).
+fn stream(dict: Dictionary, content: Vec<u8>) -> lopdf::Stream {
+    lopdf::Stream::new(dict, content).with_compression(false)
 }
 
 /// A JPEG as a `/DCTDecode` stream, bytes unchanged.
-fn jpeg_xobject(bytes: &[u8], info: &JpegInfo) -> Result<XObject> {
+fn jpeg_xobject(bytes: &[u8], info: &JpegInfo) -> Result<lopdf::Stream> {
     let colour_space = match info.components {
         1 => "DeviceGray",
         3 => "DeviceRGB",
@@ -107,22 +107,22 @@ fn jpeg_xobject(bytes: &[u8], info: &JpegInfo) -> Result<XObject> {
         n => return Err(Error::Pdf(format!("JPEG with {n} colour components"))),
     };
     let mut dict = image_dict(info.width, info.height, colour_space);
-    dict.insert("Filter".into(), name("DCTDecode"));
+    dict.set("Filter", name("DCTDecode"));
     if info.components == 4 && info.adobe {
         // Photoshop writes CMYK JPEGs inverted whatever its APP14 transform flag says
         // (0 = plain CMYK, 2 = YCCK); the DCT filter itself honours the flag for the
         // colour conversion, so only the inversion is ours to declare.
-        dict.insert(
-            "Decode".into(),
-            DictItem::Array([1, 0, 1, 0, 1, 0, 1, 0].map(DictItem::Int).to_vec()),
+        dict.set(
+            "Decode",
+            Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
         );
     }
-    Ok(xobject(dict, bytes.to_vec(), false))
+    Ok(stream(dict, bytes.to_vec()))
 }
 
 /// Decode, rotate by the EXIF orientation and re-encode at [`REENCODE_QUALITY`]. PDF has no
-/// notion of EXIF, so the pixels themselves must be upright.
-fn reoriented_jpeg(bytes: &[u8], orientation: Orientation, asset: &str) -> Result<Vec<u8>> {
+/// notion of EXIF, so the pixels themselves must be upright. CMYK comes out as RGB.
+fn reencoded_jpeg(bytes: &[u8], orientation: Orientation, asset: &str) -> Result<Vec<u8>> {
     let fail = |e: ::image::ImageError| Error::Pdf(format!("image {asset}: {e}"));
     let decoder = ::image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes)).map_err(fail)?;
     let mut img = DynamicImage::from_decoder(decoder).map_err(fail)?;
@@ -138,32 +138,117 @@ fn reoriented_jpeg(bytes: &[u8], orientation: Orientation, asset: &str) -> Resul
     Ok(out)
 }
 
-fn jpeg(asset: &Asset) -> Result<XObject> {
+/// A JPEG, passed through unless its EXIF orientation needs applying or, in an archival
+/// file, it is CMYK: PDF/A allows device CMYK only with a CMYK output intent, and ours is
+/// sRGB, so such a photo is converted to RGB (as the EPUB does).
+fn jpeg(asset: &Asset, archival: bool) -> Result<lopdf::Stream> {
     let info = jpeg_info(&asset.bytes)
         .ok_or_else(|| Error::Pdf(format!("image {}: not a readable JPEG", asset.name)))?;
-    match info.orientation {
-        Some(o) if o != Orientation::NoTransforms => {
-            let bytes = reoriented_jpeg(&asset.bytes, o, &asset.name)?;
-            let info = jpeg_info(&bytes)
-                .ok_or_else(|| Error::Pdf(format!("image {}: re-encoding failed", asset.name)))?;
-            jpeg_xobject(&bytes, &info)
+    let orientation = info.orientation.unwrap_or(Orientation::NoTransforms);
+    let cmyk_in_archive = archival && info.components == 4;
+    if orientation == Orientation::NoTransforms && !cmyk_in_archive {
+        return jpeg_xobject(&asset.bytes, &info);
+    }
+    let bytes = reencoded_jpeg(&asset.bytes, orientation, &asset.name)?;
+    let info = jpeg_info(&bytes)
+        .ok_or_else(|| Error::Pdf(format!("image {}: re-encoding failed", asset.name)))?;
+    jpeg_xobject(&bytes, &info)
+}
+
+/// Bits per sample of the raster images we write (16-bit PNGs are reduced to 8: print
+/// cannot show the difference).
+const BITS_PER_COMPONENT: u8 = 8;
+
+/// PNG predictor "optimum" (ISO 32000-1, table 8): each row starts with the byte naming
+/// its own PNG filter.
+const PNG_PREDICTOR_OPTIMUM: i64 = 15;
+
+/// The PNG signature before the first chunk.
+const PNG_SIGNATURE_LEN: usize = 8;
+/// A PNG chunk's length and type fields, before its data.
+const PNG_CHUNK_HEADER_LEN: usize = 8;
+/// A PNG chunk's header and CRC: everything but its data.
+const PNG_CHUNK_OVERHEAD: usize = PNG_CHUNK_HEADER_LEN + 4;
+
+/// The samples filtered row by row with the PNG filters and deflated: exactly the zlib
+/// stream a PNG's `IDAT` chunks hold, which is what `/FlateDecode` with the PNG predictors
+/// reads. The image crate's encoder does the work (adaptive filter choice per row, and
+/// optimised code even in debug builds); its chunks are then unwrapped. `None` if the
+/// encoder fails, and the samples are then stored without predictors.
+fn png_predicted_zlib(samples: &[u8], width: u32, height: u32, colours: usize) -> Option<Vec<u8>> {
+    use ::image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use ::image::{ExtendedColorType, ImageEncoder};
+    let colour_type = match colours {
+        1 => ExtendedColorType::L8,
+        3 => ExtendedColorType::Rgb8,
+        _ => return None,
+    };
+    let mut png = Vec::new();
+    PngEncoder::new_with_quality(&mut png, CompressionType::Default, FilterType::Adaptive)
+        .write_image(samples, width, height, colour_type)
+        .ok()?;
+    let mut zlib = Vec::new();
+    let mut rest = png.get(PNG_SIGNATURE_LEN..)?;
+    while rest.len() >= PNG_CHUNK_OVERHEAD {
+        let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let kind = &rest[4..PNG_CHUNK_HEADER_LEN];
+        let data = rest.get(PNG_CHUNK_HEADER_LEN..PNG_CHUNK_HEADER_LEN + length)?;
+        if kind == b"IDAT" {
+            zlib.extend_from_slice(data);
         }
-        _ => jpeg_xobject(&asset.bytes, &info),
+        rest = rest.get(PNG_CHUNK_OVERHEAD + length..)?;
+    }
+    (!zlib.is_empty()).then_some(zlib)
+}
+
+fn zlib(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(data)?;
+    encoder.finish()
+}
+
+/// Lossless samples as a `/FlateDecode` image stream: compressed as they are and through
+/// the PNG predictors, and whichever is smaller kept (predictors help photos and gradients;
+/// flat line drawings sometimes compress better without).
+fn flate_image(
+    mut dict: Dictionary,
+    samples: &[u8],
+    (width, height): (u32, u32),
+    colours: usize,
+) -> std::io::Result<lopdf::Stream> {
+    let plain = zlib(samples)?;
+    dict.set("Filter", name("FlateDecode"));
+    let predicted = png_predicted_zlib(samples, width, height, colours)
+        .filter(|predicted| predicted.len() < plain.len());
+    if let Some(predicted) = predicted {
+        let mut parameters = Dictionary::new();
+        parameters.set("Predictor", Object::Integer(PNG_PREDICTOR_OPTIMUM));
+        parameters.set("Colors", Object::Integer(colours as i64));
+        parameters.set(
+            "BitsPerComponent",
+            Object::Integer(i64::from(BITS_PER_COMPONENT)),
+        );
+        parameters.set("Columns", Object::Integer(i64::from(width)));
+        dict.set("DecodeParms", Object::Dictionary(parameters));
+        Ok(stream(dict, predicted))
+    } else {
+        Ok(stream(dict, plain))
     }
 }
 
-/// A PNG as raw samples (compressed later by the post-pass), alpha as a `/SMask`.
-fn png(asset: &Asset) -> Result<XObject> {
+/// A PNG as Flate-compressed samples, alpha as a `/SMask` (added to `out`).
+fn png(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::Stream> {
     let fail = |e: ::image::ImageError| Error::Pdf(format!("image {}: {e}", asset.name));
+    let compress_fail = |e: std::io::Error| Error::Pdf(format!("image {}: {e}", asset.name));
     let decoder = ::image::codecs::png::PngDecoder::new(Cursor::new(&asset.bytes)).map_err(fail)?;
     let has_alpha = decoder.color_type().has_alpha();
     let grey = !decoder.color_type().has_color();
     let img = DynamicImage::from_decoder(decoder).map_err(fail)?;
     let (w, h) = (img.width(), img.height());
-    let (colour_space, samples) = if grey {
-        ("DeviceGray", img.to_luma8().into_raw())
+    let (colour_space, colours, samples) = if grey {
+        ("DeviceGray", 1, img.to_luma8().into_raw())
     } else {
-        ("DeviceRGB", img.to_rgb8().into_raw())
+        ("DeviceRGB", 3, img.to_rgb8().into_raw())
     };
     let mut dict = image_dict(w, h, colour_space);
     if has_alpha {
@@ -171,20 +256,12 @@ fn png(asset: &Asset) -> Result<XObject> {
         // Fully opaque alpha channels are common (exported screenshots); skip the mask then.
         if alpha.iter().any(|a| *a != 255) {
             let mut mask = image_dict(w, h, "DeviceGray");
-            mask.remove("Type");
-            dict.insert(
-                "SMask".into(),
-                DictItem::Stream {
-                    stream: ExternalStream {
-                        dict: mask,
-                        content: alpha,
-                        compress: true,
-                    },
-                },
-            );
+            mask.remove(b"Type");
+            let mask = flate_image(mask, &alpha, (w, h), 1).map_err(compress_fail)?;
+            dict.set("SMask", Object::Reference(out.add_object(mask)));
         }
     }
-    Ok(xobject(dict, samples, true))
+    flate_image(dict, &samples, (w, h), colours).map_err(compress_fail)
 }
 
 /// The resource name of the image of asset `index`.
@@ -192,29 +269,28 @@ fn resource_name(index: usize) -> XObjectId {
     XObjectId(format!("Im{index}"))
 }
 
-/// Register each raster asset that the pages draw, once, under a stable resource name
-/// (SVGs are left to [`svg_forms`]).
+/// Add every raster asset to `out` as an image XObject under a stable resource name,
+/// registering it in `names` and `resources` (SVGs are left to [`svg_forms`]). `archival`:
+/// the file claims PDF/A, so CMYK photos become RGB.
 pub(super) fn embed_images(
-    used: impl IntoIterator<Item = usize>,
     assets: &[Asset],
-    pdf: &mut PdfDocument,
-) -> Result<BTreeMap<usize, XObjectId>> {
-    let mut out = BTreeMap::new();
-    for index in used {
-        let asset = assets
-            .get(index)
-            .ok_or_else(|| Error::Pdf(format!("page draws unknown image #{index}")))?;
+    archival: bool,
+    out: &mut lopdf::Document,
+    names: &mut BTreeMap<usize, XObjectId>,
+    resources: &mut Dictionary,
+) -> Result<()> {
+    for (index, asset) in assets.iter().enumerate() {
         let xobject = match asset.format {
-            ImageFormat::Jpeg => jpeg(asset)?,
-            ImageFormat::Png => png(asset)?,
+            ImageFormat::Jpeg => jpeg(asset, archival)?,
+            ImageFormat::Png => png(asset, out)?,
             // Vectors go straight into the lopdf document: see [`svg_forms`].
             ImageFormat::Svg => continue,
         };
         let id = resource_name(index);
-        pdf.resources.xobjects.map.insert(id.clone(), xobject);
-        out.insert(index, id);
+        resources.set(id.0.clone(), Object::Reference(out.add_object(xobject)));
+        names.insert(index, id);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Add each SVG asset to `out` as a Form XObject drawn as vectors, registering it in
@@ -227,7 +303,7 @@ pub(super) fn svg_forms(
     assets: &[Asset],
     out: &mut lopdf::Document,
     names: &mut BTreeMap<usize, XObjectId>,
-    resources: &mut lopdf::Dictionary,
+    resources: &mut Dictionary,
 ) -> Result<()> {
     for (index, asset) in assets.iter().enumerate() {
         if asset.format != ImageFormat::Svg {
@@ -235,14 +311,13 @@ pub(super) fn svg_forms(
         }
         let form = svg_form(asset, out)?;
         let name = resource_name(index);
-        resources.set(name.0.clone(), lopdf::Object::Reference(form));
+        resources.set(name.0.clone(), Object::Reference(form));
         names.insert(index, name);
     }
     Ok(())
 }
 
 fn svg_form(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::ObjectId> {
-    use lopdf::{Dictionary, Object};
     let fail = |what: String| Error::Pdf(format!("image {}: {what}", asset.name));
     let tree = crate::svg::parse(&asset.bytes).map_err(fail)?;
     let options = svg2pdf::ConversionOptions {
@@ -357,6 +432,47 @@ fn svg_form(asset: &Asset, out: &mut lopdf::Document) -> Result<lopdf::ObjectId>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gradients_take_the_png_predictors_and_come_back_unchanged() {
+        // A smooth gradient: every row differs from the last by a constant, which the Up
+        // and Sub filters turn into long runs.
+        let (width, height) = (300u32, 200u32);
+        let samples: Vec<u8> = (0..height)
+            .flat_map(|y| (0..width).flat_map(move |x| [(x + y) as u8, (x * 2) as u8, y as u8]))
+            .collect();
+        let stream = flate_image(
+            image_dict(width, height, "DeviceRGB"),
+            &samples,
+            (width, height),
+            3,
+        )
+        .expect("zlib");
+        let parameters = stream
+            .dict
+            .get(b"DecodeParms")
+            .and_then(Object::as_dict)
+            .expect("predictors chosen for a gradient");
+        assert_eq!(
+            parameters.get(b"Predictor").and_then(Object::as_i64).ok(),
+            Some(PNG_PREDICTOR_OPTIMUM)
+        );
+        assert!(stream.content.len() < zlib(&samples).expect("zlib").len());
+        assert_eq!(stream.decompressed_content().expect("decodes"), samples);
+    }
+
+    #[test]
+    fn flat_samples_deflate_to_almost_nothing() {
+        let samples = vec![255u8; 64 * 64];
+        let stream =
+            flate_image(image_dict(64, 64, "DeviceGray"), &samples, (64, 64), 1).expect("zlib");
+        assert_eq!(
+            stream.dict.get(b"Filter").and_then(Object::as_name).ok(),
+            Some(b"FlateDecode".as_slice())
+        );
+        assert!(stream.content.len() < 100);
+        assert_eq!(stream.decompressed_content().expect("decodes"), samples);
+    }
 
     #[test]
     fn reads_jpeg_header_and_adobe_marker() {

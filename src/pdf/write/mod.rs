@@ -7,10 +7,11 @@
 //!   compressed and added to the file at once;
 //! - [`fonts`] records the glyphs drawn (the content uses original glyph ids) and embeds
 //!   each font, subset, when the last page is done;
-//! - [`images`] builds the image XObjects, through printpdf, before the first page, and
-//!   SVGs as vector Form XObjects through svg2pdf;
+//! - [`images`] builds the image XObjects before the first page (Flate-compressed samples
+//!   or JPEG bytes unchanged), and SVGs as vector Form XObjects through svg2pdf;
 //! - [`post`] adds what needs every page: outline, links, metadata, `/ID`.
 
+mod archive;
 mod content;
 mod draw;
 mod fonts;
@@ -20,7 +21,7 @@ mod post;
 use std::collections::{BTreeMap, BTreeSet};
 
 use lopdf::{Dictionary, Object, ObjectId};
-use printpdf::{PdfDocument, PdfSaveOptions, XObjectId};
+use printpdf::XObjectId;
 
 use self::fonts::FontInUse;
 use crate::ir::Book;
@@ -28,12 +29,18 @@ use crate::pdf::fonts::{FontId, FontSet};
 use crate::pdf::frame::{
     LaidOutDocument, LinkDestination, Navigation, Page, PageItem, PageSink, Rect,
 };
+use crate::pdf::PdfOptions;
 use crate::{Error, Result};
 
 /// Write a laid-out document held in memory as PDF bytes (tests and benchmarks; a build
 /// streams pages through [`PdfWriter`]).
-pub fn write_pdf(doc: LaidOutDocument, fonts: &FontSet, book: &Book) -> Result<Vec<u8>> {
-    let mut writer = PdfWriter::new(fonts, book)?;
+pub fn write_pdf(
+    doc: LaidOutDocument,
+    fonts: &FontSet,
+    book: &Book,
+    options: &PdfOptions,
+) -> Result<Vec<u8>> {
+    let mut writer = PdfWriter::new(fonts, book, options)?;
     for page in doc.pages {
         writer.page(page)?;
     }
@@ -51,9 +58,10 @@ struct WrittenPage {
 /// Writes pages as they come and the rest of the file at the end.
 ///
 /// Fonts are subset and embedded with ToUnicode maps, JPEGs are passed through, PNGs stored
-/// losslessly; the outline is nested by level; metadata comes from `book.meta`. The output is
-/// deterministic: the same input gives the same bytes (dates come from `SOURCE_DATE_EPOCH`
-/// or `book.meta.date`, never from the clock).
+/// losslessly; the outline is nested by level; metadata comes from `book.meta`; with
+/// `archival` the file carries the PDF/A-2b facts. The output is deterministic: the same
+/// input gives the same bytes (dates come from the options or `book.meta.date`, never from
+/// the clock or the environment).
 pub struct PdfWriter<'a> {
     fonts: &'a FontSet,
     book: &'a Book,
@@ -73,21 +81,25 @@ pub struct PdfWriter<'a> {
     /// A running hash of the content, for `/ID`.
     content_hash: u64,
     deflater: content::Deflater,
+    /// PDF/A or not, and the build date.
+    settings: post::FileSettings,
 }
 
 impl<'a> PdfWriter<'a> {
     /// A writer for `book`, drawing with `fonts`. The book's images are converted now (the
     /// loader has checked that they decode), so that the pages can refer to them; any that
     /// no page shows are dropped from the file at the end.
-    pub fn new(fonts: &'a FontSet, book: &'a Book) -> Result<Self> {
-        // printpdf builds the image XObjects and starts the document with them.
-        let mut with_images = PdfDocument::new(&book.meta.title);
-        let all: BTreeSet<usize> = (0..book.assets.len()).collect();
-        let image_names = images::embed_images(all, &book.assets, &mut with_images)?;
-        let (mut out, mut image_objects) =
-            printpdf::serialize::init_doc_and_resources(&with_images, &PdfSaveOptions::default());
-        drop(with_images);
-        let mut image_names = image_names;
+    pub fn new(fonts: &'a FontSet, book: &'a Book, options: &PdfOptions) -> Result<Self> {
+        let mut out = lopdf::Document::with_version(post::PDF_VERSION);
+        let mut image_names = BTreeMap::new();
+        let mut image_objects = Dictionary::new();
+        images::embed_images(
+            &book.assets,
+            options.archival,
+            &mut out,
+            &mut image_names,
+            &mut image_objects,
+        )?;
         images::svg_forms(&book.assets, &mut out, &mut image_names, &mut image_objects)?;
         let pages_id = out.new_object_id();
         let resources_id = out.new_object_id();
@@ -104,6 +116,10 @@ impl<'a> PdfWriter<'a> {
             written: Vec::new(),
             content_hash: 0,
             deflater: content::Deflater::new(),
+            settings: post::FileSettings {
+                archival: options.archival,
+                source_date_epoch: options.source_date_epoch,
+            },
         })
     }
 
@@ -206,6 +222,7 @@ impl<'a> PdfWriter<'a> {
             &pages,
             navigation,
             &self.book.meta,
+            &self.settings,
             self.content_hash,
         )
     }

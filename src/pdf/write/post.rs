@@ -1,12 +1,31 @@
 //! What needs every page written: nested outline, link annotations with exact
-//! destinations, document information, catalog entries, a content-derived `/ID`, PDF 1.7
-//! and reproducible bytes.
+//! destinations, document information (and, for PDF/A, its XMP twin and the output intent
+//! from [`archive`]), catalog entries, a content-derived `/ID`, PDF 1.7 and reproducible
+//! bytes.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
+use super::archive;
 use crate::ir::Metadata;
 use crate::pdf::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
 use crate::{Error, Result};
+
+/// The PDF version written: 1.7, the base of PDF/A-2.
+pub(super) const PDF_VERSION: &str = "1.7";
+
+/// Used when neither the options nor the book give a date: 1980-01-01T00:00:00Z, the
+/// same as the EPUB's. A constant keeps builds reproducible; the clock would not.
+const DEFAULT_EPOCH: i64 = 315_532_800;
+
+/// The longest string PDF/A-2 allows (ISO 19005-2, 6.1.13; also Acrobat's limit in
+/// ISO 32000-1, annex C). A longer web address gets no link.
+const MAX_STRING_BYTES: usize = 32_767;
+
+/// Annotation flag 3, "Print" (ISO 32000-1, table 165).
+const ANNOTATION_PRINT_FLAG: i64 = 4;
 
 /// FNV-1a, 64 bit, with a seed mixed into the offset basis. Enough for subset tags and a
 /// file identifier; not a cryptographic hash and not used as one.
@@ -32,7 +51,7 @@ fn text(s: &str) -> Object {
 }
 
 fn missing(what: &str) -> Error {
-    Error::Pdf(format!("printpdf output has no {what}"))
+    Error::Pdf(format!("the assembled PDF has no {what}"))
 }
 
 fn catalog_mut(doc: &mut lopdf::Document) -> Result<&mut Dictionary> {
@@ -143,25 +162,31 @@ fn write_outline(
     doc.objects.insert(root, Object::Dictionary(d));
     let catalog = catalog_mut(doc)?;
     catalog.set("Outlines", Object::Reference(root));
-    // printpdf writes PageMode as a string, which viewers ignore.
+    // A name: viewers ignore a string here (printpdf wrote one).
     catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     Ok(())
 }
 
 /// Link annotations with an exact `/XYZ` position for internal links and no visible
-/// border. A link to an anchor that never landed on a page is left out.
+/// border. A link to an anchor that never landed on a page, or to a web address longer than
+/// [`MAX_STRING_BYTES`], is left out.
 fn write_links(
     doc: &mut lopdf::Document,
     pages: &[PageRef<'_>],
     targets: &[(ObjectId, f32)],
     navigation: &Navigation,
 ) -> Result<()> {
+    // One action per web address, however many rectangles (lines, pages) lead to it: a
+    // long URL is then written once, not once per line.
+    let mut uri_actions: HashMap<&str, ObjectId> = HashMap::new();
     for page in pages {
         let mut annots = Vec::new();
         for (rect, target) in page.links {
             let mut d = Dictionary::new();
             d.set("Type", Object::Name(b"Annot".to_vec()));
             d.set("Subtype", Object::Name(b"Link".to_vec()));
+            // Printed with the page (PDF/A wants it; a link box draws nothing anyway).
+            d.set("F", Object::Integer(ANNOTATION_PRINT_FLAG));
             d.set(
                 "Rect",
                 Object::Array(
@@ -177,11 +202,19 @@ fn write_links(
             );
             d.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
             if let LinkDestination::Uri(uri) = target {
-                let mut action = Dictionary::new();
-                action.set("S", Object::Name(b"URI".to_vec()));
-                // URIs are 7-bit ASCII by definition (ISO 32000-1, 12.6.4.7).
-                action.set("URI", Object::string_literal(uri.as_bytes().to_vec()));
-                d.set("A", Object::Dictionary(action));
+                if uri.len() > MAX_STRING_BYTES {
+                    // No reader could keep it, and PDF/A forbids the string: the text stays,
+                    // unlinked.
+                    continue;
+                }
+                let action = *uri_actions.entry(uri.as_str()).or_insert_with(|| {
+                    let mut action = Dictionary::new();
+                    action.set("S", Object::Name(b"URI".to_vec()));
+                    // URIs are 7-bit ASCII by definition (ISO 32000-1, 12.6.4.7).
+                    action.set("URI", Object::string_literal(uri.as_bytes().to_vec()));
+                    doc.add_object(Object::Dictionary(action))
+                });
+                d.set("A", Object::Reference(action));
             } else if let Some((to_page, y)) = navigation.resolve(target) {
                 d.set("Dest", destination(targets, to_page, y)?);
             } else {
@@ -201,57 +234,85 @@ fn write_links(
     Ok(())
 }
 
-/// `D:YYYYMMDDHHmmSSZ` from `SOURCE_DATE_EPOCH`, else from the book's date, else none:
-/// the file must not depend on when it was built.
-fn pdf_date(meta: &Metadata) -> Option<String> {
-    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-    {
-        let t = chrono::DateTime::from_timestamp(epoch, 0)?;
-        return Some(t.format("D:%Y%m%d%H%M%SZ").to_string());
-    }
-    let date = meta.date.as_deref()?;
-    let d = chrono::NaiveDate::parse_from_str(date.get(..10).unwrap_or(date), "%Y-%m-%d").ok()?;
-    Some(d.format("D:%Y%m%d000000Z").to_string())
+/// The build date: the caller's `source_date_epoch`, else the book's date, else
+/// [`DEFAULT_EPOCH`]. Never the clock or the environment: the file must not depend on when
+/// or where it was built.
+pub(super) fn build_date(meta: &Metadata, source_date_epoch: Option<i64>) -> DateTime<Utc> {
+    source_date_epoch
+        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+        .or_else(|| {
+            let date = meta.date.as_deref()?;
+            let day = chrono::NaiveDate::parse_from_str(date.get(..10).unwrap_or(date), "%Y-%m-%d")
+                .ok()?;
+            Some(day.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .or_else(|| DateTime::from_timestamp(DEFAULT_EPOCH, 0))
+        .unwrap_or_default()
 }
 
-fn write_info(doc: &mut lopdf::Document, meta: &Metadata) -> Result<()> {
+/// A PDF date (ISO 32000-1, 7.9.4) in UTC, in the form PDF/A validators compare with the
+/// XMP dates.
+fn pdf_date(date: DateTime<Utc>) -> String {
+    date.format("D:%Y%m%d%H%M%S+00'00'").to_string()
+}
+
+/// What the document information dictionary says (and, in an archival file, the XMP
+/// packet repeats).
+fn document_facts(meta: &Metadata, date: DateTime<Utc>) -> archive::DocumentFacts {
+    let joined = |list: &[String]| (!list.is_empty()).then(|| list.join(", "));
+    archive::DocumentFacts {
+        title: meta.title.clone(),
+        author: joined(&meta.authors),
+        subject: joined(&meta.subjects),
+        creator_tool: "presswork".into(),
+        producer: format!("presswork {} (printpdf, lopdf)", env!("CARGO_PKG_VERSION")),
+        language: (!meta.language.is_empty()).then(|| meta.language.clone()),
+        date,
+    }
+}
+
+fn write_info(
+    doc: &mut lopdf::Document,
+    facts: &archive::DocumentFacts,
+    archival: bool,
+) -> Result<()> {
     let mut info = Dictionary::new();
-    info.set("Title", text(&meta.title));
-    if !meta.authors.is_empty() {
-        info.set("Author", text(&meta.authors.join(", ")));
+    info.set("Title", text(&facts.title));
+    if let Some(author) = &facts.author {
+        info.set("Author", text(author));
     }
-    if !meta.subjects.is_empty() {
-        info.set("Subject", text(&meta.subjects.join(", ")));
+    if let Some(subject) = &facts.subject {
+        info.set("Subject", text(subject));
     }
-    info.set("Creator", text("presswork"));
-    info.set(
-        "Producer",
-        text(&format!(
-            "presswork {} (printpdf, lopdf)",
-            env!("CARGO_PKG_VERSION")
-        )),
-    );
-    if let Some(date) = pdf_date(meta) {
-        info.set("CreationDate", Object::string_literal(date.clone()));
-        info.set("ModDate", Object::string_literal(date));
-    }
-    // A fresh dictionary drops printpdf's empty GTS_PDFXVersion (which makes readers call
-    // the file PDF/X), its Trapped and its build-time dates.
+    info.set("Creator", text(&facts.creator_tool));
+    info.set("Producer", text(&facts.producer));
+    let date = pdf_date(facts.date);
+    info.set("CreationDate", Object::string_literal(date.clone()));
+    info.set("ModDate", Object::string_literal(date));
     let id = doc.add_object(Object::Dictionary(info));
     doc.trailer.set("Info", Object::Reference(id));
 
+    let (metadata, output_intents) = if archival {
+        (
+            Some(archive::add_metadata(doc, facts)),
+            Some(archive::add_output_intent(doc)),
+        )
+    } else {
+        (None, None)
+    };
     let catalog = catalog_mut(doc)?;
-    if !meta.language.is_empty() {
-        catalog.set("Lang", text(&meta.language));
+    if let Some(language) = &facts.language {
+        catalog.set("Lang", text(language));
     }
     let mut prefs = Dictionary::new();
     prefs.set("DisplayDocTitle", Object::Boolean(true));
     catalog.set("ViewerPreferences", Object::Dictionary(prefs));
-    // printpdf's XMP packet only makes sense for its PDF/X mode; we do not claim PDF/X.
-    catalog.remove(b"Metadata");
-    catalog.remove(b"OutputIntents");
+    if let Some(metadata) = metadata {
+        catalog.set("Metadata", Object::Reference(metadata));
+    }
+    if let Some(intents) = output_intents {
+        catalog.set("OutputIntents", intents);
+    }
     Ok(())
 }
 
@@ -260,6 +321,15 @@ fn save(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
     doc.save_to(&mut out)
         .map_err(|e| Error::Pdf(format!("cannot serialise PDF: {e}")))?;
     Ok(out)
+}
+
+/// What the file claims and when it was made, from [`crate::pdf::PdfOptions`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FileSettings {
+    /// Write the PDF/A-2b facts (XMP, output intent).
+    pub archival: bool,
+    /// Seconds since 1970 for the dates; see [`build_date`].
+    pub source_date_epoch: Option<i64>,
 }
 
 /// A written page, as the post-pass needs it.
@@ -279,16 +349,24 @@ pub(super) fn finish(
     pages: &[PageRef<'_>],
     navigation: &Navigation,
     meta: &Metadata,
+    settings: &FileSettings,
     content_hash: u64,
 ) -> Result<Vec<u8>> {
     let targets: Vec<(ObjectId, f32)> = pages.iter().map(|p| (p.id, p.height)).collect();
     write_outline(&mut doc, &navigation.outline, &targets)?;
     write_links(&mut doc, pages, &targets, navigation)?;
-    write_info(&mut doc, meta)?;
-    doc.version = "1.7".into();
+    let facts = document_facts(meta, build_date(meta, settings.source_date_epoch));
+    write_info(&mut doc, &facts, settings.archival)?;
+    doc.version = PDF_VERSION.into();
     // The ID only has to change when the file does: the content digest plus everything
-    // else the file says (metadata, outline) is enough, without serialising twice.
-    let mut digest = format!("{meta:?}{:?}{}", navigation.outline, pages.len()).into_bytes();
+    // else the file says (metadata, outline, settings) is enough, without serialising
+    // twice. FNV over text made only of the inputs: the same book gives the same ID.
+    let mut digest = format!(
+        "{meta:?}{facts:?}{settings:?}{:?}{}",
+        navigation.outline,
+        pages.len()
+    )
+    .into_bytes();
     digest.extend_from_slice(&content_hash.to_be_bytes());
     let id: Vec<u8> = [fnv1a(&digest, 0), fnv1a(&digest, 0x5ca1_ab1e)]
         .iter()

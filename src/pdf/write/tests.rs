@@ -183,7 +183,13 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
 fn write_sample() -> (Vec<u8>, LaidOutDocument, Book) {
     let fonts = FontSet::builtin().expect("fonts");
     let (doc, book) = sample(&fonts);
-    let bytes = write_pdf(doc.clone(), &fonts, &book).expect("write");
+    let bytes = write_pdf(
+        doc.clone(),
+        &fonts,
+        &book,
+        &crate::pdf::PdfOptions::default(),
+    )
+    .expect("write");
     if let Ok(path) = std::env::var("PRESSWORK_PDF_TEST_OUT") {
         std::fs::write(path, &bytes).expect("write test output");
     }
@@ -358,7 +364,9 @@ fn links_become_borderless_annotations() {
         .expect("annots");
     assert_eq!(annots.len(), 2);
     let uri = deref(&pdf, &annots[0]).as_dict().expect("annot");
-    let action = uri.get(b"A").and_then(Object::as_dict).expect("action");
+    let action = deref(&pdf, uri.get(b"A").expect("action"))
+        .as_dict()
+        .expect("action");
     assert_eq!(
         string(action.get(b"URI").expect("uri")),
         "https://example.org/a?b=c"
@@ -369,6 +377,9 @@ fn links_become_borderless_annotations() {
         .expect("border");
     assert!(border.iter().all(|b| number(b) == 0.0));
     let goto = deref(&pdf, &annots[1]).as_dict().expect("annot");
+    for annot in [uri, goto] {
+        assert_eq!(annot.get(b"F").and_then(Object::as_i64).ok(), Some(4));
+    }
     let dest = goto.get(b"Dest").and_then(Object::as_array).expect("dest");
     assert_eq!(dest[0].as_reference().expect("page"), pages[1]);
     assert_eq!(number(&dest[3]), 595.0 - 100.0);
@@ -470,4 +481,23 @@ fn output_is_deterministic() {
     let (first, _, _) = write_sample();
     let (second, _, _) = write_sample();
     assert!(first == second, "two runs differ");
+}
+
+#[test]
+fn the_build_date_is_the_option_else_the_book_date_else_1980() {
+    use super::post::build_date;
+    let mut meta = Metadata {
+        date: Some("2024-01-31".into()),
+        ..Metadata::default()
+    };
+    let text = |date: chrono::DateTime<chrono::Utc>| date.format("%Y-%m-%dT%H:%M:%S").to_string();
+    assert_eq!(
+        text(build_date(&meta, Some(1_700_000_000))),
+        "2023-11-14T22:13:20"
+    );
+    assert_eq!(text(build_date(&meta, None)), "2024-01-31T00:00:00");
+    meta.date = Some("31 January 2024".into());
+    assert_eq!(text(build_date(&meta, None)), "1980-01-01T00:00:00");
+    meta.date = None;
+    assert_eq!(text(build_date(&meta, None)), "1980-01-01T00:00:00");
 }

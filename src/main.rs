@@ -9,6 +9,12 @@ use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{Paper, PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
+/// The PDF pipeline allocates from several threads at once (layout workers and the writer);
+/// glibc's allocator serialises them on its arena locks. mimalloc's per-thread heaps cut a
+/// 50 MB PDF build from 20.5 s to 18.5 s on two cores (see the README's limits).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Turn a Markdown manuscript into an EPUB 3 ebook or a print-ready PDF.
 #[derive(Parser)]
 #[command(name = "presswork", version, about, long_about = None)]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Where in a source file something was found. Lines and columns count from 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SourcePos {
     /// The file the position refers to.
     pub file: PathBuf,
@@ -104,7 +104,7 @@ fn located(path: &std::path::Path, line: Option<usize>) -> String {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How serious a [`Diagnostic`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The build goes on; `--strict` turns it into a failure.
     Warning,
@@ -113,7 +113,7 @@ pub enum Severity {
 }
 
 /// One problem found in a build: what, where, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// How serious it is.
     pub severity: Severity,
@@ -169,6 +169,10 @@ impl std::fmt::Display for Diagnostic {
 pub struct Diagnostics {
     /// The warnings in the order they were found.
     pub warnings: Vec<Diagnostic>,
+    /// The same, to keep duplicates out in constant time: a hostile manuscript may bring
+    /// hundreds of thousands of located warnings, and a linear search per warning is
+    /// quadratic.
+    seen: std::collections::HashSet<Diagnostic>,
 }
 
 impl Diagnostics {
@@ -184,7 +188,7 @@ impl Diagnostics {
 
     /// Record a diagnostic (an identical one already recorded is kept once).
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        if !self.warnings.contains(&diagnostic) {
+        if self.seen.insert(diagnostic.clone()) {
             self.warnings.push(diagnostic);
         }
     }

@@ -1261,6 +1261,25 @@ fn five_thousand_nested_html_blocks_keep_their_text() {
 }
 
 #[test]
+fn a_hundred_thousand_warnings_are_each_kept_and_stay_fast() {
+    let started = Instant::now();
+    let mut manuscript = String::from("# Links\n\n");
+    for i in 0..100_000 {
+        manuscript.push_str(&format!("[refused {i}](javascript:f({i}))\n"));
+    }
+    let dir = book_dir("many-warnings", &[("a.md", manuscript.as_bytes())]);
+    let (book, diagnostics) = load_with(&dir, &LoadOptions::default());
+    assert!(book.is_ok());
+    let refused = diagnostics
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("javascript:"))
+        .count();
+    assert_eq!(refused, 100_000, "one located warning per refused link");
+    assert_fast("100,000 warnings", started, Duration::from_secs(20));
+}
+
+#[test]
 fn five_thousand_character_word_is_set() {
     let word: String = "abcdefghij".repeat(500);
     let mixed: String = (0..5000)

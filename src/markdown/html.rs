@@ -54,10 +54,7 @@ pub fn tokenize(html: &str) -> Vec<HtmlToken> {
     for token in html5gum::Tokenizer::new_with_emitter(html, emitter).flatten() {
         match token {
             html5gum::Token::StartTag(tag) => out.push(HtmlToken::Start {
-                raw: html
-                    .get(tag.span.start..tag.span.end)
-                    .unwrap_or_default()
-                    .to_string(),
+                raw: source_of(html, tag.span),
                 offset: tag.span.start,
                 name: lossy(&tag.name).to_ascii_lowercase(),
                 attributes: tag
@@ -68,10 +65,7 @@ pub fn tokenize(html: &str) -> Vec<HtmlToken> {
                 self_closing: tag.self_closing,
             }),
             html5gum::Token::EndTag(tag) => out.push(HtmlToken::End {
-                raw: html
-                    .get(tag.span.start..tag.span.end)
-                    .unwrap_or_default()
-                    .to_string(),
+                raw: source_of(html, tag.span),
                 offset: tag.span.start,
                 name: lossy(&tag.name).to_ascii_lowercase(),
             }),
@@ -88,6 +82,13 @@ pub fn tokenize(html: &str) -> Vec<HtmlToken> {
         }
     }
     out
+}
+
+/// The text of a tag as written.
+fn source_of(html: &str, span: html5gum::Span<usize>) -> String {
+    html.get(span.start..span.end)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn lossy(bytes: &[u8]) -> String {

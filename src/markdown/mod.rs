@@ -532,7 +532,8 @@ impl LinkTargets<'_> {
         }
         let file = link.file.unwrap_or(link.from_file);
         // A file without a heading of its own continues the chapter before it.
-        let anchor = self.file_anchors[..=file.min(self.file_anchors.len().saturating_sub(1))]
+        let up_to_file = self.file_anchors.get(..=file).unwrap_or(self.file_anchors);
+        let anchor = up_to_file
             .iter()
             .rev()
             .flatten()

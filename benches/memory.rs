@@ -49,11 +49,9 @@ fn main() {
         peak_mb(),
         clock.elapsed().as_secs_f64()
     );
-    let epub = EpubRenderer {
-        options: Default::default(),
-    }
-    .render(&book, &mut Diagnostics::default())
-    .expect("epub");
+    let epub = EpubRenderer
+        .render(&book, &mut Diagnostics::default())
+        .expect("epub");
     println!(
         "after epub:    peak {:>8.1} MB ({} bytes), {:.2} s",
         peak_mb(),
@@ -78,12 +76,14 @@ fn main() {
     // `-- 5 stages`: also time layout and writing one after the other, to see which of the
     // two threads bounds the build (this holds every page in memory).
     if std::env::args().any(|a| a == "stages") {
-        let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
-        let renderer = PdfRenderer {
-            options: PdfOptions::default(),
-        };
+        let fonts = presswork::typeset::fonts::FontSet::builtin().expect("fonts");
         let started = std::time::Instant::now();
-        let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
+        let laid_out = presswork::typeset::lay_out(
+            &book,
+            &fonts,
+            presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+            &mut Diagnostics::default(),
+        );
         let layout = started.elapsed().as_secs_f64();
         let started = std::time::Instant::now();
         presswork::pdf::write::write_pdf(laid_out, &fonts, &book, &PdfOptions::default())

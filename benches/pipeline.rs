@@ -38,9 +38,7 @@ fn load(path: &Path) -> Book {
 
 fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
     let (load_time, book) = time(runs, || load(path));
-    let epub = EpubRenderer {
-        options: Default::default(),
-    };
+    let epub = EpubRenderer;
     let pdf = PdfRenderer {
         options: PdfOptions::default(),
     };
@@ -51,9 +49,14 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
     let (pdf_time, pdf_bytes) = time(runs, || {
         pdf.render(&book, &mut Diagnostics::default()).expect("pdf")
     });
-    let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
+    let fonts = presswork::typeset::fonts::FontSet::builtin().expect("fonts");
     let (layout_time, laid_out) = time(runs, || {
-        pdf.lay_out(&book, &fonts, &mut Diagnostics::default())
+        presswork::typeset::lay_out(
+            &book,
+            &fonts,
+            presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+            &mut Diagnostics::default(),
+        )
     });
     let (write_time, _) = time(runs, || {
         presswork::pdf::write::write_pdf(laid_out.clone(), &fonts, &book, &PdfOptions::default())

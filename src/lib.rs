@@ -1,8 +1,9 @@
 //! presswork: a Markdown manuscript → EPUB 3 and print-ready PDF.
 //!
-//! Data flows one way: [`load`] reads the book folder, [`markdown`] builds the [`ir::Book`],
-//! a back end ([`epub`], [`pdf`]) renders it to bytes in memory, and [`output`] writes the
-//! file atomically. See `ARCHITECTURE.md`.
+//! Data flows one way: [`load`] reads the book folder, [`markdown`] builds the [`ir::Book`]
+//! (with its [`ir::Settings`], resolved once), a back end renders it to bytes in memory
+//! ([`epub`]; or [`typeset`] lays it out in pages and [`pdf`] draws them), and [`output`]
+//! writes the file atomically. See `ARCHITECTURE.md`.
 
 pub mod epub;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod markdown;
 pub mod output;
 pub mod pdf;
 pub mod svg;
+pub mod typeset;
 
 pub use error::{Diagnostic, Diagnostics, Error, Result, Severity, SourcePos};
 

@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::epub::EpubRenderer;
+use presswork::ir::Paper;
 use presswork::load::{load_book, LoadOptions};
-use presswork::pdf::{Paper, PdfOptions, PdfRenderer};
+use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
 /// The PDF pipeline allocates from several threads at once (layout workers and the writer);
@@ -93,34 +94,16 @@ impl From<PaperArg> for Paper {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (args, renderer): (&CommonArgs, Box<dyn Renderer + Sync>) = match &cli.command {
-        Command::Epub(args) => (
-            args,
-            Box::new(EpubRenderer {
-                options: EpubOptions::default(),
-            }),
-        ),
+        Command::Epub(args) => (args, Box::new(EpubRenderer)),
         Command::Pdf(PdfArgs {
             common: args,
             no_pdfa,
-        }) => {
-            let paper = match pdf_paper(args) {
-                Ok(paper) => paper,
-                Err(message) => {
-                    eprintln!("presswork: error: {message}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            (
-                args,
-                Box::new(PdfRenderer {
-                    options: PdfOptions {
-                        paper,
-                        archival: !no_pdfa,
-                        source_date_epoch: source_date_epoch(),
-                    },
-                }),
-            )
-        }
+        }) => (
+            args,
+            Box::new(PdfRenderer {
+                options: PdfOptions { archival: !no_pdfa },
+            }),
+        ),
     };
     match run_guarded(args, renderer.as_ref()) {
         Ok(Ok(path)) => {
@@ -153,23 +136,6 @@ fn source_date_epoch() -> Option<i64> {
         );
     }
     seconds
-}
-
-/// The paper: the `--paper` flag, else `paper` in the book's `book.toml`, else A5.
-fn pdf_paper(args: &CommonArgs) -> Result<Paper, String> {
-    if let Some(paper) = args.paper {
-        return Ok(paper.into());
-    }
-    let settings = presswork::load::build_settings(&args.input).map_err(|e| e.to_string())?;
-    match settings.paper {
-        None => Ok(Paper::default()),
-        Some(name) => Paper::from_name(&name).ok_or_else(|| {
-            format!(
-                "{}: paper `{name}` is not one of a5, a4, letter, 6x9",
-                args.input.join("book.toml").display()
-            )
-        }),
-    }
 }
 
 /// Stack for the build: the recursive passes over the IR get room to spare (the front end
@@ -234,6 +200,8 @@ fn run(args: &CommonArgs, renderer: &dyn Renderer) -> Result<PathBuf, String> {
     let options = LoadOptions {
         split_level: args.split_level,
         lenient: args.lenient,
+        paper: args.paper.map(Paper::from),
+        source_date_epoch: source_date_epoch(),
     };
     let book = load_book(&args.input, &options, &mut diagnostics);
     let bytes = book.and_then(|book| renderer.render(&book, &mut diagnostics));

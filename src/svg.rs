@@ -71,7 +71,7 @@ fn font_database() -> Arc<fontdb::Database> {
     DATABASE
         .get_or_init(|| {
             let mut database = fontdb::Database::new();
-            for data in crate::pdf::fonts::builtin_font_data() {
+            for data in crate::typeset::fonts::builtin_font_data() {
                 database.load_font_source(fontdb::Source::Binary(Arc::new(data)));
             }
             database.set_serif_family(FALLBACK_FAMILY);

@@ -33,15 +33,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Load with `SOURCE_DATE_EPOCH` = [`EPOCH`], as the command line passes it.
 fn load(path: &Path) -> Book {
-    load_book(path, &LoadOptions::default(), &mut Diagnostics::default()).expect("book loads")
+    let options = LoadOptions {
+        source_date_epoch: Some(EPOCH),
+        ..LoadOptions::default()
+    };
+    load_book(path, &options, &mut Diagnostics::default()).expect("book loads")
 }
 
 fn options() -> PdfOptions {
-    PdfOptions {
-        source_date_epoch: Some(EPOCH),
-        ..PdfOptions::default()
-    }
+    PdfOptions::default()
 }
 
 fn render_with(book: &Book, options: PdfOptions) -> Vec<u8> {
@@ -516,18 +518,18 @@ fn a_very_long_url_gives_a_few_annotations_not_thousands() {
 }
 
 #[test]
-fn rebuilds_are_byte_identical_and_the_date_comes_from_the_options() {
+fn rebuilds_are_byte_identical_and_the_date_comes_from_the_settings() {
     let book = load(&repo().join("book"));
     let first = render(&book);
     let second = render(&book);
     assert!(first == second, "two builds differ");
-    let later = render_with(
-        &book,
-        PdfOptions {
-            source_date_epoch: Some(EPOCH + 86_400),
-            ..PdfOptions::default()
-        },
-    );
+    let next_day = LoadOptions {
+        source_date_epoch: Some(EPOCH + 86_400),
+        ..LoadOptions::default()
+    };
+    let book = load_book(&repo().join("book"), &next_day, &mut Diagnostics::default())
+        .expect("book loads");
+    let later = render_with(&book, PdfOptions::default());
     assert!(first != later, "the date is part of the file");
     let doc = Document::load_mem(&later).expect("parses");
     assert_eq!(

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::epub::EpubRenderer;
 use presswork::load::{load_book, LoadOptions};
 use presswork::{Diagnostics, Renderer};
 
@@ -36,12 +36,13 @@ fn scratch(name: &str) -> PathBuf {
 
 fn build(input: &Path, name: &str) -> (Vec<u8>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
-    let book = load_book(input, &LoadOptions::default(), &mut diagnostics).expect("book loads");
-    let renderer = EpubRenderer {
-        options: EpubOptions {
-            source_date_epoch: Some(1_700_000_000),
-        },
+    // As `SOURCE_DATE_EPOCH=1700000000` on the command line.
+    let options = LoadOptions {
+        source_date_epoch: Some(1_700_000_000),
+        ..LoadOptions::default()
     };
+    let book = load_book(input, &options, &mut diagnostics).expect("book loads");
+    let renderer = EpubRenderer;
     let bytes = renderer
         .render(&book, &mut diagnostics)
         .expect("EPUB renders");
@@ -828,11 +829,9 @@ fn a_warning_about_an_image_names_where_it_is_first_used() {
     // The file goes bad between loading and rendering: the EPUB keeps it as it is, and says
     // so at the image's first use (line 5), not at the second.
     book.assets[0].bytes.truncate(40);
-    EpubRenderer {
-        options: EpubOptions::default(),
-    }
-    .render(&book, &mut diagnostics)
-    .expect("EPUB renders");
+    EpubRenderer
+        .render(&book, &mut diagnostics)
+        .expect("EPUB renders");
     let warning = diagnostics
         .warnings
         .iter()

@@ -595,13 +595,9 @@ fn mdbook_nesting_shows_in_epub_nav_and_pdf_bookmarks() {
         &mut diagnostics,
     )
     .expect("loads");
-    let epub = presswork::epub::EpubRenderer {
-        options: presswork::epub::EpubOptions {
-            source_date_epoch: Some(1_700_000_000),
-        },
-    }
-    .render(&book, &mut diagnostics)
-    .expect("EPUB renders");
+    let epub = presswork::epub::EpubRenderer
+        .render(&book, &mut diagnostics)
+        .expect("EPUB renders");
     let pdf = presswork::pdf::PdfRenderer {
         options: presswork::pdf::PdfOptions::default(),
     }

@@ -8,7 +8,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::epub::EpubRenderer;
 use presswork::ir::Book;
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
@@ -275,12 +275,7 @@ fn sample_jpeg() -> Vec<u8> {
 
 /// Both back ends; errors are fine, panics are not (proptest reports them as failures).
 fn render_both(book: &Book, diagnostics: &mut Diagnostics) {
-    let _ = EpubRenderer {
-        options: EpubOptions {
-            source_date_epoch: Some(0),
-        },
-    }
-    .render(book, diagnostics);
+    let _ = EpubRenderer.render(book, diagnostics);
     let _ = PdfRenderer {
         options: PdfOptions::default(),
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::epub::EpubRenderer;
 use presswork::ir::{plain_text, Block, Book, Inline};
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
@@ -160,13 +160,9 @@ fn render_both(name: &str, book: &Book, diagnostics: &mut Diagnostics) {
             "{name}: empty chapter title"
         );
     }
-    let epub = EpubRenderer {
-        options: EpubOptions {
-            source_date_epoch: Some(0),
-        },
-    }
-    .render(book, diagnostics)
-    .unwrap_or_else(|e| panic!("{name}: EPUB failed: {e}"));
+    let epub = EpubRenderer
+        .render(book, diagnostics)
+        .unwrap_or_else(|e| panic!("{name}: EPUB failed: {e}"));
     check_epub(name, &epub);
     if let Some(folder) = std::env::var_os("PRESSWORK_HOSTILE_OUT") {
         let folder = PathBuf::from(folder);
@@ -1437,12 +1433,7 @@ fn fifty_megabyte_manuscript_renders_both_outputs() {
     let book = book.expect("50 MB loads");
     let _ = std::fs::remove_dir_all(&dir);
     let renderers: [(&str, Box<dyn Renderer>); 2] = [
-        (
-            "EPUB",
-            Box::new(EpubRenderer {
-                options: EpubOptions::default(),
-            }),
-        ),
+        ("EPUB", Box::new(EpubRenderer)),
         (
             "PDF",
             Box::new(PdfRenderer {

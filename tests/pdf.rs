@@ -244,20 +244,24 @@ fn test_manuscripts_render_and_parse() {
 
 #[test]
 fn paper_sizes_change_the_page() {
-    let book = load(repo().join("tests/manuscripts/scripts.md"));
     for (paper, width) in [
-        (presswork::pdf::Paper::A4, 595.28),
-        (presswork::pdf::Paper::Letter, 612.0),
-        (presswork::pdf::Paper::Trade, 432.0),
+        (presswork::ir::Paper::A4, 595.28),
+        (presswork::ir::Paper::Letter, 612.0),
+        (presswork::ir::Paper::Trade, 432.0),
     ] {
-        let bytes = PdfRenderer {
-            options: PdfOptions {
-                paper,
-                ..PdfOptions::default()
-            },
-        }
-        .render(&book, &mut Diagnostics::default())
-        .expect("renders");
+        let options = LoadOptions {
+            paper: Some(paper),
+            ..LoadOptions::default()
+        };
+        let book = load_book(
+            &repo().join("tests/manuscripts/scripts.md"),
+            &options,
+            &mut Diagnostics::default(),
+        )
+        .expect("loads");
+        let bytes = PdfRenderer::default()
+            .render(&book, &mut Diagnostics::default())
+            .expect("renders");
         let doc = Document::load_mem(&bytes).expect("parses");
         let (_, page) = doc.get_pages().into_iter().next().expect("a page");
         let media = doc
@@ -374,11 +378,13 @@ fn streamed_build_matches_the_in_memory_one() {
     // hold the whole document. The bytes must be the same.
     let book = load(repo().join("tests/manuscripts/gfm-features.md"));
     let streamed = render(&book);
-    let renderer = PdfRenderer {
-        options: PdfOptions::default(),
-    };
-    let fonts = presswork::pdf::fonts::FontSet::builtin().expect("fonts");
-    let laid_out = renderer.lay_out(&book, &fonts, &mut Diagnostics::default());
+    let fonts = presswork::typeset::fonts::FontSet::builtin().expect("fonts");
+    let laid_out = presswork::typeset::lay_out(
+        &book,
+        &fonts,
+        presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+        &mut Diagnostics::default(),
+    );
     let in_memory =
         presswork::pdf::write::write_pdf(laid_out, &fonts, &book, &PdfOptions::default())
             .expect("writes");

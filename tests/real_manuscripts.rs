@@ -7,7 +7,7 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use lopdf::{Document, Object};
-use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::epub::EpubRenderer;
 use presswork::ir::{Block, Book, Inline};
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
@@ -48,13 +48,9 @@ fn load(input: &Path) -> (Book, Diagnostics) {
 }
 
 fn epub_chapters(book: &Book) -> Vec<String> {
-    let bytes = EpubRenderer {
-        options: EpubOptions {
-            source_date_epoch: Some(1_700_000_000),
-        },
-    }
-    .render(book, &mut Diagnostics::default())
-    .expect("EPUB renders");
+    let bytes = EpubRenderer
+        .render(book, &mut Diagnostics::default())
+        .expect("EPUB renders");
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
     let mut chapters = Vec::new();
     for index in 0..archive.len() {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use presswork::epub::{EpubOptions, EpubRenderer};
+use presswork::epub::EpubRenderer;
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
@@ -61,11 +61,7 @@ fuzz_target!(|data: &[u8]| {
         ..LoadOptions::default()
     };
     if let Ok(book) = load_book(&manuscript, &options, &mut diagnostics) {
-        let _ = EpubRenderer {
-            options: EpubOptions {
-                source_date_epoch: Some(0),
-            },
-        }
+        let _ = EpubRenderer
         .render(&book, &mut diagnostics);
         let _ = PdfRenderer {
             options: PdfOptions::default(),

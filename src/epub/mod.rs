@@ -22,24 +22,10 @@ use package::{Document, ImageFacts};
 /// The stylesheet shipped in every EPUB.
 pub const STYLESHEET: &str = include_str!("stylesheet.css");
 
-/// Used when neither `SOURCE_DATE_EPOCH` nor a book date is given: the earliest time a zip
-/// entry can carry (1980-01-01T00:00:00Z). A constant keeps builds reproducible; the clock
-/// would not.
-const DEFAULT_EPOCH: i64 = 315_532_800;
-
-/// Options for the EPUB back end.
-#[derive(Debug, Clone, Default)]
-pub struct EpubOptions {
-    /// Seconds since 1970 for `dcterms:modified` and the zip entry times. `None`: the
-    /// `SOURCE_DATE_EPOCH` environment variable, else the book's `date`, else 1980-01-01.
-    pub source_date_epoch: Option<i64>,
-}
-
-/// Renders a book as EPUB 3.
-pub struct EpubRenderer {
-    /// Options.
-    pub options: EpubOptions,
-}
+/// Renders a book as EPUB 3. Everything it needs is in the book, its settings included
+/// ([`crate::ir::Settings`]: the build date becomes `dcterms:modified` and the zip times).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EpubRenderer;
 
 impl Renderer for EpubRenderer {
     fn name(&self) -> &'static str {
@@ -47,7 +33,7 @@ impl Renderer for EpubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        let modified = modified_time(&self.options, book, diagnostics);
+        let modified = book.settings.build_date;
         let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         // The front end has warned about each image without alt text, at its line.
         let images = ImageFacts::of(book);
@@ -94,7 +80,8 @@ impl Renderer for EpubRenderer {
             // would take it for a real date.
             xhtml: pages::colophon(
                 book,
-                (modified.timestamp() != DEFAULT_EPOCH).then_some(modified_text.as_str()),
+                (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
+                    .then_some(modified_text.as_str()),
             ),
             role: Some(ReferenceType::Colophon),
             toc: None,
@@ -158,32 +145,6 @@ fn landmark(kind: &str, href: &str, label: &str) -> (String, String, String) {
     (kind.into(), href.into(), label.into())
 }
 
-/// The modification time: the option, else `SOURCE_DATE_EPOCH`, else the book's date, else
-/// [`DEFAULT_EPOCH`]. Never the clock.
-fn modified_time(
-    options: &EpubOptions,
-    book: &Book,
-    diagnostics: &mut Diagnostics,
-) -> DateTime<Utc> {
-    let from_env = || {
-        let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
-        let parsed = value.trim().parse::<i64>().ok();
-        if parsed.is_none() {
-            diagnostics.warn(format!(
-                "SOURCE_DATE_EPOCH=`{value}` is not a number of seconds; ignored"
-            ));
-        }
-        parsed
-    };
-    options
-        .source_date_epoch
-        .or_else(from_env)
-        .and_then(|secs| DateTime::from_timestamp(secs, 0))
-        .or_else(|| book.meta.date.as_deref().and_then(package::parse_date))
-        .or_else(|| DateTime::from_timestamp(DEFAULT_EPOCH, 0))
-        .unwrap_or_default()
-}
-
 /// The same instant as a zip (MS-DOS) time, clamped to the years a zip can hold.
 fn zip_time(time: DateTime<Utc>) -> zip::DateTime {
     let year = time.year().clamp(1980, 2107) as u16;
@@ -203,17 +164,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn modified_time_prefers_the_option_then_the_book_date() {
-        let mut diagnostics = Diagnostics::default();
-        let mut book = Book::default();
-        book.meta.date = Some("2023-12-27".into());
-        let options = EpubOptions {
-            source_date_epoch: Some(1_700_000_000),
-        };
-        assert_eq!(
-            modified_time(&options, &book, &mut diagnostics).timestamp(),
-            1_700_000_000
-        );
+    fn zip_times_are_clamped_to_what_a_zip_can_hold() {
         let zip = zip_time(DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default());
         assert_eq!((zip.year(), zip.month(), zip.day()), (2023, 11, 14));
         let early = zip_time(DateTime::from_timestamp(0, 0).unwrap_or_default());

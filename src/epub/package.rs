@@ -13,7 +13,7 @@ use epub_builder::{
 use super::images::Prepared;
 use super::xhtml::{image_href, Direction};
 use super::xml;
-use crate::ir::{plain_text, Block, Book, Inline};
+use crate::ir::{parse_date, plain_text, Block, Book, Inline};
 use crate::{Error, Result};
 
 /// One content document ready for packaging.
@@ -171,12 +171,6 @@ fn nest(file: &str, headings: &[(u8, String, String)]) -> Vec<TocElement> {
         i = end;
     }
     out
-}
-
-/// `YYYY-MM-DD` → midnight UTC of that day.
-pub fn parse_date(date: &str) -> Option<DateTime<Utc>> {
-    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
-    Some(day.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
 /// What the book contains that its accessibility metadata has to be true about.

@@ -3,6 +3,10 @@
 //! Pure data, no I/O. Text nodes hold plain Unicode; every writer does its own escaping.
 //! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
 
+mod settings;
+
+pub use settings::{parse_date, Paper, Settings, DEFAULT_EPOCH};
+
 use crate::error::SourcePos;
 use std::collections::BTreeMap;
 
@@ -17,6 +21,8 @@ pub struct Book {
     pub assets: Vec<Asset>,
     /// Anchor id (heading or figure id) → index of the chapter that holds it, for internal links.
     pub anchors: BTreeMap<String, usize>,
+    /// How to build it (paper, build date), resolved once at load time.
+    pub settings: Settings,
 }
 
 /// Book metadata, from `book.toml` and/or the manuscript's front matter.

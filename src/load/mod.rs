@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
-use crate::ir::{Book, Metadata};
+use crate::ir::{Book, Metadata, Paper, Settings};
 use crate::markdown::{self, Manuscript};
 use config::{BookConfig, BookSection, SourcedSection};
 use summary::SummaryEntry;
@@ -25,6 +25,10 @@ pub struct LoadOptions {
     pub split_level: Option<u8>,
     /// Turn remote `http(s)` images into their alt text with a warning instead of failing.
     pub lenient: bool,
+    /// Paper size from the command line; `None`: `paper` in `book.toml`, else A5.
+    pub paper: Option<Paper>,
+    /// `SOURCE_DATE_EPOCH` as the caller read it (the library never reads the environment).
+    pub source_date_epoch: Option<i64>,
 }
 
 /// Load a book folder (with or without `book.toml`) or a single Markdown file.
@@ -137,16 +141,25 @@ pub fn load_book(
     )?;
     diagnostics.extend(resolver.take_diagnostics());
     book.assets = resolver.into_assets();
+    book.settings = Settings {
+        paper: resolve_paper(options, &config)?,
+        build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
+    };
     Ok(book)
 }
 
-/// The `[build]` settings of a book folder (defaults for a single file or a folder without
-/// `book.toml`), for choices a back end needs that are not part of the book itself.
-pub fn build_settings(input: &Path) -> Result<config::BuildSection> {
-    if input.is_dir() {
-        Ok(read_config(&input.join("book.toml"))?.config.build)
-    } else {
-        Ok(config::BuildSection::default())
+/// The paper: the command line's, else `[build] paper` in `book.toml`, else A5.
+fn resolve_paper(options: &LoadOptions, config: &LoadedConfig) -> Result<Paper> {
+    if let Some(paper) = options.paper {
+        return Ok(paper);
+    }
+    match &config.config.build.paper {
+        None => Ok(Paper::default()),
+        Some(name) => Paper::from_name(name).ok_or_else(|| Error::Config {
+            path: config.path.clone(),
+            line: config.line_of("build", "paper"),
+            message: format!("paper `{name}` is not one of a5, a4, letter, 6x9"),
+        }),
     }
 }
 

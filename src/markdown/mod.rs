@@ -406,6 +406,8 @@ pub fn parse_book(
         chapters,
         assets: Vec::new(),
         anchors,
+        // The loader resolves the settings once it has the metadata.
+        settings: crate::ir::Settings::default(),
     })
 }
 

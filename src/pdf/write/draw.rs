@@ -7,17 +7,13 @@ use printpdf::XObjectId;
 
 use super::content::ContentStream;
 use super::fonts::FontInUse;
-use crate::pdf::fonts::FontId;
-use crate::pdf::frame::{GlyphRun, Page, PageItem, PlacedGlyph, Rect};
+use crate::typeset::fonts::FontId;
+use crate::typeset::frame::{GlyphRun, Page, PageItem, PlacedGlyph, Rect};
 use crate::{Error, Result};
 
 /// TJ corrections are rounded to this many thousandths of a text-space unit: 1/1000 of
 /// 1/1000 em is far below anything visible and keeps the numbers short.
 const OFFSET_PRECISION: f64 = 1000.0;
-
-/// A gap between glyphs wider than this (in em) is a word space: the layout never puts
-/// letters of one word this far apart, and justified spaces rarely shrink below 0.15 em.
-const WORD_GAP: f64 = 0.08;
 
 /// A TJ number, rounded to [`OFFSET_PRECISION`] (so that a correction too small to write
 /// is exactly 0 and its glyphs share a string).
@@ -61,7 +57,7 @@ pub(super) fn draw_page(
                 out.restore_state();
             }
             // Links become annotations in the post-pass; they draw nothing.
-            PageItem::Link { .. } => {}
+            PageItem::Link { .. } | PageItem::Tag(_) => {}
         }
     }
     Ok(out.into_bytes())
@@ -89,23 +85,25 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &FontInUse, out: &mut ContentStre
     for segment in run.glyphs.chunk_by(|a, b| a.y_offset == b.y_offset) {
         let first = &segment[0];
         out.text_position(run.x + first.x, page.height - run.baseline + first.y_offset);
-        // Per glyph: its code and adjustment, and a space glyph after it when a word gap
-        // follows. The code is the original glyph id; `/CIDToGIDMap` leads it to the subset.
+        // Per glyph: its code and adjustment, and a space glyph after it where the layout
+        // says a word space follows. The code is the original glyph id; `/CIDToGIDMap`
+        // leads it to the subset.
         placed.clear();
-        // Right edge of everything drawn so far in the segment, in points from the run's x
-        // (a maximum, so that zero-advance marks do not look like gaps).
-        let mut ink_end = f64::MIN;
         for (i, g) in segment.iter().enumerate() {
             let advance = font.pdf_width(g.id);
-            ink_end = ink_end.max(f64::from(g.x) + advance * size / 1000.0);
             let Some(next) = segment.get(i + 1).filter(|_| size > 0.0) else {
-                placed.push(((g.id, 0.0), None));
+                // The last glyph of a segment: a space after it still belongs in the text
+                // (the next word is in another run); the next run is placed absolutely.
+                let space = font
+                    .space
+                    .filter(|_| g.space_after)
+                    .map(|space| (space, 0.0));
+                placed.push(((g.id, 0.0), space));
                 continue;
             };
             let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
-            let word_gap = f64::from(next.x) - ink_end > WORD_GAP * size;
             match font.space {
-                Some(space) if word_gap => {
+                Some(space) if g.space_after => {
                     // A real space glyph, ending exactly where the next word starts:
                     // extractors that ignore gaps (mutool, Acrobat's copy) still see the
                     // space, and poppler sees no leftover gap to double it.

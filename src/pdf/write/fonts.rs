@@ -11,7 +11,7 @@ use compact_str::CompactString;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use printpdf::ParsedFont;
 
-use crate::pdf::fonts::{Font, FontId};
+use crate::typeset::fonts::{Font, FontId};
 use crate::{Error, Result};
 
 /// A font that pages have used, with every glyph drawn so far.
@@ -268,7 +268,7 @@ fn subset_tag<'a>(name: &str, glyphs: impl Iterator<Item = (u16, &'a str)>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::fonts::FontSet;
+    use crate::typeset::fonts::FontSet;
 
     #[test]
     fn first_non_empty_text_of_a_glyph_wins() {

@@ -1,5 +1,5 @@
 //! The PDF writer: draws already laid-out pages. It makes no layout decisions; every glyph,
-//! image, rule and link lands exactly where [`crate::pdf::frame`] puts it.
+//! image, rule and link lands exactly where [`crate::typeset::frame`] puts it.
 //!
 //! Pages stream through [`PdfWriter`] as layout finishes them, so memory holds the finished
 //! file and a batch of pages, never the whole book's drawing operations:
@@ -25,11 +25,11 @@ use printpdf::XObjectId;
 
 use self::fonts::FontInUse;
 use crate::ir::Book;
-use crate::pdf::fonts::{FontId, FontSet};
-use crate::pdf::frame::{
+use crate::pdf::PdfOptions;
+use crate::typeset::fonts::{FontId, FontSet};
+use crate::typeset::frame::{
     LaidOutDocument, LinkDestination, Navigation, Page, PageItem, PageSink, Rect,
 };
-use crate::pdf::PdfOptions;
 use crate::{Error, Result};
 
 /// Write a laid-out document held in memory as PDF bytes (tests and benchmarks; a build
@@ -118,7 +118,7 @@ impl<'a> PdfWriter<'a> {
             deflater: content::Deflater::new(),
             settings: post::FileSettings {
                 archival: options.archival,
-                source_date_epoch: options.source_date_epoch,
+                build_date: book.settings.build_date,
             },
         })
     }
@@ -147,7 +147,7 @@ impl<'a> PdfWriter<'a> {
                 PageItem::Image { asset, .. } => {
                     self.images_used.insert(asset.0);
                 }
-                PageItem::Rule { .. } | PageItem::Link { .. } => {}
+                PageItem::Rule { .. } | PageItem::Link { .. } | PageItem::Tag(_) => {}
             }
         }
         Ok(())

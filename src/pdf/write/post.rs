@@ -10,15 +10,11 @@ use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use super::archive;
 use crate::ir::Metadata;
-use crate::pdf::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
+use crate::typeset::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
 use crate::{Error, Result};
 
 /// The PDF version written: 1.7, the base of PDF/A-2.
 pub(super) const PDF_VERSION: &str = "1.7";
-
-/// Used when neither the options nor the book give a date: 1980-01-01T00:00:00Z, the
-/// same as the EPUB's. A constant keeps builds reproducible; the clock would not.
-const DEFAULT_EPOCH: i64 = 315_532_800;
 
 /// The longest string PDF/A-2 allows (ISO 19005-2, 6.1.13; also Acrobat's limit in
 /// ISO 32000-1, annex C). A longer web address gets no link.
@@ -234,22 +230,6 @@ fn write_links(
     Ok(())
 }
 
-/// The build date: the caller's `source_date_epoch`, else the book's date, else
-/// [`DEFAULT_EPOCH`]. Never the clock or the environment: the file must not depend on when
-/// or where it was built.
-pub(super) fn build_date(meta: &Metadata, source_date_epoch: Option<i64>) -> DateTime<Utc> {
-    source_date_epoch
-        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
-        .or_else(|| {
-            let date = meta.date.as_deref()?;
-            let day = chrono::NaiveDate::parse_from_str(date.get(..10).unwrap_or(date), "%Y-%m-%d")
-                .ok()?;
-            Some(day.and_time(chrono::NaiveTime::MIN).and_utc())
-        })
-        .or_else(|| DateTime::from_timestamp(DEFAULT_EPOCH, 0))
-        .unwrap_or_default()
-}
-
 /// A PDF date (ISO 32000-1, 7.9.4) in UTC, in the form PDF/A validators compare with the
 /// XMP dates.
 fn pdf_date(date: DateTime<Utc>) -> String {
@@ -323,13 +303,14 @@ fn save(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// What the file claims and when it was made, from [`crate::pdf::PdfOptions`].
+/// What the file claims and when it was made, from [`crate::pdf::PdfOptions`] and the
+/// book's settings.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct FileSettings {
     /// Write the PDF/A-2b facts (XMP, output intent).
     pub archival: bool,
-    /// Seconds since 1970 for the dates; see [`build_date`].
-    pub source_date_epoch: Option<i64>,
+    /// The creation and modification date ([`crate::ir::Settings::build_date`]).
+    pub build_date: DateTime<Utc>,
 }
 
 /// A written page, as the post-pass needs it.
@@ -355,7 +336,7 @@ pub(super) fn finish(
     let targets: Vec<(ObjectId, f32)> = pages.iter().map(|p| (p.id, p.height)).collect();
     write_outline(&mut doc, &navigation.outline, &targets)?;
     write_links(&mut doc, pages, &targets, navigation)?;
-    let facts = document_facts(meta, build_date(meta, settings.source_date_epoch));
+    let facts = document_facts(meta, settings.build_date);
     write_info(&mut doc, &facts, settings.archival)?;
     doc.version = PDF_VERSION.into();
     // The ID only has to change when the file does: the content digest plus everything

@@ -7,12 +7,12 @@ use lopdf::{Document, Object, ObjectId};
 
 use super::write_pdf;
 use crate::ir::{Asset, AssetId, Book, ImageFormat, Metadata};
-use crate::pdf::fonts::{FontId, FontSet};
-use crate::pdf::frame::{
+use crate::typeset::fonts::{FontId, FontSet};
+use crate::typeset::frame::{
     GlyphRun, LaidOutDocument, LinkDestination, Navigation, OutlineEntry, Page, PageItem,
     PlacedGlyph, Rect, Role,
 };
-use crate::pdf::shape::Shaper;
+use crate::typeset::shape::Shaper;
 
 const SIZE: f32 = 11.0;
 /// A deliberately unnatural word gap, as justification produces.
@@ -22,15 +22,21 @@ const GAP: f32 = 4.37;
 fn run(shaper: &Shaper, font: FontId, words: &[&str], x: f32, baseline: f32) -> GlyphRun {
     let mut glyphs = Vec::new();
     let mut pen = 0.0;
-    for word in words {
+    for (n, word) in words.iter().enumerate() {
         for g in shaper.shape_in(font, word).iter() {
             glyphs.push(PlacedGlyph {
                 id: g.id,
                 x: pen + g.x_offset * SIZE,
                 y_offset: g.y_offset * SIZE,
                 text: g.text.clone(),
+                space_after: false,
             });
             pen += g.advance * SIZE;
+        }
+        if n + 1 < words.len() {
+            if let Some(last) = glyphs.last_mut() {
+                last.space_after = true;
+            }
         }
         pen += GAP;
     }
@@ -481,23 +487,4 @@ fn output_is_deterministic() {
     let (first, _, _) = write_sample();
     let (second, _, _) = write_sample();
     assert!(first == second, "two runs differ");
-}
-
-#[test]
-fn the_build_date_is_the_option_else_the_book_date_else_1980() {
-    use super::post::build_date;
-    let mut meta = Metadata {
-        date: Some("2024-01-31".into()),
-        ..Metadata::default()
-    };
-    let text = |date: chrono::DateTime<chrono::Utc>| date.format("%Y-%m-%dT%H:%M:%S").to_string();
-    assert_eq!(
-        text(build_date(&meta, Some(1_700_000_000))),
-        "2023-11-14T22:13:20"
-    );
-    assert_eq!(text(build_date(&meta, None)), "2024-01-31T00:00:00");
-    meta.date = Some("31 January 2024".into());
-    assert_eq!(text(build_date(&meta, None)), "1980-01-01T00:00:00");
-    meta.date = None;
-    assert_eq!(text(build_date(&meta, None)), "1980-01-01T00:00:00");
 }

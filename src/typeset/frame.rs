@@ -1,5 +1,16 @@
-//! Laid-out pages: what layout produces and the PDF writer draws. Nothing here knows about
-//! Markdown or about PDF syntax.
+//! Laid-out pages: what the typesetter produces and the PDF writer draws. This is the
+//! contract between them (as Typst's frames are between `typst-layout` and `typst-pdf`):
+//! nothing here knows about Markdown or about PDF syntax.
+//!
+//! A page is a list of items in drawing and reading order: glyph runs that keep their text
+//! (per glyph, cluster by cluster) and their word spaces, images with their alternative
+//! text, rules, link areas, and structure [`Tag`]s. Tags open and close the elements of the
+//! book's logical structure (chapter, heading, paragraph, list › item › label/body, table ›
+//! row › cell, figure + caption, quote, code, note, link, language span) around the items
+//! they hold. They nest like parentheses across the whole document: an element opened on
+//! one page may close on a later one (a paragraph broken across a page turn). Content
+//! belongs to the innermost open element; glyph runs with [`Role::Artifact`] and rules are
+//! never content (running heads, folios, ornaments, borders).
 //!
 //! Coordinates are in PostScript points with the origin at the page's top-left corner and
 //! y growing downwards (the writer flips them for PDF).
@@ -128,12 +139,78 @@ pub enum PageItem {
         /// Grey level, 0 = black, 1 = white.
         gray: f32,
     },
-    /// A clickable area.
+    /// A clickable area. Inside an open [`StructKind::Link`] element it is that link's
+    /// annotation.
     Link {
         /// The active area.
         rect: Rect,
         /// Where it goes.
         target: LinkDestination,
+    },
+    /// Opens or closes a structure element; draws nothing.
+    Tag(Tag),
+}
+
+/// A structure tag: see the module documentation for how tags nest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tag {
+    /// Open an element; the items up to the matching [`Tag::End`] are its content.
+    Start(StructKind),
+    /// Close the innermost open element.
+    End,
+}
+
+/// What a structure element is (the standard structure types of ISO 32000-1, 14.8.4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StructKind {
+    /// A chapter, or the front matter: a section of the document (`Sect`).
+    Chapter,
+    /// A heading; 1 is a chapter title (`H1`–`H6`).
+    Heading(u8),
+    /// A paragraph of running text (`P`).
+    Paragraph,
+    /// A list (`L`); `ordered` lists are numbered.
+    List {
+        /// Numbered (`1.`) rather than bulleted.
+        ordered: bool,
+    },
+    /// One item of a list (`LI`).
+    ListItem,
+    /// A list item's bullet or number (`Lbl`).
+    Label,
+    /// A list item's content (`LBody`).
+    ListBody,
+    /// A table (`Table`).
+    Table,
+    /// A table row (`TR`).
+    TableRow,
+    /// A header cell (`TH`), heading its column.
+    TableHeader,
+    /// A data cell (`TD`).
+    TableData,
+    /// A figure (`Figure`): the image, with its alternative text.
+    Figure {
+        /// What the image shows, for readers who cannot see it (the Markdown alt text).
+        alt: String,
+    },
+    /// A figure's caption and credit (`Caption`).
+    Caption,
+    /// A block quotation (`BlockQuote`).
+    BlockQuote,
+    /// Preformatted code (`Code`).
+    Code,
+    /// A footnote or endnote (`Note`), with an id unique in the document.
+    Note {
+        /// The note's id.
+        id: String,
+    },
+    /// A link (`Link`): its text, and as its annotations the [`PageItem::Link`] areas
+    /// inside it.
+    Link,
+    /// A passage in another language than the book's (`Span` with `/Lang`).
+    Language {
+        /// BCP 47 tag.
+        lang: String,
     },
 }
 
@@ -198,6 +275,10 @@ pub struct PlacedGlyph {
     /// second and later glyphs of one cluster), so copy and paste give the right words.
     /// Stored inline (no allocation for the usual one character): a long book has millions.
     pub text: CompactString,
+    /// A word space follows this glyph (the gap up to the next glyph is a space, however
+    /// wide justification made it), so that the text says so and nobody has to guess it
+    /// from the gap.
+    pub space_after: bool,
 }
 
 /// One bookmark.

@@ -93,6 +93,8 @@ pub struct Piece {
     pub glyphs: Vec<PieceGlyph>,
     /// Total advance.
     pub width: f32,
+    /// A word space separates it from the next piece on its line (set by [`set_lines`]).
+    pub space_after: bool,
 }
 
 /// A paragraph ready for line breaking: the items and, for each box or flagged penalty,
@@ -439,6 +441,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                         style: style.clone(),
                         glyphs: Vec::with_capacity(glyph_count),
                         width: 0.0,
+                        space_after: false,
                     })
                 }
             };
@@ -477,6 +480,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                         })
                         .collect(),
                     width,
+                    space_after: false,
                 };
                 self.push(
                     Item::Penalty {
@@ -640,11 +644,18 @@ pub fn set_lines_of_part(
             ..SetLine::default()
         };
         let mut x = 0.0;
+        // A word space was passed since the last piece: that piece is followed by a space.
+        let mut space_pending = false;
         for i in line.start..line.end.min(paragraph.items.len()) {
             match &paragraph.items[i] {
                 Item::Box { width } => {
                     if let Some(piece) = paragraph.pieces.get_mut(i).and_then(Option::take) {
                         set.max_size = set.max_size.max(piece.style.size);
+                        if std::mem::take(&mut space_pending) {
+                            if let Some((_, previous)) = set.pieces.last_mut() {
+                                previous.space_after = true;
+                            }
+                        }
                         set.pieces.push((x, piece));
                     }
                     x += width;
@@ -656,6 +667,7 @@ pub fn set_lines_of_part(
                 } => {
                     // Infinite fill glue only matters for the breaker.
                     if *stretch < 1.0e5 {
+                        space_pending |= *width > 0.0;
                         x += width
                             + if ratio >= 0.0 {
                                 ratio * stretch
@@ -693,7 +705,7 @@ pub fn set_lines_of_part(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::fonts::FontSet;
+    use crate::typeset::fonts::FontSet;
 
     fn set(text: &str, measure: f32) -> Vec<SetLine> {
         let fonts = FontSet::builtin().expect("fonts");

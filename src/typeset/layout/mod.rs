@@ -25,32 +25,7 @@ use crate::ir::{self, Block, Book, Inline};
 use crate::{Diagnostics, Result};
 use content::line_content;
 
-/// Paper sizes presswork knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Paper {
-    /// ISO A5, 148 × 210 mm (the default: a book page).
-    #[default]
-    A5,
-    /// ISO A4, 210 × 297 mm.
-    A4,
-    /// US Letter, 8.5 × 11 in.
-    Letter,
-    /// US trade, 6 × 9 in.
-    Trade,
-}
-
-impl Paper {
-    /// Parse a paper name as written in `book.toml` (`a5`, `a4`, `letter`, `6x9`).
-    pub fn from_name(name: &str) -> Option<Paper> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "a5" => Some(Paper::A5),
-            "a4" => Some(Paper::A4),
-            "letter" | "us-letter" => Some(Paper::Letter),
-            "6x9" | "trade" => Some(Paper::Trade),
-            _ => None,
-        }
-    }
-}
+pub use crate::ir::Paper;
 
 /// Page geometry and the type scale derived from it.
 #[derive(Debug, Clone, Copy)]
@@ -637,9 +612,9 @@ fn section_of(spans: &[Span], start: (usize, usize), limit: usize) -> (Vec<Span>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::fonts::FontSet;
-    use crate::pdf::frame::PageItem;
-    use crate::pdf::paginate::paginate;
+    use crate::typeset::fonts::FontSet;
+    use crate::typeset::frame::PageItem;
+    use crate::typeset::paginate::paginate;
 
     /// A long real manuscript: the seed article's paragraphs many times over, with section
     /// headings and figures in between.

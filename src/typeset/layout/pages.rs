@@ -4,13 +4,13 @@
 use super::content::{line_content, offset_content, shift_x};
 use super::{Layout, PageGeometry};
 use crate::ir::Book;
-use crate::pdf::frame::{
+use crate::typeset::frame::{
     LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role,
 };
-use crate::pdf::paginate::{Content, PagePlan};
-use crate::pdf::shape::Shaper;
-use crate::pdf::text::Hyphenation;
-use crate::pdf::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
+use crate::typeset::paginate::{Content, PagePlan};
+use crate::typeset::shape::Shaper;
+use crate::typeset::text::Hyphenation;
+use crate::typeset::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
 use crate::Result;
 
 /// One page of a chapter as layout finishes it: numbered within the chapter, without

@@ -3,10 +3,10 @@
 use super::content::{inline_spans, line_content, offset_content};
 use super::{Layout, TextBlock};
 use crate::ir::{self, Block, ImageFormat, Inline};
-use crate::pdf::fonts::{Family, Style};
-use crate::pdf::frame::{PageItem, Rect, Role};
-use crate::pdf::paginate::{Content, Flow, VBlock};
-use crate::pdf::text::{set_lines, Alignment, ParagraphBuilder, Span, TextStyle};
+use crate::typeset::fonts::{Family, Style};
+use crate::typeset::frame::{PageItem, Rect, Role};
+use crate::typeset::paginate::{Content, Flow, VBlock};
+use crate::typeset::text::{set_lines, Alignment, ParagraphBuilder, Span, TextStyle};
 use crate::{svg, Diagnostic, Diagnostics};
 
 /// Points per inch, the PDF unit.

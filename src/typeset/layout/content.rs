@@ -1,10 +1,10 @@
 //! Set lines and inlines → page content: styled spans, glyph runs, link areas, rules.
 
 use crate::ir::{self, Inline, LinkTarget};
-use crate::pdf::fonts::{Family, Style};
-use crate::pdf::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role};
-use crate::pdf::paginate::Content;
-use crate::pdf::text::{LinkRef, Piece, SetLine, Span, TextStyle};
+use crate::typeset::fonts::{Family, Style};
+use crate::typeset::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role};
+use crate::typeset::paginate::Content;
+use crate::typeset::text::{LinkRef, Piece, SetLine, Span, TextStyle};
 
 /// Flatten inlines into styled spans.
 pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) {
@@ -176,7 +176,13 @@ pub(super) fn line_content(
                 x: shift + g.x,
                 y_offset: g.y_offset,
                 text: g.text.clone(),
+                space_after: false,
             }));
+        if piece.space_after {
+            if let Some(last) = current.glyphs.last_mut() {
+                last.space_after = true;
+            }
+        }
         if style.strike {
             out.push(Content::Item(PageItem::Rule {
                 rect: Rect {
@@ -286,5 +292,6 @@ fn translate(item: PageItem, dx: f32, dy: f32) -> PageItem {
             rect: moved(rect),
             target,
         },
+        PageItem::Tag(tag) => PageItem::Tag(tag),
     }
 }

@@ -1,0 +1,105 @@
+//! Settings that reach the back ends, resolved once when the book is loaded (the command
+//! line over `book.toml` over the defaults) and carried with the book, so that no back end
+//! reads the environment, the clock or a configuration file itself.
+
+use chrono::{DateTime, Utc};
+
+/// Used when neither `SOURCE_DATE_EPOCH` nor a book date is given: the earliest time a zip
+/// entry can carry (1980-01-01T00:00:00Z). A constant keeps builds reproducible; the clock
+/// would not.
+pub const DEFAULT_EPOCH: i64 = 315_532_800;
+
+/// How a book is to be built, beyond what it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Paper size of printed output.
+    pub paper: Paper,
+    /// The build date written into every output (EPUB `dcterms:modified` and zip times, PDF
+    /// dates and XMP): `SOURCE_DATE_EPOCH`, else the book's `date`, else [`DEFAULT_EPOCH`].
+    pub build_date: DateTime<Utc>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            paper: Paper::default(),
+            build_date: DateTime::from_timestamp(DEFAULT_EPOCH, 0).unwrap_or_default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The build date from the caller's `SOURCE_DATE_EPOCH` (seconds since 1970), else the
+    /// book's `YYYY-MM-DD` date, else [`DEFAULT_EPOCH`]. Never the clock.
+    pub fn build_date(source_date_epoch: Option<i64>, book_date: Option<&str>) -> DateTime<Utc> {
+        source_date_epoch
+            .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+            .or_else(|| book_date.and_then(parse_date))
+            .or_else(|| DateTime::from_timestamp(DEFAULT_EPOCH, 0))
+            .unwrap_or_default()
+    }
+}
+
+/// `YYYY-MM-DD` (and anything after the tenth character, such as a time, ignored) →
+/// midnight UTC of that day.
+pub fn parse_date(date: &str) -> Option<DateTime<Utc>> {
+    let date = date.trim();
+    let day = chrono::NaiveDate::parse_from_str(date.get(..10).unwrap_or(date), "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Paper sizes presswork knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// ISO A5, 148 × 210 mm (the default: a book page).
+    #[default]
+    A5,
+    /// ISO A4, 210 × 297 mm.
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+    /// US trade, 6 × 9 in.
+    Trade,
+}
+
+impl Paper {
+    /// Parse a paper name as written in `book.toml` (`a5`, `a4`, `letter`, `6x9`).
+    pub fn from_name(name: &str) -> Option<Paper> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "a5" => Some(Paper::A5),
+            "a4" => Some(Paper::A4),
+            "letter" | "us-letter" => Some(Paper::Letter),
+            "6x9" | "trade" => Some(Paper::Trade),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_date_prefers_the_epoch_then_the_book_date_then_1980() {
+        assert_eq!(
+            Settings::build_date(Some(1_700_000_000), Some("2023-12-27")).timestamp(),
+            1_700_000_000
+        );
+        assert_eq!(
+            Settings::build_date(None, Some("2023-12-27")).to_rfc3339(),
+            "2023-12-27T00:00:00+00:00"
+        );
+        assert_eq!(
+            Settings::build_date(None, Some("27 December")).timestamp(),
+            DEFAULT_EPOCH
+        );
+        assert!(parse_date("2024-02-30").is_none());
+    }
+
+    #[test]
+    fn paper_names() {
+        assert_eq!(Paper::from_name(" A4 "), Some(Paper::A4));
+        assert_eq!(Paper::from_name("6x9"), Some(Paper::Trade));
+        assert_eq!(Paper::from_name("b5"), None);
+    }
+}

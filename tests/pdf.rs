@@ -554,3 +554,37 @@ fn small_raster_images_are_printed_at_150_ppi_not_enlarged() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn structure_tags_balance_in_every_test_manuscript() {
+    let fonts = presswork::typeset::fonts::FontSet::builtin().expect("fonts");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/manuscripts"))
+        .expect("manuscripts")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    inputs.sort();
+    inputs.push(repo().join("book"));
+    for input in inputs {
+        let book = load(input.clone());
+        let laid_out = presswork::typeset::lay_out(
+            &book,
+            &fonts,
+            presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+            &mut Diagnostics::default(),
+        );
+        let outline = laid_out.structure_outline();
+        let name = input.display();
+        assert!(!outline.contains("<unbalanced"), "{name}:\n{outline}");
+        assert!(!outline.contains("unclosed>"), "{name}:\n{outline}");
+        let chapters = outline.lines().filter(|l| *l == "Chapter").count();
+        assert_eq!(chapters, book.chapters.len(), "{name}:\n{outline}");
+        // Every figure holds its image (floats carry their own tags).
+        for line in outline
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Figure"))
+        {
+            assert!(line.ends_with("[image]"), "{name}: {line}");
+        }
+    }
+}

@@ -43,6 +43,9 @@ pub struct TextStyle {
     pub link: Option<LinkRef>,
     /// Draw a line through the text.
     pub strike: bool,
+    /// The language of a passage in another language than the book's (BCP 47), for the
+    /// structure (`Span /Lang`); stored inline, as tags are short.
+    pub lang: Option<CompactString>,
 }
 
 impl TextStyle {
@@ -56,6 +59,7 @@ impl TextStyle {
             gray: 0.0,
             link: None,
             strike: false,
+            lang: None,
         }
     }
 }

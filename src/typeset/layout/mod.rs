@@ -9,12 +9,15 @@
 mod blocks;
 mod content;
 mod pages;
+mod tags;
 
 pub use pages::{BookPages, ChapterPage, Decorator};
 
 pub use content::inline_spans;
 
-use super::frame::{LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role};
+use super::frame::{
+    LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role, StructKind,
+};
 use super::paginate::{Content, Flow, Paginator, VBlock};
 use super::shape::Shaper;
 use super::text::{
@@ -96,6 +99,8 @@ pub struct Layout<'a, 'f> {
     pages_done: usize,
     /// Bookmarks and anchors of the current chapter (pages counted within it).
     navigation: Navigation,
+    /// Structure elements opened since the last block was pushed (see `tags`).
+    pending_starts: Vec<StructKind>,
 }
 
 /// The warning for characters no font covers, if any.
@@ -145,6 +150,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             paginator: Paginator::new(geometry.text_height),
             pages_done: 0,
             navigation: Navigation::default(),
+            pending_starts: Vec::new(),
         }
     }
 
@@ -220,6 +226,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             self.emit_pages(sink)?;
         }
         self.endnotes(chapter, diagnostics);
+        self.close();
         self.emit_pages(sink)?;
         self.paginator.finish();
         self.emit_pages(sink)?;
@@ -235,6 +242,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             self.chapter_opening(chapter);
             self.blocks_of(&chapter.blocks, 0.0, 0.0, diagnostics);
             self.endnotes(chapter, diagnostics);
+            self.close();
         }
     }
 
@@ -246,7 +254,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         let g = self.geometry;
         let mut sink = VBlock::new(g.text_height * 0.16, self.chapter);
         sink.flow = Flow::NewPage;
-        self.blocks.push(sink);
+        self.open(StructKind::Chapter);
+        self.push_block(sink);
         let size = (g.body_size * 1.7).round();
         let mut style = self.body_style();
         style.size = size;
@@ -286,7 +295,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             },
             gray: 0.35,
         }));
-        self.blocks.push(rule);
+        self.push_block(rule);
         self.after_break = true;
     }
 
@@ -343,7 +352,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                 Block::BlockQuote(inner) => {
                     let indent = g.body_size * 1.5;
                     self.after_break = true;
+                    self.open(StructKind::BlockQuote);
                     self.blocks_of(inner, left + indent, right + indent, diagnostics);
+                    self.close();
                     self.after_break = false;
                 }
                 Block::CodeBlock { code, .. } => {
@@ -511,6 +522,10 @@ impl<'a, 'f> Layout<'a, 'f> {
         if !after_part {
             self.groups += 1;
         }
+        let element = tags::element_of(settings.role);
+        if let Some(kind) = element.clone().filter(|_| !after_part) {
+            self.open(kind);
+        }
         for (j, line) in lines.into_iter().enumerate() {
             let mut block = VBlock::new(settings.leading, self.chapter);
             let baseline = settings.leading * 0.78;
@@ -533,7 +548,10 @@ impl<'a, 'f> Layout<'a, 'f> {
                 settings.role,
                 &mut block.content,
             );
-            self.blocks.push(block);
+            self.push_block(block);
+        }
+        if element.is_some() && !part_follows {
+            self.close();
         }
     }
 }

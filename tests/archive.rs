@@ -237,14 +237,8 @@ fn the_output_intent_embeds_an_srgb_profile() {
 #[test]
 fn no_pdfa_leaves_the_archive_facts_out() {
     let book = load(&repo().join("book"));
-    let doc = Document::load_mem(&render_with(
-        &book,
-        PdfOptions {
-            archival: false,
-            ..options()
-        },
-    ))
-    .expect("parses");
+    let doc =
+        Document::load_mem(&render_with(&book, PdfOptions { archival: false })).expect("parses");
     let catalog = doc.catalog().expect("catalog");
     assert!(!catalog.has(b"Metadata"));
     assert!(!catalog.has(b"OutputIntents"));
@@ -605,13 +599,7 @@ fn cmyk_photos_become_rgb_only_in_archival_files() {
         jpeg_images(&archival, &jpeg),
         [("DeviceRGB".to_owned(), false)]
     );
-    let plain = render_with(
-        &book,
-        PdfOptions {
-            archival: false,
-            ..options()
-        },
-    );
+    let plain = render_with(&book, PdfOptions { archival: false });
     let plain = Document::load_mem(&plain).expect("parses");
     assert_eq!(
         jpeg_images(&plain, &jpeg),

@@ -673,7 +673,8 @@ fn the_seed_laid_out_as_a_book_gets_a_title_page_and_an_imprint() {
     book.shape = presswork::ir::BookShape::Book;
     let doc = Document::load_mem(&render(&book)).expect("PDF parses");
     let pages = page_texts(&doc);
-    assert_eq!(pages[0], squash(&book.meta.title));
+    // The title page: title and source, as the EPUB's title page.
+    assert_eq!(pages[0], squash(&format!("{} PTI", book.meta.title)));
     in_order(
         &pages[1],
         &[

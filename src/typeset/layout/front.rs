@@ -1,9 +1,9 @@
 //! Front and back matter, after the EPUB's title page and colophon (`src/epub/pages.rs`):
 //! what a book has, and nothing it lacks (no empty line, no "None", no 1980 date).
 //!
-//! - A [`BookShape::Book`] opens with a title page (title, subtitle, authors, publisher) and,
-//!   on its back, an imprint set low in small type (title, source, rights, identifier,
-//!   picture credits, edition date). Both are laid out like a chapter of their own, before
+//! - A [`BookShape::Book`] opens with a title page (title, subtitle, authors, source; the
+//!   publisher at the foot) and, on its back, an imprint set low in small type (title,
+//!   source, rights, identifier, picture credits, edition date). Both are laid out like a chapter of their own, before
 //!   chapter 1, on pages marked as openings so that [`super::Decorator`] gives them neither
 //!   running head nor folio. They have no bookmark: the outline lists the chapters, and the
 //!   document opens on the title page anyway.
@@ -231,7 +231,8 @@ impl Layout<'_, '_> {
         self.pages_done = 0;
         self.keep_next = false;
 
-        // The title page: the title a fifth of the way down, centred; the publisher at the foot.
+        // The title page: the title a fifth of the way down, centred, then subtitle, authors
+        // and source as the EPUB's title page has them; the publisher at the foot.
         let mut sink_block = VBlock::new(g.text_height * TITLE_SINK, self.chapter);
         sink_block.flow = Flow::NewPage;
         sink_block
@@ -266,6 +267,20 @@ impl Layout<'_, '_> {
                 display(style, Role::Paragraph, g.leading * 2.5),
             );
         }
+        if let Some(source) = present(meta.source.as_deref()) {
+            let mut style = self.body_style();
+            style.gray = SECONDARY_GRAY;
+            let space = if byline(self.book).is_some() {
+                g.leading * 0.8
+            } else {
+                g.leading * 2.5
+            };
+            self.matter_text(
+                StructKind::Paragraph,
+                source,
+                display(style, Role::Paragraph, space),
+            );
+        }
         if let Some(publisher) = present(meta.publisher.as_deref()) {
             let before = self.blocks.len();
             self.matter_text(
@@ -280,9 +295,11 @@ impl Layout<'_, '_> {
         // The imprint, on the back: small type, set low on the page.
         let imprint_start = self.blocks.len();
         let size = (g.body_size * SMALL_SCALE * 2.0).round() / 2.0;
-        for line in imprint_lines(self.book) {
+        for (n, line) in imprint_lines(self.book).into_iter().enumerate() {
             let space = if line.new_group { g.leading } else { 0.0 };
-            let settings = self.small_text(size, space);
+            let mut settings = self.small_text(size, space);
+            // The title in italics, as it would be cited.
+            settings.style.style.italic = n == 0;
             self.matter_text(StructKind::Paragraph, &line.text, settings);
         }
         if let Some(last) = self.blocks.last_mut() {
@@ -640,7 +657,7 @@ mod tests {
         let title_page = page_text(&document.pages[0], None);
         assert_eq!(
             title_page,
-            "The Title\nA Subtitle\nAnn Author, Bob Writer\nSmall Press"
+            "The Title\nA Subtitle\nAnn Author, Bob Writer\nPTI\nSmall Press"
         );
         assert_eq!(
             page_text(&document.pages[0], Some(Role::Heading(1))),

@@ -384,6 +384,12 @@ pub fn parse_book(
             }
         }
     }
+    // The article rule is for one manuscript; several files make a book.
+    let shape = if manuscripts.len() == 1 {
+        chaptered.shape
+    } else {
+        crate::ir::BookShape::Book
+    };
     let mut chapters = chaptered.chapters;
 
     place_footnotes(&mut chapters, footnotes.definitions, diagnostics);
@@ -408,6 +414,7 @@ pub fn parse_book(
         anchors,
         // The loader resolves the settings once it has the metadata.
         settings: crate::ir::Settings::default(),
+        shape,
     })
 }
 

@@ -8,9 +8,11 @@
 
 mod blocks;
 mod content;
+mod front;
 mod pages;
 mod tags;
 
+pub use front::front_matter_into;
 pub use pages::{BookPages, ChapterPage, Decorator};
 
 pub use content::inline_spans;
@@ -189,6 +191,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     ) -> Result<Navigation> {
         let shaper = self.shaper;
         let mut book_pages = BookPages::new(Decorator::new(shaper, self.book, self.geometry), sink);
+        front_matter_into(shaper, self.book, self.geometry, &mut book_pages)?;
         for index in 0..self.book.chapters.len() {
             let part = self.chapter(index, &mut |page| book_pages.page(page), diagnostics)?;
             book_pages.chapter_done(part);
@@ -227,6 +230,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         self.endnotes(chapter, diagnostics);
         self.close();
+        // The colophon follows the last chapter, as a section of its own.
+        self.article_colophon(index);
         self.emit_pages(sink)?;
         self.paginator.finish();
         self.emit_pages(sink)?;
@@ -251,6 +256,9 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn chapter_opening(&mut self, chapter: &ir::Chapter) {
+        if self.article_title_block(chapter) {
+            return;
+        }
         let g = self.geometry;
         let mut sink = VBlock::new(g.text_height * 0.16, self.chapter);
         sink.flow = Flow::NewPage;

@@ -9,7 +9,8 @@
 //! - `--split-level N` (or `split-level` in `book.toml`) overrides the level.
 //!
 //! A manuscript whose single `#` heading became the title, or that has no heading at all,
-//! is an article ([`crate::ir::BookShape::Article`]); anything else is a book.
+//! is an article ([`crate::ir::BookShape::Article`]); anything else is a book (but a book of
+//! one chapter is an article too, see `markdown::parse_book`).
 //!
 //! Headings below the chapter level stay in the chapter, renumbered so that the first level
 //! under the chapter title is 2.

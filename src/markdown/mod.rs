@@ -384,8 +384,12 @@ pub fn parse_book(
             }
         }
     }
-    // The article rule is for one manuscript; several files make a book.
-    let shape = if manuscripts.len() == 1 {
+    // The article rule is for one manuscript; several files make a book. A single
+    // chapter is an article whatever its headings: a title page and imprint before one
+    // chapter would only add blank-looking pages.
+    let shape = if chaptered.chapters.len() <= 1 {
+        crate::ir::BookShape::Article
+    } else if manuscripts.len() == 1 {
         chaptered.shape
     } else {
         crate::ir::BookShape::Book

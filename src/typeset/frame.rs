@@ -260,6 +260,10 @@ pub struct GlyphRun {
     pub role: Role,
     /// Fill grey level, 0 = black.
     pub gray: f32,
+    /// Horizontal scaling of every glyph (font expansion of a justified line): 1.0 draws
+    /// glyphs at their natural width, 1.02 two per cent wider. The glyph positions already
+    /// account for it: a writer draws each glyph this much wider (PDF's `Tz`) at its `x`.
+    pub h_scale: f32,
 }
 
 /// One glyph, placed.

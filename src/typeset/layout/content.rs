@@ -218,6 +218,7 @@ pub(super) fn line_content(
                 glyphs: Vec::new(),
                 role,
                 gray: style.gray,
+                h_scale: 1.0 + line.expansion,
             };
             // Runs outlive layout (they are the document), so size each one exactly once
             // rather than let it grow by doubling.

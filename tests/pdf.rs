@@ -850,3 +850,18 @@ fn seed_lines_are_justified_to_the_measure_with_few_hyphens() {
     assert!(justified > 50, "only {justified} justified lines found");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Found by the property test: an emergency-broken run whose line starts past its break
+/// once the discardable items are skipped used to slice backwards in the line breaker.
+#[test]
+fn a_line_of_nothing_but_discardables_sets_as_empty() {
+    let dir = std::env::temp_dir().join(format!("presswork-empty-line-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("book.md");
+    let text = format!("####### العربية{}\n", "a".repeat(48));
+    std::fs::write(&file, text).expect("write");
+    let book = load(file);
+    let doc = Document::load_mem(&render(&book)).expect("PDF parses");
+    assert!(!doc.get_pages().is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -480,7 +480,8 @@ fn first_box_hang(items: &[Item], i: usize) -> f32 {
 /// whole, clamped to ±`max_expansion`; the glue takes the rest.
 fn fit_line(items: &[Item], start: usize, end: usize, width: f32, max_expansion: f32) -> Line {
     let (mut natural, mut stretch, mut shrink, mut boxes) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for item in &items[start..end.min(items.len())] {
+    // A line whose discardable start runs past its break is empty, not an error.
+    for item in items.get(start..end.min(items.len())).unwrap_or_default() {
         match *item {
             Item::Box { width, .. } => {
                 natural += width;
@@ -611,7 +612,7 @@ fn make_line(items: &[Item], start: usize, end: usize) -> Line {
 pub fn line_width(items: &[Item], line: &Line) -> f32 {
     let scale = 1.0 + line.expansion;
     let mut w = 0.0;
-    for item in &items[line.start..line.end] {
+    for item in items.get(line.start..line.end).unwrap_or_default() {
         match *item {
             Item::Box { width, .. } => w += width * scale,
             Item::Glue {

@@ -491,7 +491,7 @@ fn output_is_deterministic() {
 
 // Tagged PDF: a hand-tagged document, its structure tree read back as an outline.
 
-use crate::typeset::frame::{StructKind, Tag};
+use crate::typeset::frame::{PageSink, StructKind, Tag};
 
 fn start(kind: StructKind) -> PageItem {
     PageItem::Tag(Tag::Start(kind))
@@ -1030,4 +1030,111 @@ fn untagged_pages_land_in_the_document_root() {
         "{outline}"
     );
     assert!(!pdf.catalog().expect("catalog").has(b"RoleMap"));
+}
+
+/// Tags a typeset book the way a tagging typesetter would (a section per chapter, a
+/// paragraph every six lines, running across pages, a link with an annotation every 37th
+/// line) on its way to the writer.
+struct TagEverything<'w, 'a> {
+    writer: &'w mut super::PdfWriter<'a>,
+    lines: usize,
+    paragraph: bool,
+    chapter: bool,
+}
+
+impl PageSink for TagEverything<'_, '_> {
+    fn page(&mut self, page: Page) -> crate::Result<()> {
+        let mut items = Vec::with_capacity(page.items.len() * 2);
+        for item in page.items {
+            match item {
+                PageItem::Glyphs(run) if run.role == Role::Heading(1) => {
+                    for open in [self.paragraph, self.chapter] {
+                        if open {
+                            items.push(end());
+                        }
+                    }
+                    self.paragraph = false;
+                    self.chapter = true;
+                    items.push(start(StructKind::Chapter));
+                    items.push(start(StructKind::Heading(1)));
+                    items.push(PageItem::Glyphs(run));
+                    items.push(end());
+                }
+                PageItem::Glyphs(run) if run.role != Role::Artifact => {
+                    if !self.paragraph {
+                        items.push(start(StructKind::Paragraph));
+                        self.paragraph = true;
+                    }
+                    self.lines += 1;
+                    if self.lines.is_multiple_of(37) {
+                        let area = rect(run.x, run.baseline - run.size, 100.0, run.size);
+                        items.push(start(StructKind::Link));
+                        items.push(PageItem::Glyphs(run));
+                        items.push(PageItem::Link {
+                            rect: area,
+                            target: LinkDestination::Uri("https://example.org/".into()),
+                        });
+                        items.push(end());
+                    } else {
+                        items.push(PageItem::Glyphs(run));
+                    }
+                    if self.lines.is_multiple_of(6) {
+                        items.push(end());
+                        self.paragraph = false;
+                    }
+                }
+                other => items.push(other),
+            }
+        }
+        self.writer.page(Page { items, ..page })
+    }
+}
+
+/// Time the writer on a long manuscript, untagged and tagged by [`TagEverything`]:
+/// `PRESSWORK_TAGGING_BENCH=/tmp/five.md cargo test --release --lib tagging_cost -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore = "a measurement, not a test; needs PRESSWORK_TAGGING_BENCH"]
+fn tagging_cost() {
+    use crate::typeset::{pipeline, PageGeometry};
+    let Ok(path) = std::env::var("PRESSWORK_TAGGING_BENCH") else {
+        return;
+    };
+    let book = crate::load::load_book(
+        std::path::Path::new(&path),
+        &crate::load::LoadOptions::default(),
+        &mut crate::Diagnostics::default(),
+    )
+    .expect("book loads");
+    let fonts = FontSet::builtin().expect("fonts");
+    let geometry = PageGeometry::for_paper(book.settings.paper);
+    let options = crate::pdf::PdfOptions::default();
+    for tagged in [false, true, false, true] {
+        let started = std::time::Instant::now();
+        let mut writer = super::PdfWriter::new(&fonts, &book, &options).expect("writer");
+        let mut diagnostics = crate::Diagnostics::default();
+        let navigation = if tagged {
+            let mut sink = TagEverything {
+                writer: &mut writer,
+                lines: 0,
+                paragraph: false,
+                chapter: false,
+            };
+            pipeline::lay_out_into(&book, &fonts, geometry, &mut sink, &mut diagnostics)
+        } else {
+            pipeline::lay_out_into(&book, &fonts, geometry, &mut writer, &mut diagnostics)
+        }
+        .expect("layout");
+        let bytes = writer.finish(&navigation).expect("finish");
+        let elements = bytes.windows(11).filter(|w| w == b"/StructElem").count();
+        eprintln!(
+            "tagged {tagged}: {:.2} s, {} bytes, {elements} elements",
+            started.elapsed().as_secs_f64(),
+            bytes.len()
+        );
+        if tagged {
+            let path = std::env::temp_dir().join("presswork-tagging-bench.pdf");
+            std::fs::write(path, &bytes).expect("write");
+        }
+    }
 }

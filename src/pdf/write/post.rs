@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use super::archive;
-use super::structure::{LinkTag, Structure, MAX_LINK_TEXT};
+use super::structure::{serialise, LinkTag, RawObjects, Structure, MAX_LINK_TEXT};
 use crate::ir::Metadata;
 use crate::typeset::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
 use crate::{Error, Result};
@@ -324,20 +324,49 @@ fn write_info(
     Ok(())
 }
 
-fn save(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    // Object streams (PDF 1.5, allowed by PDF/A-2): the structure tree adds an object per
-    // element and per page, small dictionaries that compress tenfold together; written
-    // one by one they made a tagged book a third larger. 200 per stream keeps a reader's
-    // random access cheap.
-    let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .max_objects_per_stream(200)
-        .compression_level(3)
-        .build();
-    doc.save_with_options(&mut out, options)
-        .map_err(|e| Error::Pdf(format!("cannot serialise PDF: {e}")))?;
+/// Serialise the file: lopdf's objects, then the structure tree's, already serialised
+/// (see [`RawObjects`]), then one cross-reference table for all of them. lopdf can neither
+/// hold pre-serialised objects nor lend its object writer, so the file is assembled here.
+fn save(doc: &mut lopdf::Document, raw: &RawObjects) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let failed = |e: std::io::Error| Error::Pdf(format!("cannot serialise PDF: {e}"));
+    let size = doc.max_id as usize + 1;
+    let mut offsets: Vec<Option<usize>> = vec![None; size];
+    let mut out = Vec::with_capacity(raw.bytes.len() + (1 << 20));
+    // The comment of four bytes above 127 tells transfer programs the file is binary
+    // (ISO 32000-1, 7.5.2; PDF/A-2 requires it).
+    writeln!(out, "%PDF-{}", doc.version).map_err(failed)?;
+    out.extend_from_slice(&[b'%', 0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+    for (&(number, generation), object) in &doc.objects {
+        if let Some(slot) = offsets.get_mut(number as usize) {
+            *slot = Some(out.len());
+        }
+        writeln!(out, "{number} {generation} obj").map_err(failed)?;
+        serialise(object, &mut out);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let base = out.len();
+    for &(number, start) in &raw.starts {
+        if let Some(slot) = offsets.get_mut(number as usize) {
+            *slot = Some(base + start);
+        }
+    }
+    out.extend_from_slice(&raw.bytes);
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n");
+    write!(out, "0 {size}\n0000000000 65535 f\r\n").map_err(failed)?;
+    for offset in offsets.iter().skip(1) {
+        match offset {
+            Some(offset) => write!(out, "{offset:010} 00000 n\r\n"),
+            // A number reserved and never used (a link that got no annotation).
+            None => write!(out, "0000000000 65535 f\r\n"),
+        }
+        .map_err(failed)?;
+    }
+    doc.trailer.set("Size", Object::Integer(size as i64));
+    out.extend_from_slice(b"trailer\n");
+    serialise(&Object::Dictionary(doc.trailer.clone()), &mut out);
+    write!(out, "\nstartxref\n{xref}\n%%EOF\n").map_err(failed)?;
     Ok(out)
 }
 
@@ -409,5 +438,5 @@ pub(super) fn finish(
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-    save(&mut doc)
+    save(&mut doc, structure.raw_objects())
 }

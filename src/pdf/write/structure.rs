@@ -124,6 +124,121 @@ pub(super) struct Structure {
     page_key: i64,
     page_parents: Vec<Object>,
     owner: Owner,
+    /// The elements and page arrays written so far, serialised.
+    raw: RawObjects,
+}
+
+/// Objects serialised as soon as they are final, kept as bytes rather than as lopdf
+/// objects: a lopdf dictionary of five entries takes about 2 KB of memory, its text about
+/// 70 bytes, and a long book has hundreds of thousands of structure elements. They are
+/// written into the file after lopdf's objects (see `post::save`).
+#[derive(Debug, Default)]
+pub(super) struct RawObjects {
+    /// `n 0 obj … endobj` of every object, one after another.
+    pub bytes: Vec<u8>,
+    /// Each object's number and where it starts in `bytes`.
+    pub starts: Vec<(u32, usize)>,
+}
+
+impl RawObjects {
+    /// Serialise `object` as indirect object `id`.
+    fn put(&mut self, id: ObjectId, object: &Object) {
+        self.starts.push((id.0, self.bytes.len()));
+        self.bytes
+            .extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        serialise(object, &mut self.bytes);
+        self.bytes.extend_from_slice(b"\nendobj\n");
+    }
+}
+
+/// Whether an object is written without a delimiter of its own (a number, reference,
+/// boolean or null), so that a space must separate it from what precedes it; names,
+/// strings, arrays and dictionaries start with one (`/`, `(`, `<`, `[`), which keeps files
+/// as compact as lopdf's.
+fn bare(object: &Object) -> bool {
+    matches!(
+        object,
+        Object::Null
+            | Object::Boolean(_)
+            | Object::Integer(_)
+            | Object::Real(_)
+            | Object::Reference(_)
+    )
+}
+
+/// `/Name`, with `#xx` for anything but letters and digits.
+fn serialise_name(name: &[u8], out: &mut Vec<u8>) {
+    out.push(b'/');
+    for &b in name {
+        if b.is_ascii_alphanumeric() {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("#{b:02X}").as_bytes());
+        }
+    }
+}
+
+/// PDF syntax of an object (lopdf keeps its writer to itself): names with `#xx` escapes,
+/// literal strings escaped, streams as their dictionary (whose `/Length` lopdf keeps) and
+/// bytes.
+pub(super) fn serialise(object: &Object, out: &mut Vec<u8>) {
+    match object {
+        Object::Null => out.extend_from_slice(b"null"),
+        Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        // Display never uses an exponent, which PDF does not allow; NaN would be a bug.
+        Object::Real(r) if r.is_finite() => out.extend_from_slice(r.to_string().as_bytes()),
+        Object::Real(_) => out.push(b'0'),
+        Object::Name(name) => serialise_name(name, out),
+        Object::String(bytes, StringFormat::Hexadecimal) => {
+            out.push(b'<');
+            for b in bytes {
+                out.extend_from_slice(format!("{b:02X}").as_bytes());
+            }
+            out.push(b'>');
+        }
+        Object::String(bytes, StringFormat::Literal) => {
+            out.push(b'(');
+            for &b in bytes {
+                match b {
+                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                    b' '..=b'~' => out.push(b),
+                    _ => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
+                }
+            }
+            out.push(b')');
+        }
+        Object::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 && bare(item) {
+                    out.push(b' ');
+                }
+                serialise(item, out);
+            }
+            out.push(b']');
+        }
+        Object::Dictionary(dict) => {
+            out.extend_from_slice(b"<<");
+            for (key, value) in dict.iter() {
+                serialise_name(key, out);
+                if bare(value) {
+                    out.push(b' ');
+                }
+                serialise(value, out);
+            }
+            out.extend_from_slice(b">>");
+        }
+        Object::Reference((number, generation)) => {
+            out.extend_from_slice(format!("{number} {generation} R").as_bytes());
+        }
+        Object::Stream(stream) => {
+            serialise(&Object::Dictionary(stream.dict.clone()), out);
+            out.extend_from_slice(b"stream\n");
+            out.extend_from_slice(&stream.content);
+            out.extend_from_slice(b"\nendstream");
+        }
+    }
 }
 
 /// The standard structure type of a kind (ISO 32000-1, 14.8.4).
@@ -209,6 +324,7 @@ impl Structure {
             page_key: 0,
             page_parents: Vec::new(),
             owner: Owner::Nobody,
+            raw: RawObjects::default(),
         }
     }
 
@@ -234,8 +350,11 @@ impl Structure {
             out.end_marked_content();
             self.owner = Owner::Nobody;
         }
-        let parents = std::mem::take(&mut self.page_parents);
-        let array = doc.add_object(Object::Array(parents));
+        let array = doc.new_object_id();
+        self.raw.put(
+            array,
+            &Object::Array(std::mem::take(&mut self.page_parents)),
+        );
         self.parent_tree.push((self.page_key, array));
     }
 
@@ -267,14 +386,14 @@ impl Structure {
             }
             Tag::End => {
                 if self.stack.len() > 1 {
-                    self.close(doc);
+                    self.close();
                 }
             }
         }
     }
 
     /// Close the innermost open element and write it.
-    fn close(&mut self, doc: &mut lopdf::Document) {
+    fn close(&mut self) {
         let Some(open) = self.stack.pop() else {
             return;
         };
@@ -327,7 +446,7 @@ impl Structure {
             }
             _ => {}
         }
-        doc.objects.insert(open.id, Object::Dictionary(dict));
+        self.raw.put(open.id, &Object::Dictionary(dict));
         let mut kids = open.kids;
         if self.spare.len() < SPARE_LISTS {
             kids.clear();
@@ -496,7 +615,7 @@ impl Structure {
             dict.set("Alt", post::text(alt));
         }
         dict.set("A", bbox_attribute(bbox));
-        doc.objects.insert(id, Object::Dictionary(dict));
+        self.raw.put(id, &Object::Dictionary(dict));
     }
 
     /// A link area: reserve its annotation and make it a kid of the innermost open link
@@ -530,13 +649,18 @@ impl Structure {
         dict.set("P", Object::Reference(parent.id));
         dict.set("Pg", Object::Reference(page));
         dict.set("K", Object::Array(vec![objr(page, annot)]));
-        doc.objects.insert(id, Object::Dictionary(dict));
+        self.raw.put(id, &Object::Dictionary(dict));
         self.parent_tree.push((struct_parent, id));
         Some(LinkTag {
             annot,
             struct_parent,
             text: None,
         })
+    }
+
+    /// The serialised elements and page arrays, for `post::save`.
+    pub fn raw_objects(&self) -> &RawObjects {
+        &self.raw
     }
 
     /// The gathered text of link `index`, trimmed.
@@ -548,7 +672,7 @@ impl Structure {
     /// structure tree root (for the catalog).
     pub fn finish(&mut self, doc: &mut lopdf::Document) -> ObjectId {
         while !self.stack.is_empty() {
-            self.close(doc);
+            self.close();
         }
         self.parent_tree.sort_unstable_by_key(|&(key, _)| key);
         let nums = |entries: &[(i64, ObjectId)]| {
@@ -607,4 +731,31 @@ fn bbox_attribute(bbox: [f32; 4]) -> Object {
         "BBox",
         Object::Array(bbox.map(Object::Real).to_vec()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_written_compactly_and_escaped() {
+        let mut dict = Dictionary::new();
+        dict.set("S", name("P"));
+        dict.set(
+            "K",
+            Object::Array(vec![1.into(), Object::Reference((7, 0)), 2.into()]),
+        );
+        dict.set("ID", Object::string_literal(b"a(b)\\c\n".to_vec()));
+        dict.set(
+            "Lang",
+            Object::String(vec![0xFE, 0xFF, 0, 0x41], StringFormat::Hexadecimal),
+        );
+        dict.set("A b", Object::Real(1.5));
+        let mut out = Vec::new();
+        serialise(&Object::Dictionary(dict), &mut out);
+        assert_eq!(
+            String::from_utf8(out).expect("ASCII"),
+            "<</S/P/K[1 7 0 R 2]/ID(a\\(b\\)\\\\c\\012)/Lang<FEFF0041>/A#20b 1.5>>"
+        );
+    }
 }

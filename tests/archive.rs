@@ -572,6 +572,40 @@ fn two_command_line_builds_are_byte_identical() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+#[test]
+fn two_command_line_epub_builds_are_byte_identical_and_dated_by_the_epoch() {
+    let out = scratch("cli-epub");
+    let build = |name: &str| {
+        let target = out.join(name);
+        let status = Command::new(env!("CARGO_BIN_EXE_presswork"))
+            .args(["epub", "book", "-o", target.to_str().expect("utf8")])
+            .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
+            .current_dir(repo())
+            .output()
+            .expect("run presswork");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        std::fs::read(target).expect("output")
+    };
+    let first = build("a.epub");
+    assert!(first == build("b.epub"), "two command-line builds differ");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(first)).expect("zip");
+    let mut opf = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("OEBPS/content.opf").expect("package document"),
+        &mut opf,
+    )
+    .expect("utf8");
+    assert!(
+        opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"),
+        "{opf}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// The image XObjects' colour spaces and whether their bytes are `jpeg` unchanged.
 fn jpeg_images(doc: &Document, jpeg: &[u8]) -> Vec<(String, bool)> {
     doc.objects

@@ -23,6 +23,32 @@ pub struct Book {
     pub anchors: BTreeMap<String, usize>,
     /// How to build it (paper, build date), resolved once at load time.
     pub settings: Settings,
+    /// Whether it is a book or an article, which decides its front and back matter.
+    pub shape: BookShape,
+}
+
+/// What kind of publication a manuscript makes: decided by the front end from its headings
+/// (one `#` title over `##` sections, or no heading at all, is an article), overridable with
+/// `[build] layout` in `book.toml`. The PDF's front and back matter follow it; the EPUB
+/// ignores it for now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BookShape {
+    /// A book: a title page and an imprint page before the first chapter.
+    #[default]
+    Book,
+    /// An article: a title block atop the first page and a colophon after the last paragraph.
+    Article,
+}
+
+impl BookShape {
+    /// Parse a layout name as written in `book.toml` (`book`, `article`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "book" => Some(BookShape::Book),
+            "article" => Some(BookShape::Article),
+            _ => None,
+        }
+    }
 }
 
 /// Book metadata, from `book.toml` and/or the manuscript's front matter.

@@ -62,6 +62,9 @@ pub struct BuildSection {
     pub split_level: Option<u8>,
     /// PDF paper size (`a5`, `a4`, `letter`, `6x9`); the `--paper` flag overrides it.
     pub paper: Option<String>,
+    /// `book` or `article`: the PDF's front and back matter; chosen from the headings when
+    /// absent (one `#` title over `##` sections, or no heading, is an article).
+    pub layout: Option<String>,
     /// mdBook's output folder; ignored.
     pub build_dir: Option<IgnoredAny>,
     /// mdBook: create missing chapter files; ignored (a missing chapter is an error here).

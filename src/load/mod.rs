@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
-use crate::ir::{Book, Metadata, Paper, Settings};
+use crate::ir::{Book, BookShape, Metadata, Paper, Settings};
 use crate::markdown::{self, Manuscript};
 use config::{BookConfig, BookSection, SourcedSection};
 use summary::SummaryEntry;
@@ -145,7 +145,20 @@ pub fn load_book(
         paper: resolve_paper(options, &config)?,
         build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
     };
+    book.shape = resolve_shape(&config, book.shape)?;
     Ok(book)
+}
+
+/// Book or article: `[build] layout` in `book.toml`, else what the headings made it.
+fn resolve_shape(config: &LoadedConfig, found: BookShape) -> Result<BookShape> {
+    match &config.config.build.layout {
+        None => Ok(found),
+        Some(name) => BookShape::from_name(name).ok_or_else(|| Error::Config {
+            path: config.path.clone(),
+            line: config.line_of("build", "layout"),
+            message: format!("layout `{name}` is not one of book, article"),
+        }),
+    }
 }
 
 /// The paper: the command line's, else `[build] paper` in `book.toml`, else A5.
@@ -755,5 +768,35 @@ mod tests {
     #[test]
     fn control_characters_become_replacement() {
         assert_eq!(clean_text("\u{feff}a\u{0}b\tc\n".into()), "a\u{fffd}b\tc\n");
+    }
+
+    #[test]
+    fn layout_is_found_from_the_headings_or_set_in_book_toml_with_a_located_error() {
+        let dir = std::env::temp_dir().join(format!("presswork-layout-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("a.md"), "# Title\n\nLead.\n\n## One\n\nText.\n").expect("md");
+        let load = |toml: &str| {
+            std::fs::write(dir.join("book.toml"), toml).expect("toml");
+            load_book(&dir, &LoadOptions::default(), &mut Diagnostics::default())
+        };
+        let shape = |toml: &str| load(toml).map(|book| book.shape).ok();
+        assert_eq!(
+            shape("[book]\nlanguage = \"en\"\n"),
+            Some(BookShape::Article)
+        );
+        assert_eq!(shape("[build]\nlayout = \"book\"\n"), Some(BookShape::Book));
+        std::fs::write(dir.join("a.md"), "# One\n\nText.\n\n# Two\n\nMore.\n").expect("md");
+        assert_eq!(shape("[book]\nlanguage = \"en\"\n"), Some(BookShape::Book));
+        assert_eq!(
+            shape("[build]\nlayout = \"article\"\n"),
+            Some(BookShape::Article)
+        );
+        let error = load("[book]\nlanguage = \"en\"\n\n[build]\nlayout = \"pamphlet\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(error.contains("book.toml:5"), "{error}");
+        assert!(error.contains("layout `pamphlet`"), "{error}");
     }
 }

@@ -8,10 +8,14 @@
 //! - no heading: one chapter titled with the book title;
 //! - `--split-level N` (or `split-level` in `book.toml`) overrides the level.
 //!
+//! A manuscript whose single `#` heading became the title, or that has no heading at all,
+//! is an article ([`crate::ir::BookShape::Article`]); anything else is a book (but a book of
+//! one chapter is an article too, see `markdown::parse_book`).
+//!
 //! Headings below the chapter level stay in the chapter, renumbered so that the first level
 //! under the chapter title is 2.
 
-use crate::ir::{slugify, Block, Chapter, IdAllocator, Inline};
+use crate::ir::{slugify, Block, BookShape, Chapter, IdAllocator, Inline};
 
 /// What the chapter splitter found.
 pub struct Chaptered {
@@ -22,6 +26,9 @@ pub struct Chaptered {
     /// The ids of headings below chapter level without any text, dropped (they would make
     /// empty navigation entries); an image among their content is kept as a paragraph.
     pub empty_headings: Vec<String>,
+    /// An article when the single `#` heading became the title or there is no heading at
+    /// all; a book otherwise.
+    pub shape: BookShape,
 }
 
 /// The heading level that starts chapters, or `None` when there is no heading at all.
@@ -60,6 +67,12 @@ pub fn split_chapters(
         .filter(|b| matches!(b, Block::Heading { level: 1, .. }))
         .count();
     let single_title = level.is_some_and(|l| l > 1) && h1_count == 1;
+    let no_heading = !blocks.iter().any(|b| matches!(b, Block::Heading { .. }));
+    let shape = if single_title || no_heading {
+        BookShape::Article
+    } else {
+        BookShape::Book
+    };
 
     let mut title_heading = None;
     let mut empty_headings = Vec::new();
@@ -137,6 +150,7 @@ pub fn split_chapters(
         chapters,
         title_heading,
         empty_headings,
+        shape,
     }
 }
 
@@ -198,6 +212,7 @@ mod tests {
             c.chapters[1].blocks[1],
             Block::Heading { level: 2, .. }
         ));
+        assert_eq!(c.shape, BookShape::Article);
     }
 
     #[test]
@@ -206,6 +221,7 @@ mod tests {
         let c = split_chapters(blocks, None, &[], &mut IdAllocator::default());
         assert_eq!(titles(&c), ["One", "Two"]);
         assert!(c.title_heading.is_none());
+        assert_eq!(c.shape, BookShape::Book);
     }
 
     #[test]
@@ -218,6 +234,7 @@ mod tests {
         );
         assert_eq!(titles(&c), ["T"]);
         assert_eq!(c.chapters[0].blocks.len(), 1);
+        assert_eq!(c.shape, BookShape::Article);
     }
 
     #[test]

@@ -384,6 +384,16 @@ pub fn parse_book(
             }
         }
     }
+    // The article rule is for one manuscript; several files make a book. A single
+    // chapter is an article whatever its headings: a title page and imprint before one
+    // chapter would only add blank-looking pages.
+    let shape = if chaptered.chapters.len() <= 1 {
+        crate::ir::BookShape::Article
+    } else if manuscripts.len() == 1 {
+        chaptered.shape
+    } else {
+        crate::ir::BookShape::Book
+    };
     let mut chapters = chaptered.chapters;
 
     place_footnotes(&mut chapters, footnotes.definitions, diagnostics);
@@ -408,6 +418,7 @@ pub fn parse_book(
         anchors,
         // The loader resolves the settings once it has the metadata.
         settings: crate::ir::Settings::default(),
+        shape,
     })
 }
 

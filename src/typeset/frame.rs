@@ -260,6 +260,10 @@ pub struct GlyphRun {
     pub role: Role,
     /// Fill grey level, 0 = black.
     pub gray: f32,
+    /// Horizontal scaling of every glyph (font expansion of a justified line): 1.0 draws
+    /// glyphs at their natural width, 1.02 two per cent wider. The glyph positions already
+    /// account for it: a writer draws each glyph this much wider (PDF's `Tz`) at its `x`.
+    pub h_scale: f32,
 }
 
 /// One glyph, placed.
@@ -292,4 +296,67 @@ pub struct OutlineEntry {
     pub page: usize,
     /// Vertical position on that page (top-left origin).
     pub y: f32,
+}
+
+impl LaidOutDocument {
+    /// The structure the tags describe, one element a line, indented by depth, with what
+    /// each element directly holds: `"text"` for its glyphs (word spaces as spaces), `[image]`,
+    /// `[link]` for a link area. Artifacts are left out. For tests and debugging, as Typst's
+    /// test suite dumps its tag trees; an unbalanced tag is reported in the text.
+    pub fn structure_outline(&self) -> String {
+        let mut out = String::new();
+        let mut depth = 0usize;
+        // Whether the current line belongs to the innermost open element (content after
+        // an element closes starts a line of its own, at its parent's depth).
+        let mut line_of_innermost = false;
+        let new_line = |out: &mut String, depth: usize| {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&"  ".repeat(depth));
+        };
+        for item in self.pages.iter().flat_map(|page| &page.items) {
+            let content = matches!(item, PageItem::Image { .. } | PageItem::Link { .. })
+                || matches!(item, PageItem::Glyphs(run) if run.role != Role::Artifact);
+            if content && !line_of_innermost {
+                new_line(&mut out, depth);
+                out.push('…');
+                line_of_innermost = true;
+            }
+            match item {
+                PageItem::Tag(Tag::Start(kind)) => {
+                    new_line(&mut out, depth);
+                    out.push_str(&format!("{kind:?}"));
+                    line_of_innermost = true;
+                    depth += 1;
+                }
+                PageItem::Tag(Tag::End) => {
+                    if depth == 0 {
+                        out.push_str("\n<unbalanced end>");
+                    }
+                    depth = depth.saturating_sub(1);
+                    line_of_innermost = false;
+                }
+                PageItem::Glyphs(run) if run.role != Role::Artifact => {
+                    let text: String = run
+                        .glyphs
+                        .iter()
+                        .flat_map(|g| {
+                            let space = if g.space_after { Some(' ') } else { None };
+                            g.text.chars().chain(space)
+                        })
+                        .collect();
+                    out.push_str(&format!(" {text:?}"));
+                }
+                PageItem::Image { .. } => out.push_str(" [image]"),
+                PageItem::Link { .. } => out.push_str(" [link]"),
+                PageItem::Glyphs(_) | PageItem::Rule { .. } => {}
+            }
+        }
+        if depth > 0 {
+            out.push_str(&format!("\n<{depth} unclosed>"));
+        }
+        out.push('\n');
+        out
+    }
 }

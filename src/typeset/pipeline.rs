@@ -13,7 +13,8 @@ use std::sync::mpsc::{channel, sync_channel, Receiver};
 use super::fonts::FontSet;
 use super::frame::{Navigation, PageSink};
 use super::layout::{
-    missing_characters_warning, BookPages, ChapterPage, Decorator, Layout, PageGeometry,
+    front_matter_into, missing_characters_warning, BookPages, ChapterPage, Decorator, Layout,
+    PageGeometry,
 };
 use super::shape::Shaper;
 use crate::ir::Book;
@@ -105,8 +106,15 @@ pub fn lay_out_into(
         drop(take_ticket);
 
         let shaper = Shaper::new(fonts);
-        let book_pages = BookPages::new(Decorator::new(&shaper, book, geometry), sink);
-        let result = read_in_order(chapters, announcements, give_back, book_pages, diagnostics);
+        let mut book_pages = BookPages::new(Decorator::new(&shaper, book, geometry), sink);
+        // The front matter, laid out here while the workers start on the chapters.
+        let result = match front_matter_into(&shaper, book, geometry, &mut book_pages) {
+            Ok(()) => read_in_order(chapters, announcements, give_back, book_pages, diagnostics),
+            Err(error) => {
+                drop((announcements, give_back));
+                Err(error)
+            }
+        };
         // `read_in_order` has dropped every receiver, so workers still running stop at
         // their next page; a worker's panic goes on to the caller.
         let mut missing: BTreeSet<char> = shaper.missing_characters().into_iter().collect();

@@ -43,6 +43,9 @@ pub struct TextStyle {
     pub link: Option<LinkRef>,
     /// Draw a line through the text.
     pub strike: bool,
+    /// The language of a passage in another language than the book's (BCP 47), for the
+    /// structure (`Span /Lang`); stored inline, as tags are short.
+    pub lang: Option<CompactString>,
 }
 
 impl TextStyle {
@@ -56,6 +59,7 @@ impl TextStyle {
             gray: 0.0,
             link: None,
             strike: false,
+            lang: None,
         }
     }
 }
@@ -135,16 +139,92 @@ pub enum Alignment {
     Right,
 }
 
-/// A set line: pieces at x positions (relative to the line's left edge).
+/// A set line: pieces at x positions (relative to the line's left edge; a piece hanging
+/// into the left margin starts below 0).
 #[derive(Debug, Clone, Default)]
 pub struct SetLine {
-    /// Pieces and their x positions.
+    /// Pieces and their x positions, glyph positions already expanded.
     pub pieces: Vec<(f32, Piece)>,
-    /// Width actually used.
+    /// Width actually used, from the left edge of the measure (a hang into the right
+    /// margin included).
     pub width: f32,
     /// Largest font size on the line (for leading decisions).
     pub max_size: f32,
+    /// Font expansion of the whole line: every glyph is drawn `1 + expansion` times its
+    /// natural width (0 = none; see [`linebreak::MAX_EXPANSION`]).
+    pub expansion: f32,
 }
+
+/// Character protrusion (microtype's `\SetProtrusion`, its default set for text fonts): how
+/// far a character may hang into the left and the right margin when it starts or ends a
+/// justified line, in thousandths of its own width. Light marks at the edge of a column
+/// leave a visual dent; hanging them out lets the edge look straight. Characters not listed
+/// do not hang.
+const fn protrusion(c: char) -> (u16, u16) {
+    match c {
+        '.' | ',' => (0, 700),
+        '-' | '\u{2010}' | '\u{2011}' | '\u{00AD}' => (700, 700),
+        ':' | ';' => (0, 500),
+        '!' => (0, 100),
+        '?' => (0, 200),
+        '\u{2013}' => (500, 500),                     // en dash
+        '\u{2014}' => (300, 300),                     // em dash
+        '\u{2018}' | '\u{2019}' | '\'' => (700, 700), // single quotes, apostrophe
+        '\u{201C}' | '\u{201D}' | '"' => (500, 500),  // double quotes
+        '\u{201A}' | '\u{201E}' => (400, 400),        // low quotes
+        '\u{2039}' | '\u{203A}' | '\u{00AB}' | '\u{00BB}' => (400, 400), // guillemets
+        '(' | '[' => (100, 0),
+        ')' | ']' => (0, 200),
+        '\u{2026}' => (0, 150), // ellipsis
+        _ => (0, 0),
+    }
+}
+
+/// No character hangs into a margin by more than this fraction of its font size: the
+/// widest entries of the [`protrusion`] table (an em dash's 300/1000 of an em, a quote's or
+/// a hyphen's 700/1000 of a third of an em).
+pub const MAX_HANG: f32 = 0.35;
+
+/// Thousandths in the [`protrusion`] table.
+const PROTRUSION_UNIT: f32 = 1000.0;
+
+/// How far a piece may hang into the left and the right margin: its first glyph's
+/// protrusion on the left, its last glyph's on the right (a glyph's width being the
+/// distance to the next glyph, or to the piece's end).
+fn piece_hang(piece: &Piece) -> (f32, f32) {
+    let (Some(first), Some(last)) = (piece.glyphs.first(), piece.glyphs.last()) else {
+        return (0.0, 0.0);
+    };
+    let first_width = piece.glyphs.get(1).map_or(piece.width, |g| g.x) - first.x;
+    let left = first.text.chars().next().map_or(0, |c| protrusion(c).0);
+    // A last glyph without text is the tail of a cluster: it does not hang on its own.
+    let right = last.text.chars().last().map_or(0, |c| protrusion(c).1);
+    let last_width = piece.width - last.x;
+    (
+        f32::from(left) / PROTRUSION_UNIT * first_width.max(0.0),
+        f32::from(right) / PROTRUSION_UNIT * last_width.max(0.0),
+    )
+}
+
+/// Fewest letters before a hyphenation point, and after it (TeX's `\lefthyphenmin` and
+/// `\righthyphenmin` for English): "a-" or "-ed" at a line's edge reads as a typo.
+const LEFT_HYPHEN_MIN: usize = 2;
+/// See [`LEFT_HYPHEN_MIN`].
+const RIGHT_HYPHEN_MIN: usize = 3;
+
+/// The cost of a break at a hyphenation point (TeX's `\hyphenpenalty`). Higher than TeX's 50:
+/// font expansion gives the breaker room enough to set most paragraphs without cutting
+/// words, and a page of hyphens reads worse than a slightly looser line.
+const HYPHEN_PENALTY: f32 = 200.0;
+/// The cost of hyphenating a word with a capital (a name, "Chennai", "iPhone"): a last
+/// resort, taken only when every other way of setting the paragraph has a very loose line.
+const CAPITALISED_HYPHEN_PENALTY: f32 = 1000.0;
+/// The cost of a break after an explicit hyphen or dash (TeX's `\exhyphenpenalty`).
+const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
+/// The cost of a break at a UAX #14 opportunity or a URL separator.
+const PLAIN_BREAK_PENALTY: f32 = 100.0;
+/// The cost of a break anywhere inside a word wider than the measure.
+const EMERGENCY_BREAK_PENALTY: f32 = 5000.0;
 
 /// Words longer than this (in bytes) are not cached: they are rare, so seldom repeated, and
 /// a hostile manuscript could otherwise fill the cache with huge keys.
@@ -230,6 +310,9 @@ enum BreakKind {
     Explicit,
     /// A hyphenation point: a hyphen is drawn.
     Hyphen,
+    /// A hyphenation point in a word with a capital letter (a name): a hyphen is drawn,
+    /// at a much higher cost.
+    CapitalHyphen,
     /// UAX #14 opportunity or URL separator.
     Plain,
     /// Last resort inside an over-wide word.
@@ -269,13 +352,26 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
     /// A fixed-width blank at the start (a first-line indent or a hanging label's room).
     pub fn indent(&mut self, width: f32) {
         if width > 0.0 {
-            self.push(Item::Box { width }, None);
+            self.push(Item::solid(width), None);
         }
     }
 
     fn push(&mut self, item: Item, piece: Option<Piece>) {
         self.paragraph.items.push(item);
         self.paragraph.pieces.push(piece);
+    }
+
+    /// A box holding a piece, with how far the piece may hang into the margins.
+    fn push_piece(&mut self, piece: Piece) {
+        let (hang_left, hang_right) = piece_hang(&piece);
+        self.push(
+            Item::Box {
+                width: piece.width,
+                hang_left,
+                hang_right,
+            },
+            Some(piece),
+        );
     }
 
     /// Append spans.
@@ -330,14 +426,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             },
             None,
         );
-        self.push(
-            Item::Penalty {
-                width: 0.0,
-                cost: FORCED,
-                flagged: false,
-            },
-            None,
-        );
+        self.push(Item::penalty(FORCED, false), None);
     }
 
     fn space(&mut self, style: &TextStyle) {
@@ -425,7 +514,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                     // Not the first glyph of its cluster: no break here.
                 } else {
                     if let Some(piece) = current.take() {
-                        self.push(Item::Box { width: piece.width }, Some(piece));
+                        self.push_piece(piece);
                     }
                     self.break_penalty(kind, font, style);
                 }
@@ -434,7 +523,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 Some(p) if p.font == font => p,
                 _ => {
                     if let Some(piece) = current.take() {
-                        self.push(Item::Box { width: piece.width }, Some(piece));
+                        self.push_piece(piece);
                     }
                     current.insert(Piece {
                         font,
@@ -454,7 +543,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             piece.width += glyph.advance * style.size;
         }
         if let Some(piece) = current.take() {
-            self.push(Item::Box { width: piece.width }, Some(piece));
+            self.push_piece(piece);
         }
         breaks.clear();
         self.breaks = breaks;
@@ -462,7 +551,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
 
     fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &TextStyle) {
         match kind {
-            BreakKind::Hyphen => {
+            BreakKind::Hyphen | BreakKind::CapitalHyphen => {
                 let hyphen = self.shaper.shape_in(font, "-");
                 let width = hyphen.iter().map(|g| g.advance).sum::<f32>() * style.size;
                 let piece = Piece {
@@ -482,39 +571,25 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                     width,
                     space_after: false,
                 };
+                let (_, hang) = piece_hang(&piece);
+                let cost = if kind == BreakKind::CapitalHyphen {
+                    CAPITALISED_HYPHEN_PENALTY
+                } else {
+                    HYPHEN_PENALTY
+                };
                 self.push(
                     Item::Penalty {
                         width,
-                        cost: 50.0,
+                        cost,
                         flagged: true,
+                        hang,
                     },
                     Some(piece),
                 );
             }
-            BreakKind::Explicit => self.push(
-                Item::Penalty {
-                    width: 0.0,
-                    cost: 50.0,
-                    flagged: true,
-                },
-                None,
-            ),
-            BreakKind::Plain => self.push(
-                Item::Penalty {
-                    width: 0.0,
-                    cost: 100.0,
-                    flagged: false,
-                },
-                None,
-            ),
-            BreakKind::Emergency => self.push(
-                Item::Penalty {
-                    width: 0.0,
-                    cost: 5000.0,
-                    flagged: false,
-                },
-                None,
-            ),
+            BreakKind::Explicit => self.push(Item::penalty(EXPLICIT_HYPHEN_PENALTY, true), None),
+            BreakKind::Plain => self.push(Item::penalty(PLAIN_BREAK_PENALTY, false), None),
+            BreakKind::Emergency => self.push(Item::penalty(EMERGENCY_BREAK_PENALTY, false), None),
         }
     }
 
@@ -527,11 +602,12 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         points: &mut Vec<(usize, BreakKind)>,
     ) {
         let is_code = style.family == Family::Mono;
-        // Explicit hyphens and dashes between letters.
-        for (i, c) in word.char_indices() {
-            if matches!(c, '-' | '–' | '—' | '/') && i > 0 {
+        // Explicit hyphens and dashes between letters, with as many letters on each side
+        // as a hyphenation point needs (no "e-" at a line's end).
+        for (n, (i, c)) in word.char_indices().enumerate() {
+            if matches!(c, '-' | '–' | '—' | '/') && n >= LEFT_HYPHEN_MIN {
                 let next = i + c.len_utf8();
-                if next < word.len() {
+                if word[next..].chars().count() >= RIGHT_HYPHEN_MIN {
                     points.push((next, BreakKind::Explicit));
                 }
             }
@@ -546,8 +622,20 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 match (c.is_alphabetic(), start) {
                     (true, None) => start = Some(i),
                     (false, Some(s)) => {
-                        self.hyphenation.for_each_point(&word[s..i], |p| {
-                            points.push((s + p, BreakKind::Hyphen));
+                        let part = &word[s..i];
+                        // Names and words with internal capitals are cut only as a last
+                        // resort: "Jais-hankar" is hard to read back.
+                        let kind = if part.chars().any(char::is_uppercase) {
+                            BreakKind::CapitalHyphen
+                        } else {
+                            BreakKind::Hyphen
+                        };
+                        self.hyphenation.for_each_point(part, |p| {
+                            let before = part[..p].chars().count();
+                            let after = part[p..].chars().count();
+                            if before >= LEFT_HYPHEN_MIN && after >= RIGHT_HYPHEN_MIN {
+                                points.push((s + p, kind));
+                            }
                         });
                         start = None;
                     }
@@ -555,9 +643,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 }
             }
         }
-        // UAX #14 (ideographic scripts break between characters).
+        // UAX #14 (ideographic scripts break between characters). After a hyphen or dash
+        // the explicit rule above decides, with its minimum letters on each side.
         for (offset, _) in unicode_linebreak::linebreaks(word) {
-            if offset > 0 && offset < word.len() {
+            let after_dash = word[..offset]
+                .chars()
+                .next_back()
+                .is_some_and(|c| matches!(c, '-' | '–' | '—' | '/'));
+            if offset > 0 && offset < word.len() && !after_dash {
                 points.push((offset, BreakKind::Plain));
             }
         }
@@ -603,13 +696,17 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
 fn kind_rank(kind: BreakKind) -> u8 {
     match kind {
         BreakKind::Explicit => 0,
-        BreakKind::Hyphen => 1,
+        BreakKind::Hyphen | BreakKind::CapitalHyphen => 1,
         BreakKind::Plain => 2,
         BreakKind::Emergency => 3,
     }
 }
 
-/// Place the pieces of each line: glue stretched for justified lines, natural otherwise;
+/// Place the pieces of each line. A justified line has its glyphs expanded by the line's
+/// factor and its glue stretched by the rest, and fills the measure plus what hangs into
+/// the margins (its start moved left by the left hang); its last line, like a ragged line,
+/// keeps natural widths. Ragged lines do not hang: with no straight edge on the right there
+/// is nothing to correct, and on the left, lines of a list or a caption are better flush.
 /// `measure` positions centred and right-aligned lines. Takes the paragraph because each
 /// piece belongs to exactly one line and is moved there rather than copied.
 pub fn set_lines(
@@ -634,31 +731,39 @@ pub fn set_lines_of_part(
     let mut out = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let is_last = ends_paragraph && n + 1 == lines.len();
-        let ratio = match alignment {
-            Alignment::Justify if !is_last => line.ratio.clamp(-1.0, 10.0),
-            Alignment::Justify if line.ratio < 0.0 => line.ratio.max(-1.0),
-            _ => 0.0,
+        let justify = alignment == Alignment::Justify;
+        // A justified line takes the breaker's expansion and glue ratio, and starts its
+        // hang to the left of the measure; the last line of a paragraph keeps its natural
+        // glyphs and spaces (shrunk if it must), but hangs on the left all the same.
+        let (ratio, expansion) = match alignment {
+            Alignment::Justify if !is_last => (line.ratio.clamp(-1.0, 10.0), line.expansion),
+            Alignment::Justify if line.ratio < 0.0 => (line.ratio.max(-1.0), 0.0),
+            _ => (0.0, 0.0),
         };
+        let hang_left = if justify { line.hang_left } else { 0.0 };
+        let scale = 1.0 + expansion;
         let mut set = SetLine {
             pieces: Vec::with_capacity(line.end.saturating_sub(line.start) + 1),
+            expansion,
             ..SetLine::default()
         };
-        let mut x = 0.0;
+        let mut x = -hang_left;
         // A word space was passed since the last piece: that piece is followed by a space.
         let mut space_pending = false;
         for i in line.start..line.end.min(paragraph.items.len()) {
             match &paragraph.items[i] {
-                Item::Box { width } => {
-                    if let Some(piece) = paragraph.pieces.get_mut(i).and_then(Option::take) {
+                Item::Box { width, .. } => {
+                    if let Some(mut piece) = paragraph.pieces.get_mut(i).and_then(Option::take) {
                         set.max_size = set.max_size.max(piece.style.size);
                         if std::mem::take(&mut space_pending) {
                             if let Some((_, previous)) = set.pieces.last_mut() {
                                 previous.space_after = true;
                             }
                         }
+                        expand(&mut piece, scale);
                         set.pieces.push((x, piece));
                     }
-                    x += width;
+                    x += width * scale;
                 }
                 Item::Glue {
                     width,
@@ -680,8 +785,9 @@ pub fn set_lines_of_part(
             }
         }
         if line.hyphenated {
-            if let Some(piece) = paragraph.pieces.get_mut(line.end).and_then(Option::take) {
+            if let Some(mut piece) = paragraph.pieces.get_mut(line.end).and_then(Option::take) {
                 let at = x;
+                expand(&mut piece, scale);
                 x += piece.width;
                 set.pieces.push((at, piece));
             }
@@ -700,6 +806,19 @@ pub fn set_lines_of_part(
         out.push(set);
     }
     out
+}
+
+/// Lay a piece out `scale` times as wide: its glyphs where the expanded glyphs before them
+/// end, so that the writer, drawing every glyph `scale` times as wide, lands each where
+/// layout put it.
+fn expand(piece: &mut Piece, scale: f32) {
+    if scale == 1.0 {
+        return;
+    }
+    for glyph in &mut piece.glyphs {
+        glyph.x *= scale;
+    }
+    piece.width *= scale;
 }
 
 #[cfg(test)]
@@ -731,10 +850,12 @@ mod tests {
     #[test]
     fn justified_lines_fill_the_measure() {
         let text = "The ties between India and Russia remained strong notwithstanding Moscow’s invasion of Ukraine. India has not yet condemned the Russian invasion of Ukraine and it has been maintaining that the crisis must be resolved through diplomacy and dialogue.";
-        let lines = set(text, 200.0);
-        assert!(lines.len() >= 5);
-        for line in &lines[..lines.len() - 1] {
-            assert!((line.width - 200.0).abs() < 0.05, "{} wide", line.width);
+        let (set, lines, _, _) = set_keeping_pieces(text, 200.0);
+        assert!(set.len() >= 5);
+        for (line, broken) in set[..set.len() - 1].iter().zip(&lines) {
+            // Up to the measure, and past it by what hangs into the margin.
+            let width = line.width - broken.hang_right;
+            assert!((width - 200.0).abs() < 0.05, "{width} wide");
         }
     }
 
@@ -772,5 +893,229 @@ mod tests {
         assert!(Hyphenation::for_language("ru")
             .points("notwithstanding")
             .is_empty());
+    }
+
+    const SEED: &str = "The ties between India and Russia remained strong notwithstanding Moscow’s invasion of Ukraine. India has not yet condemned the Russian invasion of Ukraine and it has been maintaining that the crisis must be resolved through diplomacy and dialogue. External Affairs Minister S Jaishankar arrived in Moscow on Monday for a five-day visit, the first by a senior Indian leader since the war began, and met with his Russian counterpart Sergey Lavrov on Wednesday, where the latter praised the flagship ‘Made in India’ programme and the International North–South Transport Corridor.";
+
+    /// A paragraph set at `measure`, with the breaker's lines and a copy of the pieces as
+    /// they were before setting (natural widths).
+    fn set_keeping_pieces(
+        text: &str,
+        measure: f32,
+    ) -> (Vec<SetLine>, Vec<Line>, Vec<Option<Piece>>, Vec<Item>) {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyph = Hyphenation::for_language("en");
+        let mut b = ParagraphBuilder::new(&shaper, &hyph, measure);
+        b.add_spans(&[Span {
+            text: text.into(),
+            style: TextStyle::serif(10.0),
+        }]);
+        let (p, lines) = b.finish(Alignment::Justify);
+        let pieces = p.pieces.clone();
+        let items = p.items.clone();
+        (
+            set_lines(p, &lines, Alignment::Justify, measure),
+            lines,
+            pieces,
+            items,
+        )
+    }
+
+    fn width_of(piece: &Piece, text: &str) -> f32 {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        shaper
+            .shape_in(piece.font, text)
+            .iter()
+            .map(|g| g.advance)
+            .sum::<f32>()
+            * piece.style.size
+    }
+
+    #[test]
+    fn justified_lines_expand_their_glyphs_within_two_per_cent() {
+        let mut expanded = 0;
+        for measure in [180.0, 220.0, 260.0] {
+            let (set, lines, natural, items) = set_keeping_pieces(SEED, measure);
+            for (n, (line, broken)) in set.iter().zip(&lines).enumerate() {
+                let last = n + 1 == set.len();
+                assert!(line.expansion.abs() <= linebreak::MAX_EXPANSION + 1.0e-6);
+                if last {
+                    assert_eq!(line.expansion, 0.0, "the last line keeps its glyphs");
+                }
+                expanded += usize::from(line.expansion != 0.0);
+                let scale = 1.0 + line.expansion;
+                // Every piece is its natural self, `scale` times as wide, glyph for glyph.
+                let drawn = |i: &usize| {
+                    matches!(items[*i], Item::Box { .. }) || (*i == broken.end && broken.hyphenated)
+                };
+                let originals = (broken.start..=broken.end)
+                    .filter(drawn)
+                    .filter_map(|i| natural.get(i).cloned().flatten());
+                for ((_, piece), original) in line.pieces.iter().zip(originals) {
+                    assert!((piece.width - original.width * scale).abs() < 1.0e-3);
+                    for (g, o) in piece.glyphs.iter().zip(&original.glyphs) {
+                        assert_eq!(g.id, o.id);
+                        assert!((g.x - o.x * scale).abs() < 1.0e-3);
+                    }
+                }
+                // Pieces follow each other without overlapping.
+                for pair in line.pieces.windows(2) {
+                    assert!(pair[0].0 + pair[0].1.width <= pair[1].0 + 1.0e-3);
+                }
+                if !last {
+                    // The line ends at the measure, or past it by what hangs.
+                    assert!(
+                        (line.width - (measure + broken.hang_right)).abs() < 0.01,
+                        "{} wide at {measure}",
+                        line.width
+                    );
+                }
+            }
+        }
+        assert!(expanded > 5, "the breaker uses expansion");
+    }
+
+    #[test]
+    fn trailing_periods_and_hyphens_hang_into_the_margin_by_the_table() {
+        let mut periods = 0;
+        let mut hyphens = 0;
+        let mut quotes = 0;
+        for measure in (150..300).step_by(10) {
+            let (set, lines, _, _) = set_keeping_pieces(SEED, measure as f32);
+            for (line, broken) in set[..set.len() - 1].iter().zip(&lines) {
+                let (x, first) = &line.pieces[0];
+                if first.glyphs[0].text == "‘" {
+                    let scale = 1.0 + line.expansion;
+                    let advance = (first.glyphs[1].x - first.glyphs[0].x) / scale;
+                    assert!((-x - 0.7 * advance).abs() < 0.01, "quote hangs 700/1000");
+                    quotes += 1;
+                }
+                let (x, last) = line.pieces.last().expect("a piece");
+                let glyph = last.glyphs.last().expect("a glyph");
+                let end = x + last.width;
+                // By the table, in thousandths of the glyph's natural width.
+                let c = glyph.text.chars().last().expect("text");
+                let hang = f32::from(protrusion(c).1) / 1000.0 * width_of(last, &glyph.text);
+                assert!((broken.hang_right - hang).abs() < 0.01);
+                assert!(
+                    (end - (measure as f32 + hang)).abs() < 0.05,
+                    "{} ends at {end}, measure {measure}, hang {hang}",
+                    glyph.text
+                );
+                periods += usize::from(glyph.text == ".");
+                hyphens += usize::from(glyph.text == "-");
+            }
+        }
+        assert!(
+            periods > 0 && hyphens > 0 && quotes > 0,
+            "{periods} {hyphens} {quotes}"
+        );
+        for c in ['.', ',', '-'] {
+            assert_eq!(protrusion(c).1, 700, "{c}");
+        }
+        assert_eq!(protrusion('a'), (0, 0));
+        for c in [
+            '.', '-', '\u{2013}', '\u{2014}', '\u{201C}', '\u{2018}', '(', '\u{2026}',
+        ] {
+            let fonts = FontSet::builtin().expect("fonts");
+            let shaper = Shaper::new(&fonts);
+            for font in [FontId(0), FontId(1), FontId(2), FontId(3)] {
+                let width: f32 = shaper
+                    .shape_in(font, &c.to_string())
+                    .iter()
+                    .map(|g| g.advance)
+                    .sum();
+                let (left, right) = protrusion(c);
+                let most = f32::from(left.max(right)) / PROTRUSION_UNIT * width;
+                assert!(most <= MAX_HANG, "{c} hangs {most} em");
+            }
+        }
+    }
+
+    #[test]
+    fn hyphenation_leaves_two_letters_before_and_three_after() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyph = Hyphenation::for_language("en");
+        let b = ParagraphBuilder::new(&shaper, &hyph, 300.0);
+        let style = TextStyle::serif(10.0);
+        for word in [
+            "notwithstanding",
+            "relations",
+            "undeniable",
+            "abolished",
+            "e-mail",
+            "co-operation",
+            "India-US",
+            "reopened",
+        ] {
+            let mut points = Vec::new();
+            b.break_points(word, &style, 50.0, &mut points);
+            for (offset, _) in points {
+                let before = word[..offset].chars().filter(|c| c.is_alphabetic()).count();
+                let after = word[offset..].chars().filter(|c| c.is_alphabetic()).count();
+                assert!(before >= 2 && after >= 3, "{word} broken at {offset}");
+            }
+        }
+        let mut points = Vec::new();
+        b.break_points("co-operation", &style, 50.0, &mut points);
+        assert!(points.contains(&(3, BreakKind::Explicit)));
+    }
+
+    #[test]
+    fn names_are_hyphenated_only_as_a_last_resort() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyph = Hyphenation::for_language("en");
+        let b = ParagraphBuilder::new(&shaper, &hyph, 300.0);
+        let style = TextStyle::serif(10.0);
+        for (word, capital) in [
+            ("Jaishankar", true),
+            ("McDonald", true),
+            ("PlayStation", true),
+            ("notwithstanding", false),
+        ] {
+            let mut points = Vec::new();
+            b.break_points(word, &style, 50.0, &mut points);
+            assert!(!points.is_empty(), "{word}");
+            let want = if capital {
+                BreakKind::CapitalHyphen
+            } else {
+                BreakKind::Hyphen
+            };
+            assert!(points.iter().all(|(_, kind)| *kind == want), "{word}");
+        }
+        // Set at many measures, the same text breaks the lower-case word where it would
+        // not break the name: only where every other choice is far worse.
+        let text = |name: &str| SEED.replace("Jaishankar", name);
+        let cut = |lines: &[SetLine], part: &str| {
+            lines
+                .iter()
+                .any(|l| line_text(l).ends_with(&format!("{part} -")))
+        };
+        let (mut lower, mut names) = (0, 0);
+        for measure in (150..320).step_by(3) {
+            let (plain, _, _, _) = set_keeping_pieces(&text("jaishankar"), measure as f32);
+            let (named, _, _, _) = set_keeping_pieces(&text("Jaishankar"), measure as f32);
+            lower += usize::from(cut(&plain, "jais") || cut(&plain, "jaishan"));
+            if cut(&named, "Jais") || cut(&named, "Jaishan") {
+                // Only when no setting within the first pass's tolerance exists: one of
+                // the lines is looser than that, so every other choice was bad too.
+                let (_, lines, _, _) = set_keeping_pieces(&text("Jaishankar"), measure as f32);
+                let tolerance = Params::default().tolerance;
+                assert!(lines.iter().any(|l| l.ratio > tolerance), "at {measure}");
+                names += 1;
+            }
+        }
+        assert!(
+            lower > 3,
+            "the lower-case word is hyphenated at some measures"
+        );
+        assert!(
+            names * 3 <= lower,
+            "the name far less often: {names} of {lower}"
+        );
     }
 }

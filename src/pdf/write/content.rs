@@ -115,6 +115,14 @@ impl ContentStream {
         self.operator("Tf");
     }
 
+    /// `Tz`: horizontal scaling of the glyphs that follow, in per cent of their width (it
+    /// scales TJ adjustments too, but not `Tm`). Part of the graphics state: it outlives
+    /// `ET`, and `Q` restores it.
+    pub fn horizontal_scaling(&mut self, percent: f64) {
+        self.numbers(&[percent]);
+        self.operator("Tz");
+    }
+
     /// `Tm`: start the next glyphs at (x, y), unscaled.
     pub fn text_position(&mut self, x: f32, y: f32) {
         self.numbers(&[1.0, 0.0, 0.0, 1.0, f64::from(x), f64::from(y)]);

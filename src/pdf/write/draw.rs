@@ -41,6 +41,9 @@ pub(super) fn draw_page(
 ) -> Result<(Vec<u8>, Vec<Option<LinkTag>>)> {
     let mut out = ContentStream::default();
     let mut links = Vec::new();
+    // The horizontal scaling in force (`Tz`, per cent): a page starts at 100, and it is
+    // written only when a run needs another.
+    let mut scaling = NATURAL_SCALING;
     for item in &page.items {
         match item {
             PageItem::Glyphs(run) => {
@@ -52,7 +55,7 @@ pub(super) fn draw_page(
                 } else {
                     structure.text(run, &mut out);
                 }
-                draw_run(page, run, font, &mut out);
+                draw_run(page, run, font, &mut scaling, &mut out);
             }
             PageItem::Image { asset, rect, alt } => {
                 let id = images
@@ -80,24 +83,54 @@ pub(super) fn draw_page(
     Ok((out.into_bytes(), links))
 }
 
+/// `Tz` for glyphs at their natural width.
+const NATURAL_SCALING: f64 = 100.0;
+
+/// A run's horizontal scaling as written (`Tz`, per cent, to the stream's three decimals),
+/// so that the TJ arithmetic uses exactly the factor a reader applies.
+fn scaling_percent(h_scale: f32) -> f64 {
+    if h_scale.is_finite() && h_scale > 0.0 {
+        thousandths(f64::from(h_scale) * 100.0)
+    } else {
+        NATURAL_SCALING
+    }
+}
+
 /// A glyph code and the TJ adjustment after it.
 type Shown = (u16, f64);
 
 /// One glyph run. Each stretch of glyphs with the same vertical offset is placed with an
 /// absolute text matrix; inside it, TJ numbers move every glyph from where the previous
 /// glyph's `/W` advance leaves the pen to its exact laid-out x (justification, kerning).
-fn draw_run(page: &Page, run: &GlyphRun, font: &FontInUse, out: &mut ContentStream) {
+/// An expanded run (`h_scale` ≠ 1) is drawn under `Tz`, which widens glyphs and their
+/// advances alike and scales TJ numbers too; `scaling` is the `Tz` in force, kept across
+/// runs so that a page of lines with one factor sets it once.
+fn draw_run(
+    page: &Page,
+    run: &GlyphRun,
+    font: &FontInUse,
+    scaling: &mut f64,
+    out: &mut ContentStream,
+) {
     if run.glyphs.is_empty() {
         return;
     }
     let tinted = run.gray != 0.0;
+    // `Q` brings back the scaling from before `q`.
+    let outer_scaling = *scaling;
     if tinted {
         out.save_state();
         out.fill_gray(run.gray);
     }
     out.begin_text();
     out.font(&font.resource.0, run.size);
-    let size = f64::from(run.size);
+    let percent = scaling_percent(run.h_scale);
+    if percent != *scaling {
+        out.horizontal_scaling(percent);
+        *scaling = percent;
+    }
+    // One em of pen movement, in points: the size, scaled horizontally.
+    let size = f64::from(run.size) * percent / NATURAL_SCALING;
     let mut placed: Vec<(Shown, Option<Shown>)> = Vec::with_capacity(run.glyphs.len());
     for segment in run.glyphs.chunk_by(|a, b| a.y_offset == b.y_offset) {
         let first = &segment[0];
@@ -138,6 +171,7 @@ fn draw_run(page: &Page, run: &GlyphRun, font: &FontInUse, out: &mut ContentStre
     out.end_text();
     if tinted {
         out.restore_state();
+        *scaling = outer_scaling;
     }
 }
 

@@ -48,7 +48,17 @@ fn run(shaper: &Shaper, font: FontId, words: &[&str], x: f32, baseline: f32) -> 
         glyphs,
         role: Role::Paragraph,
         gray: 0.0,
+        h_scale: 1.0,
     }
+}
+
+/// A run laid out for font expansion by `scale`, as `set_lines` does: every position scaled.
+fn expanded(mut run: GlyphRun, scale: f32) -> GlyphRun {
+    for glyph in &mut run.glyphs {
+        glyph.x *= scale;
+    }
+    run.h_scale = scale;
+    run
 }
 
 fn jpeg_bytes() -> Vec<u8> {
@@ -92,8 +102,16 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
         72.0,
         120.0,
     );
-    let mut grey = run(&shaper, regular, &["fine", "print"], 72.0, 140.0);
+    let mut grey = expanded(
+        run(&shaper, regular, &["fine", "print"], 72.0, 140.0),
+        0.985,
+    );
     grey.gray = 0.5;
+    // After the tinted run's `Q` has restored the scaling, another factor.
+    let wide = expanded(
+        run(&shaper, regular, &["wide", "words"], 200.0, 140.0),
+        1.0185,
+    );
     let page1 = Page {
         width: 420.0,
         height: 595.0,
@@ -101,6 +119,7 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
             PageItem::Glyphs(heading),
             PageItem::Glyphs(body),
             PageItem::Glyphs(grey),
+            PageItem::Glyphs(wide),
             PageItem::Image {
                 asset: AssetId(0),
                 rect: rect(72.0, 160.0, 200.0, 100.0),
@@ -438,9 +457,18 @@ fn glyphs_land_exactly_where_layout_put_them() {
             lopdf::content::Content::decode(&pdf.get_page_content(page_id)).expect("decode");
         let mut found = Vec::new();
         let (mut x, mut y, mut size) = (0.0, 0.0, 0.0);
+        // Horizontal scaling (`Tz`), which `q`/`Q` save and restore: it scales glyph
+        // advances and TJ numbers alike.
+        let (mut scale, mut saved, mut scales) = (1.0, Vec::new(), Vec::new());
         let mut w = BTreeMap::new();
         for op in &content.operations {
             match op.operator.as_str() {
+                "q" => saved.push(scale),
+                "Q" => scale = saved.pop().expect("balanced q/Q"),
+                "Tz" => {
+                    scale = number(&op.operands[0]) / 100.0;
+                    scales.push(scale);
+                }
                 "Tf" => {
                     let name = op.operands[0].as_name().expect("font name");
                     w = widths(&pdf, fonts[name]);
@@ -458,10 +486,11 @@ fn glyphs_land_exactly_where_layout_put_them() {
                                 for code in codes.chunks(2) {
                                     let gid = u16::from_be_bytes([code[0], code[1]]);
                                     found.push((x, y));
-                                    x += w.get(&gid).copied().unwrap_or(0.0) / 1000.0 * size;
+                                    x +=
+                                        w.get(&gid).copied().unwrap_or(0.0) / 1000.0 * size * scale;
                                 }
                             }
-                            n => x -= number(n) / 1000.0 * size,
+                            n => x -= number(n) / 1000.0 * size * scale,
                         }
                     }
                 }
@@ -469,6 +498,13 @@ fn glyphs_land_exactly_where_layout_put_them() {
                     panic!("unexpected text operator {}", op.operator)
                 }
                 _ => {}
+            }
+        }
+        if page_index == 0 {
+            let want = [0.985, 1.0185];
+            assert_eq!(scales.len(), want.len(), "expanded runs are drawn under Tz");
+            for (got, want) in scales.iter().zip(want) {
+                assert!((got - want).abs() < 1.0e-6, "Tz {got}, not {want}");
             }
         }
         // Every laid-out glyph, in order; the writer adds one space glyph per word gap.

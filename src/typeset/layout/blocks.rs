@@ -4,7 +4,7 @@ use super::content::{inline_spans, line_content, offset_content};
 use super::{Layout, TextBlock};
 use crate::ir::{self, Block, ImageFormat, Inline};
 use crate::typeset::fonts::{Family, Style};
-use crate::typeset::frame::{PageItem, Rect, Role};
+use crate::typeset::frame::{PageItem, Rect, Role, StructKind, Tag};
 use crate::typeset::paginate::{Content, Flow, VBlock};
 use crate::typeset::text::{set_lines, Alignment, ParagraphBuilder, Span, TextStyle};
 use crate::{svg, Diagnostic, Diagnostics};
@@ -79,6 +79,12 @@ impl Layout<'_, '_> {
         block.flow = Flow::Float;
         block.space_before = g.leading * 0.8;
         block.anchors.push(figure.id.clone());
+        // A float carries its own balanced tags: the figure, its image, its caption.
+        block.content.push(Content::Item(PageItem::Tag(Tag::Start(
+            StructKind::Figure {
+                alt: figure.alt.clone(),
+            },
+        ))));
         block.content.push(Content::Item(PageItem::Image {
             asset: figure.asset,
             rect: Rect {
@@ -92,6 +98,12 @@ impl Layout<'_, '_> {
         let mut y = height + g.leading * 0.35;
         let caption_size = (g.body_size * 0.85 * 2.0).round() / 2.0;
         let caption_leading = (caption_size * 1.3).round();
+        let captioned = !figure.caption.is_empty() || !figure.credit.is_empty();
+        if captioned {
+            block.content.push(Content::Item(PageItem::Tag(Tag::Start(
+                StructKind::Caption,
+            ))));
+        }
         if !figure.caption.is_empty() {
             let mut style = TextStyle::serif(caption_size);
             style.style.italic = true;
@@ -122,8 +134,12 @@ impl Layout<'_, '_> {
                 &mut block,
             );
         }
+        if captioned {
+            block.content.push(Content::Item(PageItem::Tag(Tag::End)));
+        }
+        block.content.push(Content::Item(PageItem::Tag(Tag::End)));
         block.height = y + g.leading * 0.5;
-        self.blocks.push(block);
+        self.push_block(block);
         self.keep_next = false;
     }
 
@@ -157,6 +173,10 @@ impl Layout<'_, '_> {
             outline: None,
         };
         let measure = self.geometry.measure - left - right;
+        // Caption and credit are each a paragraph of the figure's caption.
+        block.content.push(Content::Item(PageItem::Tag(Tag::Start(
+            StructKind::Paragraph,
+        ))));
         for line in self.set_spans(&spans, &settings, measure) {
             let mut content = Vec::new();
             line_content(&line, left, leading * 0.78, role, &mut content);
@@ -165,6 +185,7 @@ impl Layout<'_, '_> {
             }
             y += leading;
         }
+        block.content.push(Content::Item(PageItem::Tag(Tag::End)));
         y
     }
 
@@ -177,6 +198,9 @@ impl Layout<'_, '_> {
     ) {
         let g = self.geometry;
         let hang = g.body_size * 1.8;
+        self.open(StructKind::List {
+            ordered: list.start.is_some(),
+        });
         for (n, item) in list.items.iter().enumerate() {
             let label = match (item.task, list.start) {
                 (Some(true), _) => "[x]".to_string(),
@@ -185,9 +209,17 @@ impl Layout<'_, '_> {
                 (None, None) => "•".to_string(),
             };
             let first = self.blocks.len();
+            // The item's start tag will sit at this index of its first block, after the
+            // start tags still waiting from enclosing elements.
+            let item_tag = self.pending_start_count();
+            self.open(StructKind::ListItem);
+            self.open(StructKind::ListBody);
             self.after_break = true;
             self.blocks_of(&item.blocks, left + hang, right, diagnostics);
-            // Hang the label in the indent, on the first line's baseline.
+            self.close();
+            self.close();
+            // Hang the label in the indent, on the first line's baseline; in the structure
+            // it comes first in the item, before the body.
             if let Some(block) = self.blocks.get_mut(first) {
                 let baseline = block.baseline.unwrap_or(g.leading * 0.78);
                 let style = TextStyle::serif(g.body_size);
@@ -195,12 +227,17 @@ impl Layout<'_, '_> {
                     .without_hyphenation();
                 builder.add_spans(&[Span { text: label, style }]);
                 let (paragraph, lines) = builder.finish(Alignment::Left);
+                let mut label = vec![Content::Item(PageItem::Tag(Tag::Start(StructKind::Label)))];
                 for line in set_lines(paragraph, &lines, Alignment::Left, hang) {
                     let x = left + hang - line.width - g.body_size * 0.5;
-                    line_content(&line, x, baseline, Role::ListItem, &mut block.content);
+                    line_content(&line, x, baseline, Role::ListItem, &mut label);
                 }
+                label.push(Content::Item(PageItem::Tag(Tag::End)));
+                let at = (item_tag + 1).min(block.content.len());
+                block.content.splice(at..at, label);
             }
         }
+        self.close();
         self.after_break = false;
     }
 
@@ -225,6 +262,7 @@ impl Layout<'_, '_> {
         let source_lines: Vec<&str> = code.lines().collect();
         let total = source_lines.len();
         let mut first = true;
+        self.open(StructKind::Code);
         for (j, source) in source_lines.iter().enumerate() {
             let expanded = source.replace('\t', "    ");
             let indent = expanded.len() - expanded.trim_start_matches(' ').len();
@@ -266,9 +304,10 @@ impl Layout<'_, '_> {
                     },
                     gray: 0.7,
                 }));
-                self.blocks.push(block);
+                self.push_block(block);
             }
         }
+        self.close();
         if let Some(last) = self.blocks.last_mut() {
             last.height += g.leading * 0.5;
         }
@@ -346,6 +385,7 @@ impl Layout<'_, '_> {
         let rows =
             std::iter::once((&table.header, true)).chain(table.rows.iter().map(|r| (r, false)));
         let row_count = table.rows.len() + 1;
+        self.open(StructKind::Table);
         for (r, (row, is_header)) in rows.enumerate() {
             let style = if is_header { &header_style } else { &body };
             let mut cells = Vec::new();
@@ -390,7 +430,19 @@ impl Layout<'_, '_> {
                 // Keep the header with the first row, and the last row not alone.
                 block.break_before = r >= 2 && row_count - r >= 1;
             }
+            let tag = |tag: Tag| Content::Item(PageItem::Tag(tag));
+            block.content.push(tag(Tag::Start(StructKind::TableRow)));
+            let cell_kind = if is_header {
+                StructKind::TableHeader
+            } else {
+                StructKind::TableData
+            };
             for (cx, lines) in cells {
+                block.content.push(tag(Tag::Start(cell_kind.clone())));
+                let has_text = lines.iter().any(|line| !line.pieces.is_empty());
+                if has_text {
+                    block.content.push(tag(Tag::Start(StructKind::Paragraph)));
+                }
                 for (k, line) in lines.iter().enumerate() {
                     let mut content = Vec::new();
                     line_content(
@@ -406,7 +458,12 @@ impl Layout<'_, '_> {
                             .map(|c| offset_content(c, k as f32 * leading)),
                     );
                 }
+                if has_text {
+                    block.content.push(tag(Tag::End));
+                }
+                block.content.push(tag(Tag::End));
             }
+            block.content.push(tag(Tag::End));
             if is_header {
                 block.content.push(rule(block.height - 0.4, 0.4));
             }
@@ -414,8 +471,9 @@ impl Layout<'_, '_> {
                 block.content.push(rule(block.height, 0.8));
                 block.height += g.leading * 0.6;
             }
-            self.blocks.push(block);
+            self.push_block(block);
         }
+        self.close();
     }
 
     pub(super) fn text_width(&self, text: &str, style: &TextStyle) -> f32 {
@@ -460,6 +518,9 @@ impl Layout<'_, '_> {
             },
         );
         for note in &chapter.footnotes {
+            self.open(StructKind::Note {
+                id: note.id.clone(),
+            });
             let first = self.blocks.len();
             for block in &note.blocks {
                 match block {
@@ -495,6 +556,7 @@ impl Layout<'_, '_> {
             if let Some(block) = self.blocks.get_mut(first) {
                 block.anchors.push(note.id.clone());
             }
+            self.close();
         }
     }
 }

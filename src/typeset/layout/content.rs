@@ -2,7 +2,9 @@
 
 use crate::ir::{self, Inline, LinkTarget};
 use crate::typeset::fonts::{Family, Style};
-use crate::typeset::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role};
+use compact_str::CompactString;
+
+use crate::typeset::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role, StructKind, Tag};
 use crate::typeset::paginate::Content;
 use crate::typeset::text::{LinkRef, Piece, SetLine, Span, TextStyle};
 
@@ -106,12 +108,54 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
             s.size = style.size * MONO_SCALE;
         }
         ir::TextStyle::Small => s.size = style.size * SMALL_SCALE,
+        ir::TextStyle::Language {
+            lang: Some(lang), ..
+        } => s.lang = Some(lang.as_str().into()),
         ir::TextStyle::Underline
         | ir::TextStyle::Highlight
         | ir::TextStyle::Abbreviation(_)
-        | ir::TextStyle::Language { .. } => {}
+        | ir::TextStyle::Language { lang: None, .. } => {}
     }
     s
+}
+
+/// The inline structure a piece belongs to: a passage in another language, a link.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct InlineContext {
+    lang: Option<CompactString>,
+    link: Option<LinkRef>,
+}
+
+impl InlineContext {
+    fn of(style: &TextStyle) -> Self {
+        InlineContext {
+            lang: style.lang.clone(),
+            link: style.link.clone(),
+        }
+    }
+
+    /// Tags that close this context (innermost first), then open `next`.
+    fn switch_to(&self, next: &InlineContext, out: &mut Vec<Content>) {
+        let lang_changes = self.lang != next.lang;
+        if self.link.is_some() {
+            out.push(Content::Item(PageItem::Tag(Tag::End)));
+        }
+        if lang_changes && self.lang.is_some() {
+            out.push(Content::Item(PageItem::Tag(Tag::End)));
+        }
+        if lang_changes {
+            if let Some(lang) = &next.lang {
+                out.push(Content::Item(PageItem::Tag(Tag::Start(
+                    StructKind::Language {
+                        lang: lang.to_string(),
+                    },
+                ))));
+            }
+        }
+        if next.link.is_some() {
+            out.push(Content::Item(PageItem::Tag(Tag::Start(StructKind::Link))));
+        }
+    }
 }
 
 /// Turn a set line into glyph runs (and link areas, strike rules) relative to a block.
@@ -119,7 +163,10 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
 ///
 /// Consecutive pieces in the same font, size and ink share one glyph run: a line is then a
 /// handful of runs rather than one per word, which keeps pages (and the PDF operators drawn
-/// from them) small.
+/// from them) small. A link, and a passage in another language, is wrapped in its structure
+/// tags (a link's tags hold its text and its area, so the area becomes that link's
+/// annotation); a link broken across lines is a link on each line. Decoration
+/// ([`Role::Artifact`]) carries no structure.
 pub(super) fn line_content(
     line: &SetLine,
     left: f32,
@@ -127,6 +174,8 @@ pub(super) fn line_content(
     role: Role,
     out: &mut Vec<Content>,
 ) {
+    let tagged = role != Role::Artifact;
+    let mut context = InlineContext::default();
     let mut run: Option<GlyphRun> = None;
     // The link area being built: consecutive pieces of one link on this line (its words,
     // each letter of a URL broken anywhere) share one rectangle, spaces between them
@@ -142,11 +191,23 @@ pub(super) fn line_content(
                 && r.baseline == baseline - piece.style.rise
                 && r.gray == piece.style.gray
         };
-        let same = run.as_ref().is_some_and(|r| joins(r, piece));
+        let next_context = if tagged {
+            InlineContext::of(style)
+        } else {
+            InlineContext::default()
+        };
+        let same = next_context == context && run.as_ref().is_some_and(|r| joins(r, piece));
         if !same {
             if let Some(done) = run.take() {
                 out.push(Content::Item(PageItem::Glyphs(done)));
             }
+        }
+        if next_context != context {
+            if let Some((done, target)) = link_area.take() {
+                out.push(Content::Link(done, target));
+            }
+            context.switch_to(&next_context, out);
+            context = next_context;
         }
         let current = run.get_or_insert_with(|| {
             let mut run = GlyphRun {
@@ -157,6 +218,7 @@ pub(super) fn line_content(
                 glyphs: Vec::new(),
                 role,
                 gray: style.gray,
+                h_scale: 1.0 + line.expansion,
             };
             // Runs outlive layout (they are the document), so size each one exactly once
             // rather than let it grow by doubling.
@@ -224,6 +286,7 @@ pub(super) fn line_content(
     if let Some((done, target)) = link_area {
         out.push(Content::Link(done, target));
     }
+    context.switch_to(&InlineContext::default(), out);
 }
 
 /// A link area reaches this far above the baseline, in units of the font size …

@@ -8,13 +8,18 @@
 
 mod blocks;
 mod content;
+mod front;
 mod pages;
+mod tags;
 
+pub use front::front_matter_into;
 pub use pages::{BookPages, ChapterPage, Decorator};
 
 pub use content::inline_spans;
 
-use super::frame::{LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role};
+use super::frame::{
+    LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role, StructKind,
+};
 use super::paginate::{Content, Flow, Paginator, VBlock};
 use super::shape::Shaper;
 use super::text::{
@@ -96,6 +101,8 @@ pub struct Layout<'a, 'f> {
     pages_done: usize,
     /// Bookmarks and anchors of the current chapter (pages counted within it).
     navigation: Navigation,
+    /// Structure elements opened since the last block was pushed (see `tags`).
+    pending_starts: Vec<StructKind>,
 }
 
 /// The warning for characters no font covers, if any.
@@ -145,6 +152,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             paginator: Paginator::new(geometry.text_height),
             pages_done: 0,
             navigation: Navigation::default(),
+            pending_starts: Vec::new(),
         }
     }
 
@@ -183,6 +191,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     ) -> Result<Navigation> {
         let shaper = self.shaper;
         let mut book_pages = BookPages::new(Decorator::new(shaper, self.book, self.geometry), sink);
+        front_matter_into(shaper, self.book, self.geometry, &mut book_pages)?;
         for index in 0..self.book.chapters.len() {
             let part = self.chapter(index, &mut |page| book_pages.page(page), diagnostics)?;
             book_pages.chapter_done(part);
@@ -220,6 +229,9 @@ impl<'a, 'f> Layout<'a, 'f> {
             self.emit_pages(sink)?;
         }
         self.endnotes(chapter, diagnostics);
+        self.close();
+        // The colophon follows the last chapter, as a section of its own.
+        self.article_colophon(index);
         self.emit_pages(sink)?;
         self.paginator.finish();
         self.emit_pages(sink)?;
@@ -235,6 +247,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             self.chapter_opening(chapter);
             self.blocks_of(&chapter.blocks, 0.0, 0.0, diagnostics);
             self.endnotes(chapter, diagnostics);
+            self.close();
         }
     }
 
@@ -243,10 +256,14 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn chapter_opening(&mut self, chapter: &ir::Chapter) {
+        if self.article_title_block(chapter) {
+            return;
+        }
         let g = self.geometry;
         let mut sink = VBlock::new(g.text_height * 0.16, self.chapter);
         sink.flow = Flow::NewPage;
-        self.blocks.push(sink);
+        self.open(StructKind::Chapter);
+        self.push_block(sink);
         let size = (g.body_size * 1.7).round();
         let mut style = self.body_style();
         style.size = size;
@@ -286,7 +303,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             },
             gray: 0.35,
         }));
-        self.blocks.push(rule);
+        self.push_block(rule);
         self.after_break = true;
     }
 
@@ -343,7 +360,9 @@ impl<'a, 'f> Layout<'a, 'f> {
                 Block::BlockQuote(inner) => {
                     let indent = g.body_size * 1.5;
                     self.after_break = true;
+                    self.open(StructKind::BlockQuote);
                     self.blocks_of(inner, left + indent, right + indent, diagnostics);
+                    self.close();
                     self.after_break = false;
                 }
                 Block::CodeBlock { code, .. } => {
@@ -511,6 +530,10 @@ impl<'a, 'f> Layout<'a, 'f> {
         if !after_part {
             self.groups += 1;
         }
+        let element = tags::element_of(settings.role);
+        if let Some(kind) = element.clone().filter(|_| !after_part) {
+            self.open(kind);
+        }
         for (j, line) in lines.into_iter().enumerate() {
             let mut block = VBlock::new(settings.leading, self.chapter);
             let baseline = settings.leading * 0.78;
@@ -533,7 +556,10 @@ impl<'a, 'f> Layout<'a, 'f> {
                 settings.role,
                 &mut block.content,
             );
-            self.blocks.push(block);
+            self.push_block(block);
+        }
+        if element.is_some() && !part_follows {
+            self.close();
         }
     }
 }
@@ -745,8 +771,10 @@ mod tests {
             for item in &page.items {
                 if let PageItem::Glyphs(run) = item {
                     let right = run.x + run.glyphs.last().map_or(0.0, |g| g.x);
+                    // A quote or dash starting a line may hang into the left margin.
+                    let hang = run.size * crate::typeset::text::MAX_HANG;
                     assert!(
-                        run.x >= geometry.left - 0.01
+                        run.x >= geometry.left - hang - 0.01
                             && right <= geometry.left + geometry.measure + 0.01
                     );
                 }

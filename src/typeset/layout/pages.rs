@@ -140,7 +140,8 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
 }
 
 /// Running heads and folios: the book title on even pages, the chapter title on odd ones,
-/// the page number at the foot; neither on chapter openings.
+/// the page number at the foot; neither on chapter openings, nor on the title page and
+/// imprint (laid out as openings of their own, see `front.rs`).
 pub struct Decorator<'a, 'f> {
     shaper: &'a Shaper<'f>,
     book: &'a Book,

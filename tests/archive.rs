@@ -240,7 +240,10 @@ fn no_pdfa_leaves_the_archive_facts_out() {
     let doc =
         Document::load_mem(&render_with(&book, PdfOptions { archival: false })).expect("parses");
     let catalog = doc.catalog().expect("catalog");
-    assert!(!catalog.has(b"Metadata"));
+    // The XMP packet stays (PDF/UA wants it), without the PDF/A claim.
+    let packet = xmp(&doc);
+    assert!(packet.contains("<pdfuaid:part>1</pdfuaid:part>"));
+    assert!(!packet.contains("pdfaid:"));
     assert!(!catalog.has(b"OutputIntents"));
     assert_eq!(info_text(&doc, "CreationDate").as_deref(), Some(INFO_DATE));
 }
@@ -561,7 +564,11 @@ fn two_command_line_builds_are_byte_identical() {
 
     let plain = Document::load_mem(&build("c.pdf", &["--no-pdfa"])).expect("parses");
     let catalog = plain.catalog().expect("catalog");
-    assert!(!catalog.has(b"Metadata") && !catalog.has(b"OutputIntents"));
+    assert!(!catalog.has(b"OutputIntents"));
+    assert!(
+        !xmp(&plain).contains("pdfaid:"),
+        "tagged (PDF/UA), not PDF/A"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -20,6 +20,38 @@ const SRGB_COMPONENTS: i64 = 3;
 const PDFA_PART: u8 = 2;
 const PDFA_CONFORMANCE: &str = "B";
 
+/// The PDF/UA part claimed (ISO 14289-1): every file is tagged.
+const PDFUA_PART: u8 = 1;
+
+/// PDF/A accepts in XMP only the schemas XMP itself predefines, unless the packet describes
+/// the others (ISO 19005-2, 6.6.2.3.3): `pdfuaid` is not predefined, so an archival file
+/// carries this description of it.
+const PDFUA_EXTENSION_SCHEMA: &str = "  <rdf:Description rdf:about=\"\"
+    xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"
+    xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"
+    xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType=\"Resource\">
+      <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+      <pdfaSchema:property>
+       <rdf:Seq>
+        <rdf:li rdf:parseType=\"Resource\">
+         <pdfaProperty:name>part</pdfaProperty:name>
+         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+         <pdfaProperty:category>internal</pdfaProperty:category>
+         <pdfaProperty:description>Part of ISO 14289 to which the file conforms</pdfaProperty:description>
+        </rdf:li>
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
+  </rdf:Description>
+";
+
 /// What the document information dictionary says, in the form the XMP packet repeats it.
 /// PDF/A requires each entry of the one to equal its counterpart in the other.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,21 +122,29 @@ fn array(out: &mut String, name: &str, kind: &str, items: &[&str]) {
     out.push_str(&format!("</rdf:{kind}></{name}>\n"));
 }
 
-/// The XMP packet (UTF-8) stating PDF/A-2b conformance and repeating `facts`.
-pub(super) fn xmp_packet(facts: &DocumentFacts) -> String {
+/// The XMP packet (UTF-8) stating PDF/UA-1 conformance, and with `archival` PDF/A-2b
+/// conformance, and repeating `facts`.
+pub(super) fn xmp_packet(facts: &DocumentFacts, archival: bool) -> String {
     let date = facts.date.format("%Y-%m-%dT%H:%M:%S+00:00").to_string();
     let mut out = String::new();
     // The byte-order mark in `begin` is what the XMP specification asks for.
     out.push_str("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n");
     out.push_str("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n");
     out.push_str(" <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+    if archival {
+        out.push_str(PDFUA_EXTENSION_SCHEMA);
+    }
     out.push_str("  <rdf:Description rdf:about=\"\"\n");
     out.push_str("    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"\n");
+    out.push_str("    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"\n");
     out.push_str("    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n");
     out.push_str("    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n");
     out.push_str("    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
-    element(&mut out, "pdfaid:part", &PDFA_PART.to_string());
-    element(&mut out, "pdfaid:conformance", PDFA_CONFORMANCE);
+    if archival {
+        element(&mut out, "pdfaid:part", &PDFA_PART.to_string());
+        element(&mut out, "pdfaid:conformance", PDFA_CONFORMANCE);
+    }
+    element(&mut out, "pdfuaid:part", &PDFUA_PART.to_string());
     element(&mut out, "dc:format", "application/pdf");
     alternative(&mut out, "dc:title", &facts.title);
     if let Some(author) = &facts.author {
@@ -129,12 +169,17 @@ pub(super) fn xmp_packet(facts: &DocumentFacts) -> String {
 }
 
 /// Add the XMP packet as an uncompressed metadata stream (so that tools which do not
-/// parse PDF can still find it) and return its object.
-pub(super) fn add_metadata(doc: &mut lopdf::Document, facts: &DocumentFacts) -> ObjectId {
+/// parse PDF can still find it) and return its object. Every file has one (PDF/UA wants
+/// its claim and the title there); only an `archival` one claims PDF/A.
+pub(super) fn add_metadata(
+    doc: &mut lopdf::Document,
+    facts: &DocumentFacts,
+    archival: bool,
+) -> ObjectId {
     let mut dict = Dictionary::new();
     dict.set("Type", Object::Name(b"Metadata".to_vec()));
     dict.set("Subtype", Object::Name(b"XML".to_vec()));
-    let packet = xmp_packet(facts).into_bytes();
+    let packet = xmp_packet(facts, archival).into_bytes();
     doc.add_object(Stream::new(dict, packet).with_compression(false))
 }
 
@@ -174,7 +219,7 @@ mod tests {
 
     #[test]
     fn packet_parses_and_escapes_what_it_repeats() {
-        let packet = xmp_packet(&facts());
+        let packet = xmp_packet(&facts(), true);
         let xml = roxmltree::Document::parse(&packet).expect("well-formed XML");
         let text = |local: &str| {
             xml.descendants()
@@ -198,7 +243,29 @@ mod tests {
             text("CreateDate").as_deref(),
             Some("2023-11-14T22:13:20+00:00")
         );
-        assert!(text("description").is_none());
+        assert!(!xml
+            .descendants()
+            .any(|n| n.has_tag_name(("http://purl.org/dc/elements/1.1/", "description"))));
+        let ua = xml
+            .descendants()
+            .find(|n| n.has_tag_name(("http://www.aiim.org/pdfua/ns/id/", "part")))
+            .and_then(|n| n.text());
+        assert_eq!(ua, Some("1"));
+        let described = xml
+            .descendants()
+            .filter(|n| n.tag_name().name() == "namespaceURI")
+            .filter_map(|n| n.text())
+            .collect::<Vec<_>>();
+        assert_eq!(described, ["http://www.aiim.org/pdfua/ns/id/"]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_archival_claims_pdf_ua_only() {
+        let packet = xmp_packet(&facts(), false);
+        roxmltree::Document::parse(&packet).expect("well-formed XML");
+        assert!(packet.contains("<pdfuaid:part>1</pdfuaid:part>"));
+        assert!(!packet.contains("pdfaid:part"));
+        assert!(!packet.contains("pdfaExtension"));
     }
 
     #[test]

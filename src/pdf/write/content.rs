@@ -166,6 +166,23 @@ impl ContentStream {
         self.operator(">>> BDC");
     }
 
+    /// `BDC` of a marked-content sequence of a structure element: `/P <</MCID 3>> BDC`.
+    /// `tag` is a standard structure type (letters and digits, no escaping needed).
+    pub fn begin_marked_content(&mut self, tag: &str, mcid: u32) {
+        self.name(tag);
+        self.bytes.extend_from_slice(b" <</MCID ");
+        push_decimal(&mut self.bytes, u64::from(mcid));
+        self.operator(">> BDC");
+    }
+
+    /// `BDC` of an artifact: running heads and folios are pagination, rules layout.
+    pub fn begin_artifact(&mut self, kind: super::structure::Artifact) {
+        self.operator(match kind {
+            super::structure::Artifact::Pagination => "/Artifact <</Type /Pagination>> BDC",
+            super::structure::Artifact::Layout => "/Artifact <</Type /Layout>> BDC",
+        });
+    }
+
     /// `EMC`: end a marked-content span.
     pub fn end_marked_content(&mut self) {
         self.operator("EMC");
@@ -295,12 +312,17 @@ mod tests {
         s.end_text();
         s.fill_gray(0.7);
         s.fill_rectangle(1.0, 2.0, 3.0, 4.0);
+        s.begin_marked_content("Figure", 12);
         s.image("X0", 10.0, 20.0, 30.0, 40.0);
+        s.end_marked_content();
+        s.begin_artifact(super::super::structure::Artifact::Pagination);
+        s.end_marked_content();
         assert_eq!(
             text(s),
             "BT\n/F2 10.5 Tf\n1 0 0 1 72 700.25 Tm\n\
              /Span <</ActualText <FEFF0915094D0937>>> BDC\n[<0007>] TJ\nEMC\nET\n\
-             0.7 g\n1 2 3 4 re f\nq\n30 0 0 40 10 20 cm\n/X0 Do\nQ\n"
+             0.7 g\n1 2 3 4 re f\n/Figure <</MCID 12>> BDC\nq\n30 0 0 40 10 20 cm\n/X0 Do\nQ\nEMC\n\
+             /Artifact <</Type /Pagination>> BDC\nEMC\n"
         );
     }
 

@@ -7,8 +7,9 @@ use printpdf::XObjectId;
 
 use super::content::ContentStream;
 use super::fonts::FontInUse;
+use super::structure::{Artifact, LinkTag, Structure};
 use crate::typeset::fonts::FontId;
-use crate::typeset::frame::{GlyphRun, Page, PageItem, PlacedGlyph, Rect};
+use crate::typeset::frame::{GlyphRun, Page, PageItem, PlacedGlyph, Rect, Role};
 use crate::{Error, Result};
 
 /// TJ corrections are rounded to this many thousandths of a text-space unit: 1/1000 of
@@ -26,14 +27,20 @@ fn flip(page: &Page, r: &Rect) -> (f32, f32) {
     (r.x, page.height - r.y - r.height)
 }
 
-/// The content stream of one page (uncompressed). Every font used must be in `fonts` with
-/// its glyphs recorded, and every image in `images`.
+/// The content stream of one page (uncompressed), and the annotation reserved for each of
+/// its links in order (`None` for a link that gets none). Every font used must be in
+/// `fonts` with its glyphs recorded, and every image in `images`. Content is marked for
+/// `structure` (which writes the elements that close on this page into `doc`); `structure`
+/// must have begun the page.
 pub(super) fn draw_page(
     page: &Page,
     fonts: &BTreeMap<FontId, FontInUse>,
     images: &BTreeMap<usize, XObjectId>,
-) -> Result<Vec<u8>> {
+    structure: &mut Structure,
+    doc: &mut lopdf::Document,
+) -> Result<(Vec<u8>, Vec<Option<LinkTag>>)> {
     let mut out = ContentStream::default();
+    let mut links = Vec::new();
     // The horizontal scaling in force (`Tz`, per cent): a page starts at 100, and it is
     // written only when a run needs another.
     let mut scaling = NATURAL_SCALING;
@@ -43,27 +50,37 @@ pub(super) fn draw_page(
                 let font = fonts
                     .get(&run.font)
                     .ok_or_else(|| Error::Pdf(format!("font {} not registered", run.font.0)))?;
+                if run.role == Role::Artifact {
+                    structure.artifact(Artifact::Pagination, &mut out);
+                } else {
+                    structure.text(run, &mut out);
+                }
                 draw_run(page, run, font, &mut scaling, &mut out);
             }
-            PageItem::Image { asset, rect, .. } => {
+            PageItem::Image { asset, rect, alt } => {
                 let id = images
                     .get(&asset.0)
                     .ok_or_else(|| Error::Pdf(format!("image #{} not embedded", asset.0)))?;
+                structure.image(doc, rect, alt, &mut out);
                 let (x, y) = flip(page, rect);
                 out.image(&id.0, x, y, rect.width, rect.height);
             }
             PageItem::Rule { rect, gray } => {
+                structure.artifact(Artifact::Layout, &mut out);
                 let (x, y) = flip(page, rect);
                 out.save_state();
                 out.fill_gray(*gray);
                 out.fill_rectangle(x, y, rect.width, rect.height);
                 out.restore_state();
             }
-            // Links become annotations in the post-pass; they draw nothing.
-            PageItem::Link { .. } | PageItem::Tag(_) => {}
+            // Links become annotations in the post-pass; they draw nothing, but their
+            // place among the tags says which link element they belong to.
+            PageItem::Link { target, .. } => links.push(structure.link(doc, target)),
+            PageItem::Tag(tag) => structure.tag(doc, tag),
         }
     }
-    Ok(out.into_bytes())
+    structure.end_page(doc, &mut out);
+    Ok((out.into_bytes(), links))
 }
 
 /// `Tz` for glyphs at their natural width.

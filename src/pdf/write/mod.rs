@@ -9,6 +9,8 @@
 //!   each font, subset, when the last page is done;
 //! - [`images`] builds the image XObjects before the first page (Flate-compressed samples
 //!   or JPEG bytes unchanged), and SVGs as vector Form XObjects through svg2pdf;
+//! - [`structure`] marks the content and writes the structure tree as the tags on the pages
+//!   open and close its elements (tagged PDF, PDF/UA-1);
 //! - [`post`] adds what needs every page: outline, links, metadata, `/ID`.
 
 mod archive;
@@ -17,6 +19,7 @@ mod draw;
 mod fonts;
 mod images;
 mod post;
+mod structure;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,9 +30,7 @@ use self::fonts::FontInUse;
 use crate::ir::Book;
 use crate::pdf::PdfOptions;
 use crate::typeset::fonts::{FontId, FontSet};
-use crate::typeset::frame::{
-    LaidOutDocument, LinkDestination, Navigation, Page, PageItem, PageSink, Rect,
-};
+use crate::typeset::frame::{LaidOutDocument, Navigation, Page, PageItem, PageSink};
 use crate::{Error, Result};
 
 /// Write a laid-out document held in memory as PDF bytes (tests and benchmarks; a build
@@ -52,7 +53,7 @@ pub fn write_pdf(
 struct WrittenPage {
     id: ObjectId,
     height: f32,
-    links: Vec<(Rect, LinkDestination)>,
+    links: Vec<post::WrittenLink>,
 }
 
 /// Writes pages as they come and the rest of the file at the end.
@@ -83,6 +84,8 @@ pub struct PdfWriter<'a> {
     deflater: content::Deflater,
     /// PDF/A or not, and the build date.
     settings: post::FileSettings,
+    /// The structure tree, written as its elements close.
+    structure: structure::Structure,
 }
 
 impl<'a> PdfWriter<'a> {
@@ -103,6 +106,7 @@ impl<'a> PdfWriter<'a> {
         images::svg_forms(&book.assets, &mut out, &mut image_names, &mut image_objects)?;
         let pages_id = out.new_object_id();
         let resources_id = out.new_object_id();
+        let structure = structure::Structure::new(&mut out);
         Ok(PdfWriter {
             fonts,
             book,
@@ -120,6 +124,7 @@ impl<'a> PdfWriter<'a> {
                 archival: options.archival,
                 build_date: book.settings.build_date,
             },
+            structure,
         })
     }
 
@@ -201,6 +206,13 @@ impl<'a> PdfWriter<'a> {
         let mut catalog = Dictionary::new();
         catalog.set("Type", Object::Name(b"Catalog".to_vec()));
         catalog.set("Pages", Object::Reference(self.pages_id));
+        // Tagged, whatever else the file claims: the tree is written before any pruning,
+        // so that everything it refers to is reachable.
+        let struct_tree = self.structure.finish(&mut self.out);
+        catalog.set("StructTreeRoot", Object::Reference(struct_tree));
+        let mut mark_info = Dictionary::new();
+        mark_info.set("Marked", Object::Boolean(true));
+        catalog.set("MarkInfo", Object::Dictionary(mark_info));
         let catalog_id = self.out.add_object(Object::Dictionary(catalog));
         self.out.trailer.set("Root", Object::Reference(catalog_id));
         if unused_images {
@@ -224,6 +236,7 @@ impl<'a> PdfWriter<'a> {
             &self.book.meta,
             &self.settings,
             self.content_hash,
+            &self.structure,
         )
     }
 }
@@ -231,7 +244,16 @@ impl<'a> PdfWriter<'a> {
 impl PageSink for PdfWriter<'_> {
     fn page(&mut self, page: Page) -> Result<()> {
         self.take_inventory(&page)?;
-        let content = draw::draw_page(&page, &self.fonts_in_use, &self.image_names)?;
+        // The page's id first: the structure elements on it refer to it.
+        let id = self.out.new_object_id();
+        let struct_parents = self.structure.begin_page(id, page.height);
+        let (content, tags) = draw::draw_page(
+            &page,
+            &self.fonts_in_use,
+            &self.image_names,
+            &mut self.structure,
+            &mut self.out,
+        )?;
         let content = self
             .deflater
             .deflate(&content)
@@ -256,8 +278,12 @@ impl PageSink for PdfWriter<'_> {
         );
         dict.set("Resources", Object::Reference(self.resources_id));
         dict.set("Contents", Object::Reference(content_id));
-        let id = self.out.add_object(Object::Dictionary(dict));
-        // Links become annotations once every anchor has landed (see `finish`).
+        dict.set("StructParents", Object::Integer(struct_parents));
+        // Tab order follows the structure (PDF/UA-1, 7.18.3).
+        dict.set("Tabs", Object::Name(b"S".to_vec()));
+        self.out.objects.insert(id, Object::Dictionary(dict));
+        // Links become annotations once every anchor has landed (see `finish`); `draw`
+        // reserved one per link, in the order of the page's links.
         let links = page
             .items
             .into_iter()
@@ -265,6 +291,8 @@ impl PageSink for PdfWriter<'_> {
                 PageItem::Link { rect, target } => Some((rect, target)),
                 _ => None,
             })
+            .zip(tags)
+            .map(|((rect, target), tag)| post::WrittenLink { rect, target, tag })
             .collect();
         self.written.push(WrittenPage {
             id,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use super::archive;
+use super::structure::{serialise, LinkTag, RawObjects, Structure, MAX_LINK_TEXT};
 use crate::ir::Metadata;
 use crate::typeset::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
 use crate::{Error, Result};
@@ -18,7 +19,7 @@ pub(super) const PDF_VERSION: &str = "1.7";
 
 /// The longest string PDF/A-2 allows (ISO 19005-2, 6.1.13; also Acrobat's limit in
 /// ISO 32000-1, annex C). A longer web address gets no link.
-const MAX_STRING_BYTES: usize = 32_767;
+pub(super) const MAX_STRING_BYTES: usize = 32_767;
 
 /// Annotation flag 3, "Print" (ISO 32000-1, table 165).
 const ANNOTATION_PRINT_FLAG: i64 = 4;
@@ -35,7 +36,7 @@ pub(super) fn fnv1a(data: &[u8], seed: u64) -> u64 {
 }
 
 /// A PDF text string: literal for ASCII, UTF-16BE with BOM otherwise.
-fn text(s: &str) -> Object {
+pub(super) fn text(s: &str) -> Object {
     if s.is_ascii() {
         return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
     }
@@ -164,20 +165,24 @@ fn write_outline(
 }
 
 /// Link annotations with an exact `/XYZ` position for internal links and no visible
-/// border. A link to an anchor that never landed on a page, or to a web address longer than
-/// [`MAX_STRING_BYTES`], is left out.
+/// border. A link to a web address longer than [`MAX_STRING_BYTES`] is left out. Every
+/// other link was given an annotation id and a place in the structure tree when its page
+/// was written, so it is written under that id even when its anchor never landed on a page
+/// (then it leads nowhere, rather than the tree pointing at nothing).
 fn write_links(
     doc: &mut lopdf::Document,
     pages: &[PageRef<'_>],
     targets: &[(ObjectId, f32)],
     navigation: &Navigation,
+    structure: &Structure,
 ) -> Result<()> {
     // One action per web address, however many rectangles (lines, pages) lead to it: a
     // long URL is then written once, not once per line.
     let mut uri_actions: HashMap<&str, ObjectId> = HashMap::new();
     for page in pages {
         let mut annots = Vec::new();
-        for (rect, target) in page.links {
+        for link in page.links {
+            let rect = &link.rect;
             let mut d = Dictionary::new();
             d.set("Type", Object::Name(b"Annot".to_vec()));
             d.set("Subtype", Object::Name(b"Link".to_vec()));
@@ -197,7 +202,8 @@ fn write_links(
                 ),
             );
             d.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
-            if let LinkDestination::Uri(uri) = target {
+            let mut contents = None;
+            if let LinkDestination::Uri(uri) = &link.target {
                 if uri.len() > MAX_STRING_BYTES {
                     // No reader could keep it, and PDF/A forbids the string: the text stays,
                     // unlinked.
@@ -211,12 +217,29 @@ fn write_links(
                     doc.add_object(Object::Dictionary(action))
                 });
                 d.set("A", Object::Reference(action));
-            } else if let Some((to_page, y)) = navigation.resolve(target) {
+                contents = Some(shortened(uri, MAX_LINK_TEXT));
+            } else if let Some((to_page, y)) = navigation.resolve(&link.target) {
                 d.set("Dest", destination(targets, to_page, y)?);
-            } else {
-                continue;
+                contents = Some(format!("Page {}", to_page + 1));
             }
-            annots.push(Object::Reference(doc.add_object(Object::Dictionary(d))));
+            let Some(tag) = link.tag else {
+                if contents.is_some() {
+                    annots.push(Object::Reference(doc.add_object(Object::Dictionary(d))));
+                }
+                continue;
+            };
+            // What a screen reader says for the link (PDF/UA-1, 7.18.5): its words, or
+            // where it goes.
+            let words = tag.text.map_or("", |index| structure.link_text(index));
+            let contents = match (words, contents) {
+                ("", Some(contents)) => contents,
+                ("", None) => "Link".to_owned(),
+                (words, _) => words.to_owned(),
+            };
+            d.set("Contents", text(&contents));
+            d.set("StructParent", Object::Integer(tag.struct_parent));
+            doc.objects.insert(tag.annot, Object::Dictionary(d));
+            annots.push(Object::Reference(tag.annot));
         }
         if annots.is_empty() {
             continue;
@@ -228,6 +251,19 @@ fn write_links(
         page_dict.set("Annots", Object::Array(annots));
     }
     Ok(())
+}
+
+/// `text` cut to at most about `max` bytes, on a character boundary, with an ellipsis if
+/// cut.
+fn shortened(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 /// A PDF date (ISO 32000-1, 7.9.4) in UTC, in the form PDF/A validators compare with the
@@ -272,14 +308,8 @@ fn write_info(
     let id = doc.add_object(Object::Dictionary(info));
     doc.trailer.set("Info", Object::Reference(id));
 
-    let (metadata, output_intents) = if archival {
-        (
-            Some(archive::add_metadata(doc, facts)),
-            Some(archive::add_output_intent(doc)),
-        )
-    } else {
-        (None, None)
-    };
+    let metadata = archive::add_metadata(doc, facts, archival);
+    let output_intents = archival.then(|| archive::add_output_intent(doc));
     let catalog = catalog_mut(doc)?;
     if let Some(language) = &facts.language {
         catalog.set("Lang", text(language));
@@ -287,19 +317,56 @@ fn write_info(
     let mut prefs = Dictionary::new();
     prefs.set("DisplayDocTitle", Object::Boolean(true));
     catalog.set("ViewerPreferences", Object::Dictionary(prefs));
-    if let Some(metadata) = metadata {
-        catalog.set("Metadata", Object::Reference(metadata));
-    }
+    catalog.set("Metadata", Object::Reference(metadata));
     if let Some(intents) = output_intents {
         catalog.set("OutputIntents", intents);
     }
     Ok(())
 }
 
-fn save(doc: &mut lopdf::Document) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    doc.save_to(&mut out)
-        .map_err(|e| Error::Pdf(format!("cannot serialise PDF: {e}")))?;
+/// Serialise the file: lopdf's objects, then the structure tree's, already serialised
+/// (see [`RawObjects`]), then one cross-reference table for all of them. lopdf can neither
+/// hold pre-serialised objects nor lend its object writer, so the file is assembled here.
+fn save(doc: &mut lopdf::Document, raw: &RawObjects) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let failed = |e: std::io::Error| Error::Pdf(format!("cannot serialise PDF: {e}"));
+    let size = doc.max_id as usize + 1;
+    let mut offsets: Vec<Option<usize>> = vec![None; size];
+    let mut out = Vec::with_capacity(raw.bytes.len() + (1 << 20));
+    // The comment of four bytes above 127 tells transfer programs the file is binary
+    // (ISO 32000-1, 7.5.2; PDF/A-2 requires it).
+    writeln!(out, "%PDF-{}", doc.version).map_err(failed)?;
+    out.extend_from_slice(&[b'%', 0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+    for (&(number, generation), object) in &doc.objects {
+        if let Some(slot) = offsets.get_mut(number as usize) {
+            *slot = Some(out.len());
+        }
+        writeln!(out, "{number} {generation} obj").map_err(failed)?;
+        serialise(object, &mut out);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let base = out.len();
+    for &(number, start) in &raw.starts {
+        if let Some(slot) = offsets.get_mut(number as usize) {
+            *slot = Some(base + start);
+        }
+    }
+    out.extend_from_slice(&raw.bytes);
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n");
+    write!(out, "0 {size}\n0000000000 65535 f\r\n").map_err(failed)?;
+    for offset in offsets.iter().skip(1) {
+        match offset {
+            Some(offset) => write!(out, "{offset:010} 00000 n\r\n"),
+            // A number reserved and never used (a link that got no annotation).
+            None => write!(out, "0000000000 65535 f\r\n"),
+        }
+        .map_err(failed)?;
+    }
+    doc.trailer.set("Size", Object::Integer(size as i64));
+    out.extend_from_slice(b"trailer\n");
+    serialise(&Object::Dictionary(doc.trailer.clone()), &mut out);
+    write!(out, "\nstartxref\n{xref}\n%%EOF\n").map_err(failed)?;
     Ok(out)
 }
 
@@ -313,14 +380,24 @@ pub(super) struct FileSettings {
     pub build_date: DateTime<Utc>,
 }
 
+/// A link area of a written page, its target not yet resolved.
+pub(super) struct WrittenLink {
+    /// The active area (top-left frame coordinates).
+    pub rect: Rect,
+    /// Where it goes.
+    pub target: LinkDestination,
+    /// The annotation reserved for it in the structure tree, if any.
+    pub tag: Option<LinkTag>,
+}
+
 /// A written page, as the post-pass needs it.
 pub(super) struct PageRef<'a> {
     /// The page object.
     pub id: ObjectId,
     /// Page height (to flip rectangles into PDF space).
     pub height: f32,
-    /// The page's links, targets not yet resolved.
-    pub links: &'a [(Rect, LinkDestination)],
+    /// The page's links.
+    pub links: &'a [WrittenLink],
 }
 
 /// Add outline, links and metadata to the assembled document and serialise it.
@@ -332,10 +409,11 @@ pub(super) fn finish(
     meta: &Metadata,
     settings: &FileSettings,
     content_hash: u64,
+    structure: &Structure,
 ) -> Result<Vec<u8>> {
     let targets: Vec<(ObjectId, f32)> = pages.iter().map(|p| (p.id, p.height)).collect();
     write_outline(&mut doc, &navigation.outline, &targets)?;
-    write_links(&mut doc, pages, &targets, navigation)?;
+    write_links(&mut doc, pages, &targets, navigation, structure)?;
     let facts = document_facts(meta, settings.build_date);
     write_info(&mut doc, &facts, settings.archival)?;
     doc.version = PDF_VERSION.into();
@@ -360,5 +438,5 @@ pub(super) fn finish(
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-    save(&mut doc)
+    save(&mut doc, structure.raw_objects())
 }

@@ -524,3 +524,679 @@ fn output_is_deterministic() {
     let (second, _, _) = write_sample();
     assert!(first == second, "two runs differ");
 }
+
+// Tagged PDF: a hand-tagged document, its structure tree read back as an outline.
+
+use crate::typeset::frame::{PageSink, StructKind, Tag};
+
+fn start(kind: StructKind) -> PageItem {
+    PageItem::Tag(Tag::Start(kind))
+}
+
+fn end() -> PageItem {
+    PageItem::Tag(Tag::End)
+}
+
+fn glyphs(run: GlyphRun) -> PageItem {
+    PageItem::Glyphs(run)
+}
+
+/// A chapter whose paragraph (with a link in it) runs from page 1 onto page 2, then a list,
+/// a table, a figure with caption, a note, a passage in French, an untagged link, a link
+/// whose anchor never lands, running heads and folios, one `End` too many and one element
+/// never closed.
+fn tagged_sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
+    let shaper = Shaper::new(fonts);
+    let regular = FontId(0);
+    let bold = FontId(2);
+    let line = |words: &[&str], x: f32, baseline: f32| run(&shaper, regular, words, x, baseline);
+    let artifact = |words: &[&str], baseline: f32| {
+        let mut r = run(&shaper, regular, words, 200.0, baseline);
+        r.role = Role::Artifact;
+        PageItem::Glyphs(r)
+    };
+    let mut heading = run(&shaper, bold, &["Chapter", "One"], 72.0, 90.0);
+    heading.role = Role::Heading(1);
+    let page1 = Page {
+        width: 420.0,
+        height: 595.0,
+        items: vec![
+            start(StructKind::Chapter),
+            artifact(&["Running", "head"], 40.0),
+            start(StructKind::Heading(1)),
+            glyphs(heading),
+            end(),
+            start(StructKind::Paragraph),
+            glyphs(line(&["First", "line"], 72.0, 120.0)),
+            start(StructKind::Link),
+            glyphs(line(&["linked", "words"], 150.0, 120.0)),
+            PageItem::Link {
+                rect: rect(150.0, 110.0, 60.0, 12.0),
+                target: LinkDestination::Uri("https://example.org/".into()),
+            },
+            end(),
+            glyphs(line(&["and", "more"], 72.0, 134.0)),
+            artifact(&["1"], 570.0),
+        ],
+    };
+    let page2 = Page {
+        width: 420.0,
+        height: 595.0,
+        items: vec![
+            artifact(&["Running", "head"], 40.0),
+            glyphs(line(&["continued", "here."], 72.0, 80.0)),
+            end(),
+            start(StructKind::List { ordered: false }),
+            start(StructKind::ListItem),
+            start(StructKind::Label),
+            glyphs(line(&["•"], 72.0, 100.0)),
+            end(),
+            start(StructKind::ListBody),
+            glyphs(line(&["an", "item"], 84.0, 100.0)),
+            end(),
+            end(),
+            end(),
+            start(StructKind::Table),
+            start(StructKind::TableRow),
+            start(StructKind::TableHeader),
+            glyphs(line(&["Name"], 72.0, 120.0)),
+            end(),
+            end(),
+            PageItem::Rule {
+                rect: rect(72.0, 124.0, 200.0, 0.5),
+                gray: 0.0,
+            },
+            start(StructKind::TableRow),
+            start(StructKind::TableData),
+            glyphs(line(&["Ada"], 72.0, 136.0)),
+            end(),
+            end(),
+            end(),
+            start(StructKind::Figure {
+                alt: "a gradient".into(),
+            }),
+            PageItem::Image {
+                asset: AssetId(0),
+                rect: rect(72.0, 150.0, 200.0, 100.0),
+                alt: "image alt".into(),
+            },
+            start(StructKind::Caption),
+            glyphs(line(&["Figure", "1"], 72.0, 262.0)),
+            end(),
+            end(),
+            start(StructKind::Note { id: "fn-1".into() }),
+            glyphs(line(&["A", "note."], 72.0, 280.0)),
+            end(),
+            start(StructKind::Paragraph),
+            glyphs(line(&["She", "said"], 72.0, 300.0)),
+            start(StructKind::Language { lang: "fr".into() }),
+            glyphs(line(&["bonjour"], 130.0, 300.0)),
+            end(),
+            // A link area outside any link element, and a link whose anchor never lands.
+            PageItem::Link {
+                rect: rect(72.0, 290.0, 40.0, 12.0),
+                target: LinkDestination::Internal { page: 0, y: 90.0 },
+            },
+            start(StructKind::Link),
+            glyphs(line(&["nowhere"], 200.0, 300.0)),
+            PageItem::Link {
+                rect: rect(200.0, 290.0, 40.0, 12.0),
+                target: LinkDestination::Anchor("missing".into()),
+            },
+            end(),
+            end(),
+            end(),
+            end(),
+            end(),
+            start(StructKind::Code),
+            glyphs(line(&["never", "closed"], 72.0, 320.0)),
+            artifact(&["2"], 570.0),
+        ],
+    };
+    let (_, book) = sample(fonts);
+    let doc = LaidOutDocument {
+        pages: vec![page1, page2],
+        navigation: Navigation::default(),
+    };
+    (doc, book)
+}
+
+fn write_tagged(options: &crate::pdf::PdfOptions) -> Vec<u8> {
+    let fonts = FontSet::builtin().expect("fonts");
+    let (doc, book) = tagged_sample(&fonts);
+    let bytes = write_pdf(doc, &fonts, &book, options).expect("write");
+    if let Ok(path) = std::env::var("PRESSWORK_TAGGED_TEST_OUT") {
+        std::fs::write(path, &bytes).expect("write test output");
+    }
+    bytes
+}
+
+/// The text of every marked-content sequence with an MCID: (page index, MCID) → text.
+/// Panics if an MCID repeats on a page or marked content does not nest.
+fn marked_text(pdf: &Document) -> BTreeMap<(usize, i64), String> {
+    let mut out = BTreeMap::new();
+    for (index, (_, page_id)) in pdf.get_pages().into_iter().enumerate() {
+        let fonts = pdf.get_page_fonts(page_id).expect("fonts");
+        let content =
+            lopdf::content::Content::decode(&pdf.get_page_content(page_id)).expect("decode");
+        let mut stack: Vec<Option<i64>> = Vec::new();
+        let mut encoding = None;
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "BDC" => {
+                    let mcid = op
+                        .operands
+                        .get(1)
+                        .and_then(|p| p.as_dict().ok())
+                        .and_then(|d| d.get(b"MCID").ok())
+                        .and_then(|m| m.as_i64().ok());
+                    if let Some(mcid) = mcid {
+                        assert!(
+                            stack.iter().all(Option::is_none),
+                            "MCID {mcid} inside another sequence on page {index}"
+                        );
+                        let fresh = out.insert((index, mcid), String::new()).is_none();
+                        assert!(fresh, "MCID {mcid} twice on page {index}");
+                    }
+                    stack.push(mcid);
+                }
+                "BMC" => stack.push(None),
+                "EMC" => {
+                    stack.pop().expect("EMC without BDC");
+                }
+                "Tf" => {
+                    let name = op.operands[0].as_name().expect("font name");
+                    encoding = Some(fonts[name].get_font_encoding(pdf).expect("encoding"));
+                }
+                "TJ" => {
+                    let Some(mcid) = stack.iter().flatten().next() else {
+                        continue;
+                    };
+                    let text = out.get_mut(&(index, *mcid)).expect("open");
+                    for item in op.operands[0].as_array().expect("TJ array") {
+                        if let Object::String(bytes, _) = item {
+                            let encoding = encoding.as_ref().expect("font set");
+                            text.push_str(&Document::decode_text(encoding, bytes).expect("text"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(stack.is_empty(), "unclosed marked content on page {index}");
+    }
+    out
+}
+
+/// The structure tree as an indented outline: each element's type and attributes, then its
+/// content (`1:'text'`, page number and the text of the MCID), annotations (`[Annot
+/// 'Contents']`) and child elements. Checks every `/P` on the way.
+fn dump_structure(pdf: &Document) -> String {
+    let pages: Vec<ObjectId> = pdf.get_pages().into_values().collect();
+    let page_number = |id: ObjectId| pages.iter().position(|p| *p == id).expect("a page") + 1;
+    let text = marked_text(pdf);
+    let catalog = pdf.catalog().expect("catalog");
+    let root_id = catalog
+        .get(b"StructTreeRoot")
+        .and_then(Object::as_reference)
+        .expect("StructTreeRoot");
+    let root = pdf.get_dictionary(root_id).expect("root");
+    let mut out = String::new();
+    fn walk(
+        pdf: &Document,
+        id: ObjectId,
+        parent: ObjectId,
+        depth: usize,
+        page_number: &dyn Fn(ObjectId) -> usize,
+        text: &BTreeMap<(usize, i64), String>,
+        out: &mut String,
+    ) {
+        let elem = pdf.get_dictionary(id).expect("element");
+        assert_eq!(
+            elem.get(b"Type").and_then(Object::as_name).ok(),
+            Some(b"StructElem".as_slice())
+        );
+        assert_eq!(
+            elem.get(b"P").and_then(Object::as_reference).ok(),
+            Some(parent),
+            "/P"
+        );
+        let s = elem.get(b"S").and_then(Object::as_name).expect("/S");
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(std::str::from_utf8(s).expect("ascii"));
+        for key in ["Alt", "Lang", "ID"] {
+            if let Ok(value) = elem.get(key.as_bytes()) {
+                out.push_str(&format!(" /{key} '{}'", string(value)));
+            }
+        }
+        if let Ok(a) = elem.get(b"A") {
+            let a = a.as_dict().expect("attributes");
+            for (key, value) in a.iter() {
+                let key = String::from_utf8_lossy(key);
+                match value {
+                    Object::Name(n) => {
+                        out.push_str(&format!(" {key}={}", String::from_utf8_lossy(n)))
+                    }
+                    Object::Array(a) => out.push_str(&format!(
+                        " {key}={:?}",
+                        a.iter().map(number).collect::<Vec<_>>()
+                    )),
+                    other => panic!("attribute {key} {other:?}"),
+                }
+            }
+        }
+        let pg = elem.get(b"Pg").and_then(Object::as_reference).ok();
+        let kids = match elem.get(b"K") {
+            Ok(Object::Array(kids)) => kids.clone(),
+            Ok(kid) => vec![kid.clone()],
+            Err(_) => Vec::new(),
+        };
+        let mut children = Vec::new();
+        for kid in &kids {
+            match kid {
+                Object::Integer(mcid) => {
+                    let page = page_number(pg.expect("/Pg for an MCID"));
+                    out.push_str(&format!(" {page}:{:?}", text[&(page - 1, *mcid)]));
+                }
+                Object::Reference(child) => children.push(*child),
+                Object::Dictionary(d) => match d.get(b"Type").and_then(Object::as_name) {
+                    Ok(b"MCR") => {
+                        let page =
+                            page_number(d.get(b"Pg").and_then(Object::as_reference).expect("Pg"));
+                        let mcid = d.get(b"MCID").and_then(Object::as_i64).expect("MCID");
+                        out.push_str(&format!(" {page}:{:?}", text[&(page - 1, mcid)]));
+                    }
+                    Ok(b"OBJR") => {
+                        let annot = d.get(b"Obj").and_then(Object::as_reference).expect("Obj");
+                        let annot = pdf.get_dictionary(annot).expect("annotation exists");
+                        let contents = string(annot.get(b"Contents").expect("/Contents"));
+                        out.push_str(&format!(" [Annot {contents:?}]"));
+                    }
+                    other => panic!("kid {other:?}"),
+                },
+                other => panic!("kid {other:?}"),
+            }
+        }
+        out.push('\n');
+        for child in children {
+            walk(pdf, child, id, depth + 1, page_number, text, out);
+        }
+    }
+    let document = root.get(b"K").and_then(Object::as_reference).expect("/K");
+    walk(pdf, document, root_id, 0, &page_number, &text, &mut out);
+    out
+}
+
+/// The parent tree, flattened: key → value.
+fn parent_tree(pdf: &Document) -> BTreeMap<i64, Object> {
+    fn collect(pdf: &Document, node: &lopdf::Dictionary, out: &mut BTreeMap<i64, Object>) {
+        if let Ok(nums) = node.get(b"Nums").and_then(Object::as_array) {
+            for pair in nums.chunks(2) {
+                let key = pair[0].as_i64().expect("key");
+                assert!(
+                    out.insert(key, pair[1].clone()).is_none(),
+                    "key {key} twice"
+                );
+            }
+        }
+        if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+            for kid in kids {
+                collect(pdf, deref(pdf, kid).as_dict().expect("node"), out);
+            }
+        }
+    }
+    let catalog = pdf.catalog().expect("catalog");
+    let root = dict(pdf, catalog, "StructTreeRoot");
+    let mut out = BTreeMap::new();
+    collect(pdf, dict(pdf, root, "ParentTree"), &mut out);
+    let next = root
+        .get(b"ParentTreeNextKey")
+        .and_then(Object::as_i64)
+        .expect("next key");
+    assert!(out.keys().all(|k| *k < next));
+    out
+}
+
+const TAGGED_OUTLINE: &str = "\
+Document
+  Sect
+    H1 1:\"Chapter One\"
+    P 1:\"First line\" 1:\"and more\" 2:\"continued here.\"
+      Link 1:\"linked words\" [Annot \"linked words\"]
+    L O=List ListNumbering=Disc
+      LI
+        Lbl 2:\"•\"
+        LBody 2:\"an item\"
+    Table
+      TR
+        TH O=Table Scope=Column 2:\"Name\"
+      TR
+        TD 2:\"Ada\"
+    Figure /Alt 'a gradient' O=Layout BBox=[72.0, 345.0, 272.0, 445.0] 2:\"\"
+      Caption 2:\"Figure 1\"
+    Note /ID 'fn-1' 2:\"A note.\"
+    P 2:\"She said\"
+      Span /Lang 'fr' 2:\"bonjour\"
+      Link [Annot \"Page 1\"]
+      Link 2:\"nowhere\" [Annot \"nowhere\"]
+  Code 2:\"never closed\"
+";
+
+#[test]
+fn tags_become_a_structure_tree() {
+    let bytes = write_tagged(&crate::pdf::PdfOptions::default());
+    let pdf = Document::load_mem(&bytes).expect("parse");
+    let catalog = pdf.catalog().expect("catalog");
+    let mark_info = dict(&pdf, catalog, "MarkInfo");
+    assert_eq!(
+        mark_info.get(b"Marked").and_then(Object::as_bool).ok(),
+        Some(true)
+    );
+    assert!(!catalog.has(b"RoleMap"));
+    let root = dict(&pdf, catalog, "StructTreeRoot");
+    assert!(!root.has(b"RoleMap"), "standard types only");
+    let prefs = dict(&pdf, catalog, "ViewerPreferences");
+    assert_eq!(
+        prefs.get(b"DisplayDocTitle").and_then(Object::as_bool).ok(),
+        Some(true)
+    );
+    assert_eq!(dump_structure(&pdf), TAGGED_OUTLINE);
+}
+
+#[test]
+fn every_mcid_has_one_parent_and_every_annotation_its_link() {
+    let bytes = write_tagged(&crate::pdf::PdfOptions::default());
+    let pdf = Document::load_mem(&bytes).expect("parse");
+    let marked = marked_text(&pdf);
+    let tree = parent_tree(&pdf);
+    let mut keys_used = 0;
+    for (index, (_, page_id)) in pdf.get_pages().into_iter().enumerate() {
+        let page = pdf.get_dictionary(page_id).expect("page");
+        assert_eq!(
+            page.get(b"Tabs").and_then(Object::as_name).ok(),
+            Some(b"S".as_slice())
+        );
+        let key = page
+            .get(b"StructParents")
+            .and_then(Object::as_i64)
+            .expect("StructParents");
+        let parents = deref(&pdf, &tree[&key]).as_array().expect("array");
+        keys_used += 1;
+        let mcids: Vec<i64> = marked
+            .keys()
+            .filter(|(p, _)| *p == index)
+            .map(|(_, m)| *m)
+            .collect();
+        assert_eq!(
+            mcids,
+            (0..parents.len() as i64).collect::<Vec<_>>(),
+            "page {index}"
+        );
+        for (mcid, parent) in parents.iter().enumerate() {
+            // The element named for the MCID claims it, on this page.
+            let elem = deref(&pdf, parent).as_dict().expect("element");
+            let pg = elem.get(b"Pg").and_then(Object::as_reference).ok();
+            let kids = match elem.get(b"K").expect("K") {
+                Object::Array(kids) => kids.clone(),
+                kid => vec![kid.clone()],
+            };
+            let claimed = kids.iter().any(|kid| match kid {
+                Object::Integer(m) => *m == mcid as i64 && pg == Some(page_id),
+                Object::Dictionary(d) => {
+                    d.get(b"MCID").and_then(Object::as_i64).ok() == Some(mcid as i64)
+                        && d.get(b"Pg").and_then(Object::as_reference).ok() == Some(page_id)
+                }
+                _ => false,
+            });
+            assert!(claimed, "page {index} MCID {mcid}");
+        }
+        let Ok(annots) = page.get(b"Annots").and_then(Object::as_array) else {
+            continue;
+        };
+        for annot_ref in annots {
+            let annot_id = annot_ref.as_reference().expect("indirect annotation");
+            let annot = pdf.get_dictionary(annot_id).expect("annotation");
+            assert!(annot.has(b"Contents"));
+            let key = annot
+                .get(b"StructParent")
+                .and_then(Object::as_i64)
+                .expect("StructParent");
+            keys_used += 1;
+            let link = deref(&pdf, &tree[&key]).as_dict().expect("link element");
+            assert_eq!(
+                link.get(b"S").and_then(Object::as_name).ok(),
+                Some(b"Link".as_slice())
+            );
+            let kids = link.get(b"K").and_then(Object::as_array).expect("kids");
+            assert!(kids.iter().any(|kid| {
+                kid.as_dict().is_ok_and(|d| {
+                    d.get(b"Obj").and_then(Object::as_reference).ok() == Some(annot_id)
+                        && d.get(b"Pg").and_then(Object::as_reference).ok() == Some(page_id)
+                })
+            }));
+        }
+    }
+    assert_eq!(keys_used, tree.len(), "no parent-tree entry is left over");
+}
+
+#[test]
+fn folios_and_rules_are_artifacts_and_the_file_claims_pdf_ua() {
+    let bytes = write_tagged(&crate::pdf::PdfOptions::default());
+    let pdf = Document::load_mem(&bytes).expect("parse");
+    let (_, page_id) = pdf.get_pages().into_iter().nth(1).expect("page 2");
+    let content = String::from_utf8_lossy(&pdf.get_page_content(page_id)).into_owned();
+    assert!(content.starts_with("/Artifact <</Type /Pagination>> BDC\n"));
+    // lopdf adds a line break after the stream data.
+    assert!(content.trim_end().ends_with("\nEMC"));
+    assert!(content.contains("/Artifact <</Type /Layout>> BDC\nq\n"));
+    assert!(!marked_text(&pdf)
+        .values()
+        .any(|t| t == "2" || t.contains("Running")));
+    for archival in [true, false] {
+        let bytes = write_tagged(&crate::pdf::PdfOptions { archival });
+        let pdf = Document::load_mem(&bytes).expect("parse");
+        let metadata = pdf
+            .catalog()
+            .expect("catalog")
+            .get(b"Metadata")
+            .expect("XMP");
+        let metadata = deref(&pdf, metadata).as_stream().expect("stream");
+        assert_eq!(
+            metadata.dict.get(b"Subtype").and_then(Object::as_name).ok(),
+            Some(b"XML".as_slice())
+        );
+        let xmp = String::from_utf8(metadata.content.clone()).expect("utf-8");
+        assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"));
+        assert_eq!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), archival);
+        assert_eq!(
+            xmp.contains("http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"),
+            archival
+        );
+    }
+}
+
+#[test]
+fn tagged_output_is_deterministic_and_passes_qpdf() {
+    let options = crate::pdf::PdfOptions::default();
+    let bytes = write_tagged(&options);
+    assert!(bytes == write_tagged(&options), "two runs differ");
+    let path = std::env::temp_dir().join(format!("presswork-tagged-{}.pdf", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write");
+    let output = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(output) = output else {
+        eprintln!("qpdf not installed: skipped");
+        return;
+    };
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "qpdf --check: {report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        report.contains("No syntax or stream encoding errors"),
+        "{report}"
+    );
+}
+
+#[test]
+fn untagged_pages_land_in_the_document_root() {
+    let (bytes, _, _) = write_sample();
+    let pdf = Document::load_mem(&bytes).expect("parse");
+    let outline = dump_structure(&pdf);
+    let lines: Vec<&str> = outline.lines().collect();
+    assert!(lines[0].starts_with("Document 1:"), "{outline}");
+    // Images become figures with their alternative text, links link elements.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  Figure /Alt 'a gradient'")),
+        "{outline}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("  Link [Annot"))
+            .count(),
+        2,
+        "{outline}"
+    );
+    assert!(!pdf.catalog().expect("catalog").has(b"RoleMap"));
+}
+
+/// Tags a typeset book the way a tagging typesetter would (a section per chapter, a
+/// paragraph every six lines, running across pages, a link with an annotation every 37th
+/// line) on its way to the writer.
+struct TagEverything<'w, 'a> {
+    writer: &'w mut super::PdfWriter<'a>,
+    lines: usize,
+    paragraph: bool,
+    chapter: bool,
+    /// Elements opened so far.
+    elements: usize,
+}
+
+impl PageSink for TagEverything<'_, '_> {
+    fn page(&mut self, page: Page) -> crate::Result<()> {
+        let mut items = Vec::with_capacity(page.items.len() * 2);
+        for item in page.items {
+            match item {
+                PageItem::Glyphs(run) if run.role == Role::Heading(1) => {
+                    for open in [self.paragraph, self.chapter] {
+                        if open {
+                            items.push(end());
+                        }
+                    }
+                    self.paragraph = false;
+                    self.chapter = true;
+                    items.push(start(StructKind::Chapter));
+                    items.push(start(StructKind::Heading(1)));
+                    self.elements += 2;
+                    items.push(PageItem::Glyphs(run));
+                    items.push(end());
+                }
+                PageItem::Glyphs(run) if run.role != Role::Artifact => {
+                    if !self.paragraph {
+                        items.push(start(StructKind::Paragraph));
+                        self.paragraph = true;
+                        self.elements += 1;
+                    }
+                    self.lines += 1;
+                    if self.lines.is_multiple_of(37) {
+                        let area = rect(run.x, run.baseline - run.size, 100.0, run.size);
+                        items.push(start(StructKind::Link));
+                        self.elements += 1;
+                        items.push(PageItem::Glyphs(run));
+                        items.push(PageItem::Link {
+                            rect: area,
+                            target: LinkDestination::Uri("https://example.org/".into()),
+                        });
+                        items.push(end());
+                    } else {
+                        items.push(PageItem::Glyphs(run));
+                    }
+                    if self.lines.is_multiple_of(6) {
+                        items.push(end());
+                        self.paragraph = false;
+                    }
+                }
+                other => items.push(other),
+            }
+        }
+        self.writer.page(Page { items, ..page })
+    }
+}
+
+/// Time the writer on a long manuscript, untagged and tagged by [`TagEverything`]:
+/// `PRESSWORK_TAGGING_BENCH=/tmp/five.md cargo test --release --lib tagging_cost -- --ignored
+/// --nocapture` (and `PRESSWORK_TAGGING_BENCH_MODE`, below).
+#[test]
+#[ignore = "a measurement, not a test; needs PRESSWORK_TAGGING_BENCH"]
+fn tagging_cost() {
+    use crate::typeset::{pipeline, PageGeometry};
+    let Ok(path) = std::env::var("PRESSWORK_TAGGING_BENCH") else {
+        return;
+    };
+    let book = crate::load::load_book(
+        std::path::Path::new(&path),
+        &crate::load::LoadOptions::default(),
+        &mut crate::Diagnostics::default(),
+    )
+    .expect("book loads");
+    let fonts = FontSet::builtin().expect("fonts");
+    let geometry = PageGeometry::for_paper(book.settings.paper);
+    let options = crate::pdf::PdfOptions::default();
+    // PRESSWORK_TAGGING_BENCH_MODE=tagged or untagged runs one pass only, so that the
+    // process's peak memory is that pass's.
+    let modes: &[bool] = match std::env::var("PRESSWORK_TAGGING_BENCH_MODE").as_deref() {
+        Ok("tagged") => &[true],
+        Ok("untagged") => &[false],
+        _ => &[false, true, false, true],
+    };
+    for &tagged in modes {
+        let started = std::time::Instant::now();
+        let mut writer = super::PdfWriter::new(&fonts, &book, &options).expect("writer");
+        let mut diagnostics = crate::Diagnostics::default();
+        let mut elements = 0;
+        let navigation = if tagged {
+            let mut sink = TagEverything {
+                writer: &mut writer,
+                lines: 0,
+                paragraph: false,
+                chapter: false,
+                elements: 0,
+            };
+            let navigation =
+                pipeline::lay_out_into(&book, &fonts, geometry, &mut sink, &mut diagnostics);
+            elements = sink.elements;
+            navigation
+        } else {
+            pipeline::lay_out_into(&book, &fonts, geometry, &mut writer, &mut diagnostics)
+        }
+        .expect("layout");
+        let peak = || {
+            std::fs::read_to_string("/proc/self/status")
+                .unwrap_or_default()
+                .lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        eprintln!("before finish: {}", peak());
+        let bytes = writer.finish(&navigation).expect("finish");
+        eprintln!("after finish: {}", peak());
+        eprintln!(
+            "tagged {tagged}: {:.2} s, {} bytes, {elements} elements opened by tags",
+            started.elapsed().as_secs_f64(),
+            bytes.len()
+        );
+        if tagged {
+            let path = std::env::temp_dir().join("presswork-tagging-bench.pdf");
+            std::fs::write(path, &bytes).expect("write");
+        }
+    }
+}

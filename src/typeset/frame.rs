@@ -193,7 +193,8 @@ pub enum StructKind {
         /// What the image shows, for readers who cannot see it (the Markdown alt text).
         alt: String,
     },
-    /// A figure's caption and credit (`Caption`).
+    /// A figure's caption and credit (`Caption`), right after the figure: a figure's
+    /// alternative text stands for all it holds.
     Caption,
     /// A block quotation (`BlockQuote`).
     BlockQuote,

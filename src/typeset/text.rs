@@ -702,6 +702,11 @@ fn kind_rank(kind: BreakKind) -> u8 {
     }
 }
 
+/// Whether `item` is an ordinary word space (not the fill glue of a forced break).
+fn is_word_space(item: Option<&Item>) -> bool {
+    matches!(item, Some(Item::Glue { width, stretch, .. }) if *width > 0.0 && *stretch < 1.0e5)
+}
+
 /// Place the pieces of each line. A justified line has its glyphs expanded by the line's
 /// factor and its glue stretched by the rest, and fills the measure plus what hangs into
 /// the margins (its start moved left by the left hang); its last line, like a ragged line,
@@ -790,6 +795,13 @@ pub fn set_lines_of_part(
                 expand(&mut piece, scale);
                 x += piece.width;
                 set.pieces.push((at, piece));
+            }
+        } else if is_word_space(paragraph.items.get(line.end)) {
+            // The line breaks at a word space: the text goes on with a space, so that words
+            // either side of the break stay apart when the text is read back (a screen
+            // reader following the structure, a copy of the paragraph).
+            if let Some((_, last)) = set.pieces.last_mut() {
+                last.space_after = true;
             }
         }
         set.width = x;

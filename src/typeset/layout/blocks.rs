@@ -79,7 +79,7 @@ impl Layout<'_, '_> {
         block.flow = Flow::Float;
         block.space_before = g.leading * 0.8;
         block.anchors.push(figure.id.clone());
-        // A float carries its own balanced tags: the figure, its image, its caption.
+        // A float carries its own balanced tags: the figure with its image, its caption.
         block.content.push(Content::Item(PageItem::Tag(Tag::Start(
             StructKind::Figure {
                 alt: figure.alt.clone(),
@@ -99,6 +99,10 @@ impl Layout<'_, '_> {
         let caption_size = (g.body_size * 0.85 * 2.0).round() / 2.0;
         let caption_leading = (caption_size * 1.3).round();
         let captioned = !figure.caption.is_empty() || !figure.credit.is_empty();
+        // The caption follows the figure rather than sitting inside it: assistive technology
+        // reads a figure's alternative text in place of everything the figure holds, which
+        // would hide the caption and the credit.
+        block.content.push(Content::Item(PageItem::Tag(Tag::End)));
         if captioned {
             block.content.push(Content::Item(PageItem::Tag(Tag::Start(
                 StructKind::Caption,
@@ -137,7 +141,6 @@ impl Layout<'_, '_> {
         if captioned {
             block.content.push(Content::Item(PageItem::Tag(Tag::End)));
         }
-        block.content.push(Content::Item(PageItem::Tag(Tag::End)));
         block.height = y + g.leading * 0.5;
         self.push_block(block);
         self.keep_next = false;

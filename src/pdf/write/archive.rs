@@ -16,9 +16,14 @@ pub(super) const SRGB_CONDITION: &str = "sRGB IEC61966-2.1";
 /// Colour components of the output profile (RGB).
 const SRGB_COMPONENTS: i64 = 3;
 
-/// The PDF/A part and conformance level claimed.
+/// The PDF/A part claimed.
 const PDFA_PART: u8 = 2;
-const PDFA_CONFORMANCE: &str = "B";
+/// The conformance level claimed when every glyph drawn maps to Unicode text: PDF/A-2u
+/// (the pages look the same in future, and their text can be extracted).
+const PDFA_UNICODE: &str = "U";
+/// The level claimed otherwise (a glyph that stands for no text of its own, such as the
+/// second glyph of a Devanagari conjunct): PDF/A-2b, the pages look the same in future.
+const PDFA_BASIC: &str = "B";
 
 /// The PDF/UA part claimed (ISO 14289-1): every file is tagged.
 const PDFUA_PART: u8 = 1;
@@ -71,6 +76,9 @@ pub(super) struct DocumentFacts {
     /// `/CreationDate` and `/ModDate` ↔ `xmp:CreateDate`, `xmp:ModifyDate` (and
     /// `xmp:MetadataDate`): the one build date.
     pub date: chrono::DateTime<chrono::Utc>,
+    /// Every glyph drawn maps to Unicode text (ISO 19005-2, 6.2.11.7.2), so an archival
+    /// file may claim level U rather than B.
+    pub unicode_text: bool,
 }
 
 /// Escape text for XML character data and attribute values. Characters XML 1.0 cannot
@@ -142,7 +150,12 @@ pub(super) fn xmp_packet(facts: &DocumentFacts, archival: bool) -> String {
     out.push_str("    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n");
     if archival {
         element(&mut out, "pdfaid:part", &PDFA_PART.to_string());
-        element(&mut out, "pdfaid:conformance", PDFA_CONFORMANCE);
+        let level = if facts.unicode_text {
+            PDFA_UNICODE
+        } else {
+            PDFA_BASIC
+        };
+        element(&mut out, "pdfaid:conformance", level);
     }
     element(&mut out, "pdfuaid:part", &PDFUA_PART.to_string());
     element(&mut out, "dc:format", "application/pdf");
@@ -214,6 +227,7 @@ mod tests {
             producer: "presswork 0".into(),
             language: Some("en".into()),
             date: chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("date"),
+            unicode_text: false,
         }
     }
 

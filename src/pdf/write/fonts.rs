@@ -70,6 +70,18 @@ impl FontInUse {
         }
     }
 
+    /// Whether every glyph drawn stands for text that Unicode can carry (PDF/A level U): no
+    /// glyph without text (the second glyph of a cluster, whose text its first carries in
+    /// `/ActualText`), none mapped to U+0000, U+FEFF or U+FFFE.
+    pub fn maps_to_unicode(&self) -> bool {
+        self.used().all(|(_, text)| {
+            !text.is_empty()
+                && !text
+                    .chars()
+                    .any(|c| matches!(c, '\0' | '\u{FEFF}' | '\u{FFFE}'))
+        })
+    }
+
     /// The text recorded for a glyph id ("" if none).
     pub fn text(&self, gid: u16) -> &str {
         self.glyphs

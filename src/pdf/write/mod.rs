@@ -123,6 +123,7 @@ impl<'a> PdfWriter<'a> {
             settings: post::FileSettings {
                 archival: options.archival,
                 build_date: book.settings.build_date,
+                unicode_text: false,
             },
             structure,
         })
@@ -229,6 +230,7 @@ impl<'a> PdfWriter<'a> {
                 links: &page.links,
             })
             .collect();
+        self.settings.unicode_text = self.fonts_in_use.values().all(FontInUse::maps_to_unicode);
         post::finish(
             self.out,
             &pages,

@@ -274,7 +274,7 @@ fn pdf_date(date: DateTime<Utc>) -> String {
 
 /// What the document information dictionary says (and, in an archival file, the XMP
 /// packet repeats).
-fn document_facts(meta: &Metadata, date: DateTime<Utc>) -> archive::DocumentFacts {
+fn document_facts(meta: &Metadata, settings: &FileSettings) -> archive::DocumentFacts {
     let joined = |list: &[String]| (!list.is_empty()).then(|| list.join(", "));
     archive::DocumentFacts {
         title: meta.title.clone(),
@@ -283,7 +283,8 @@ fn document_facts(meta: &Metadata, date: DateTime<Utc>) -> archive::DocumentFact
         creator_tool: "presswork".into(),
         producer: format!("presswork {} (printpdf, lopdf)", env!("CARGO_PKG_VERSION")),
         language: (!meta.language.is_empty()).then(|| meta.language.clone()),
-        date,
+        date: settings.build_date,
+        unicode_text: settings.unicode_text,
     }
 }
 
@@ -378,6 +379,8 @@ pub(super) struct FileSettings {
     pub archival: bool,
     /// The creation and modification date ([`crate::ir::Settings::build_date`]).
     pub build_date: DateTime<Utc>,
+    /// Every glyph drawn maps to Unicode text (known when the last page is done).
+    pub unicode_text: bool,
 }
 
 /// A link area of a written page, its target not yet resolved.
@@ -414,7 +417,7 @@ pub(super) fn finish(
     let targets: Vec<(ObjectId, f32)> = pages.iter().map(|p| (p.id, p.height)).collect();
     write_outline(&mut doc, &navigation.outline, &targets)?;
     write_links(&mut doc, pages, &targets, navigation, structure)?;
-    let facts = document_facts(meta, settings.build_date);
+    let facts = document_facts(meta, settings);
     write_info(&mut doc, &facts, settings.archival)?;
     doc.version = PDF_VERSION.into();
     // The ID only has to change when the file does: the content digest plus everything

@@ -13,8 +13,8 @@ use std::sync::mpsc::{channel, sync_channel, Receiver};
 use super::fonts::FontSet;
 use super::frame::{Navigation, PageSink};
 use super::layout::{
-    front_matter_into, missing_characters_warning, BookPages, ChapterPage, Decorator, Layout,
-    PageGeometry,
+    flow_units, front_matter_into, missing_characters_warning, BookPages, ChapterPage, Decorator,
+    Layout, PageGeometry,
 };
 use super::shape::Shaper;
 use crate::ir::Book;
@@ -47,7 +47,9 @@ pub fn lay_out_into(
     sink: &mut dyn PageSink,
     diagnostics: &mut Diagnostics,
 ) -> Result<Navigation> {
-    let chapters = book.chapters.len();
+    // Units of chapters laid out apart: a book's chapters, or an article as one flow.
+    let units = flow_units(book);
+    let chapters = units.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, NonZero::get)
         .clamp(1, chapters.clamp(1, MAX_WORKERS));
@@ -66,6 +68,7 @@ pub fn lay_out_into(
                 let announce = announce.clone();
                 let take_ticket = take_ticket.clone();
                 let next_chapter = &next_chapter;
+                let units = &units;
                 scope.spawn(move || {
                     let shaper = Shaper::new(fonts);
                     let mut layout = Layout::new(&shaper, book, geometry);
@@ -75,17 +78,17 @@ pub fn lay_out_into(
                             break;
                         }
                         let index = next_chapter.fetch_add(1, Ordering::Relaxed);
-                        if index >= chapters {
+                        let Some(unit) = units.get(index) else {
                             break;
-                        }
+                        };
                         let (pages, received) = sync_channel(PAGES_IN_FLIGHT);
                         // The reader hangs up only when it has stopped (an error of its own).
                         if announce.send((index, received)).is_err() {
                             break;
                         }
                         let mut warnings = Diagnostics::default();
-                        let navigation = layout.chapter(
-                            index,
+                        let navigation = layout.chapters(
+                            unit.clone(),
                             &mut |page| {
                                 pages
                                     .send(Message::Page(page))

@@ -719,7 +719,8 @@ mod tests {
         let book = book(
             BookShape::Article,
             meta,
-            vec![opening, chapter("two", "Two", 3)],
+            // Enough text to run onto a second page, where the colophon closes it.
+            vec![opening, chapter("two", "Two", 8)],
         );
         let document = lay_out(&book);
         assert_eq!(document.pages.len(), 2, "no page of its own for either");
@@ -728,9 +729,11 @@ mod tests {
             first.starts_with("The Title\nAnn Author, Bob Writer\nPTI\nWords that fill"),
             "{first}"
         );
+        // The second section runs on under the first (an article's sections do not open
+        // pages).
         assert_eq!(
             page_text(&document.pages[0], Some(Role::Heading(1))),
-            "The Title"
+            "The Title\nTwo"
         );
         assert!(page_text(&document.pages[0], Some(Role::Artifact)).is_empty());
         assert_eq!(document.navigation.outline[0].title, "The Title");

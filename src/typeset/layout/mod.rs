@@ -27,6 +27,8 @@ use super::text::{
     TextStyle,
 };
 use crate::ir::{self, Block, Book, Inline};
+use std::ops::Range;
+
 use crate::{Diagnostics, Result};
 use content::line_content;
 
@@ -192,8 +194,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         let shaper = self.shaper;
         let mut book_pages = BookPages::new(Decorator::new(shaper, self.book, self.geometry), sink);
         front_matter_into(shaper, self.book, self.geometry, &mut book_pages)?;
-        for index in 0..self.book.chapters.len() {
-            let part = self.chapter(index, &mut |page| book_pages.page(page), diagnostics)?;
+        for unit in flow_units(self.book) {
+            let part = self.chapters(unit, &mut |page| book_pages.page(page), diagnostics)?;
             book_pages.chapter_done(part);
         }
         if let Some(warning) = missing_characters_warning(&shaper.missing_characters()) {
@@ -211,31 +213,79 @@ impl<'a, 'f> Layout<'a, 'f> {
         sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
         diagnostics: &mut Diagnostics,
     ) -> Result<Navigation> {
-        let Some(chapter) = self.book.chapters.get(index) else {
-            return Ok(Navigation::default());
-        };
-        self.chapter = index;
+        self.chapters(index..index + 1, sink, diagnostics)
+    }
+
+    /// Lay out the chapters of one unit of [`flow_units`] as one flow, pages numbered from 0
+    /// within it: the first opens a page, the others (an article's sections) run on after
+    /// the text before them. The navigation returned counts pages within the unit.
+    pub fn chapters(
+        &mut self,
+        unit: Range<usize>,
+        sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<Navigation> {
         self.paginator = Paginator::new(self.geometry.text_height);
         self.pages_done = 0;
-        self.chapter_opening(chapter);
-        self.emit_pages(sink)?;
-        for block in &chapter.blocks {
-            match block {
-                Block::Paragraph(inlines) if text_len(inlines) > GIANT_PARAGRAPH => {
-                    self.giant_paragraph(inlines, sink)?;
-                }
-                _ => self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics),
+        let first = unit.start;
+        for index in unit {
+            let Some(chapter) = self.book.chapters.get(index) else {
+                break;
+            };
+            self.chapter = index;
+            if index == first {
+                self.chapter_opening(chapter);
+            } else {
+                self.section_opening(chapter);
             }
             self.emit_pages(sink)?;
+            for block in &chapter.blocks {
+                match block {
+                    Block::Paragraph(inlines) if text_len(inlines) > GIANT_PARAGRAPH => {
+                        self.giant_paragraph(inlines, sink)?;
+                    }
+                    _ => self.blocks_of(std::slice::from_ref(block), 0.0, 0.0, diagnostics),
+                }
+                self.emit_pages(sink)?;
+            }
+            self.endnotes(chapter, diagnostics);
+            self.close();
+            // The colophon follows the last chapter, as a section of its own.
+            self.article_colophon(index);
+            self.emit_pages(sink)?;
         }
-        self.endnotes(chapter, diagnostics);
-        self.close();
-        // The colophon follows the last chapter, as a section of its own.
-        self.article_colophon(index);
-        self.emit_pages(sink)?;
         self.paginator.finish();
         self.emit_pages(sink)?;
         Ok(std::mem::take(&mut self.navigation))
+    }
+
+    /// A chapter that runs on after the text before it (an article's section): its title
+    /// as a heading with room above, kept with the text that follows, in the chapter's own
+    /// section of the structure.
+    fn section_opening(&mut self, chapter: &ir::Chapter) {
+        let g = self.geometry;
+        let mut style = self.body_style();
+        style.size = (g.body_size * SECTION_TITLE_SCALE).round();
+        style.style.bold = true;
+        self.open(StructKind::Chapter);
+        self.text_block(
+            &chapter.title,
+            TextBlock {
+                role: Role::Heading(1),
+                leading: (style.size * 1.3).round(),
+                style,
+                alignment: Alignment::Left,
+                left: 0.0,
+                right: g.measure * 0.1,
+                first_indent: 0.0,
+                space_before: g.leading * SECTION_SPACE_ABOVE,
+                keep_with_next: true,
+                hyphenate: false,
+                anchors: vec![chapter.id.clone()],
+                outline: Some((chapter.title_text(), 1)),
+            },
+        );
+        self.after_break = true;
     }
 
     /// The vertical list of the whole book, unpaginated (for tests of the list itself).
@@ -564,6 +614,23 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 }
 
+/// An article's section title, relative to the body size (a chapter title is 1.7).
+const SECTION_TITLE_SCALE: f32 = 1.2;
+
+/// Room above a section title that runs on, in body lines.
+const SECTION_SPACE_ABOVE: f32 = 1.5;
+
+/// How the chapters flow, as units laid out apart (each opens a page; the pipeline lays
+/// units out in parallel): a book's chapters one by one, an article's sections all in one
+/// flow, so that they run on rather than each leaving a page half empty.
+pub fn flow_units(book: &Book) -> Vec<Range<usize>> {
+    let chapters = book.chapters.len();
+    match book.shape {
+        ir::BookShape::Article => std::iter::once(0..chapters).collect(),
+        ir::BookShape::Book => (0..chapters).map(|index| index..index + 1).collect(),
+    }
+}
+
 /// Paragraphs longer than this (bytes of text) are set a section at a time.
 const GIANT_PARAGRAPH: usize = 64 * 1024;
 
@@ -641,6 +708,26 @@ mod tests {
     use crate::typeset::fonts::FontSet;
     use crate::typeset::frame::PageItem;
     use crate::typeset::paginate::paginate;
+
+    #[test]
+    fn an_article_flows_as_one_unit_and_a_book_by_chapter() {
+        let mut book = Book {
+            chapters: vec![
+                ir::Chapter {
+                    id: "c".into(),
+                    title: Vec::new(),
+                    blocks: Vec::new(),
+                    footnotes: Vec::new(),
+                };
+                3
+            ],
+            ..Book::default()
+        };
+        book.shape = ir::BookShape::Article;
+        assert_eq!(flow_units(&book), [0..3]);
+        book.shape = ir::BookShape::Book;
+        assert_eq!(flow_units(&book), [0..1, 1..2, 2..3]);
+    }
 
     /// A long real manuscript: the seed article's paragraphs many times over, with section
     /// headings and figures in between.

@@ -675,8 +675,9 @@ fn a_book_opens_with_a_title_page_and_an_imprint_before_chapter_one() {
     assert_eq!(book.shape, presswork::ir::BookShape::Book);
     let doc = Document::load_mem(&render(&book)).expect("PDF parses");
     let pages = page_texts(&doc);
-    // Twelve one-page chapters after the two front-matter pages.
-    assert_eq!(pages.len(), 14);
+    // Twelve one-page chapters after the two front-matter pages, each chapter but the last
+    // followed by a blank verso so that the next opens on a recto.
+    assert_eq!(pages.len(), 25);
     // Neither front page has a running head or folio.
     assert_eq!(pages[0], "Manychapters");
     assert!(pages[1].starts_with("Manychapters"), "{}", pages[1]);
@@ -686,7 +687,8 @@ fn a_book_opens_with_a_title_page_and_an_imprint_before_chapter_one() {
     );
     assert!(!pages[1].ends_with('2'));
     assert!(pages[2].starts_with("Chapter1"), "{}", pages[2]);
-    // Bookmarks point past the front matter: chapter 1 on page 3, chapter 12 on page 14.
+    // Bookmarks point past the front matter and the blanks: chapter 1 on page 3, chapter
+    // 12 on page 25.
     let page_numbers: std::collections::BTreeMap<lopdf::ObjectId, u32> =
         doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
     let catalog = doc.catalog().expect("catalog");
@@ -705,7 +707,104 @@ fn a_book_opens_with_a_title_page_and_an_imprint_before_chapter_one() {
         chapter_pages.push(page_numbers[&destination_page(item.get(b"Dest").expect("dest"))]);
         entry = item.get(b"Next").and_then(Object::as_reference).ok();
     }
-    assert_eq!(chapter_pages, (3..=14).collect::<Vec<u32>>());
+    assert_eq!(chapter_pages, (3..=25).step_by(2).collect::<Vec<u32>>());
+}
+
+/// The leftmost word of page `page` (from 1), by poppler's word boxes.
+fn leftmost_word(pdf: &std::path::Path, page: u32) -> f64 {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let html = String::from_utf8_lossy(&output.stdout);
+    html.split("xMin=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse::<f64>().ok())
+        .fold(f64::MAX, f64::min)
+}
+
+/// A book's pages face: every chapter opens on a recto (an odd page number), the versos
+/// left blank for that carry nothing at all, and a recto's text block sits further left
+/// than a verso's by the difference between the outer and the inner margin.
+#[test]
+fn a_books_chapters_open_on_rectos_of_mirrored_pages() {
+    /// Poppler's word boxes against layout's positions: content-stream decimals and
+    /// poppler's rounding.
+    const SLACK: f64 = 0.3;
+    let book = load(repo().join("tests/manuscripts/many-chapters.md"));
+    let bytes = render(&book);
+    let doc = Document::load_mem(&bytes).expect("PDF parses");
+    let pages = doc.get_pages();
+    let chapter_pages: Vec<u32> = outline_destinations(&doc)
+        .into_iter()
+        .filter_map(|id| pages.iter().find(|(_, p)| **p == id).map(|(n, _)| *n))
+        .collect();
+    assert_eq!(chapter_pages.len(), 12);
+    assert!(
+        chapter_pages.iter().all(|n| n % 2 == 1),
+        "chapters open on {chapter_pages:?}"
+    );
+    // Each chapter is one page here, so every verso after chapter 1 is a blank.
+    let texts = page_texts(&doc);
+    for (number, id) in &pages {
+        let blank = *number >= 4 && number % 2 == 0;
+        let text = &texts[*number as usize - 1];
+        assert_eq!(text.is_empty(), blank, "page {number}: {text}");
+        if blank {
+            let page = doc.get_dictionary(*id).expect("page");
+            assert!(page.get(b"Annots").is_err(), "page {number} has links");
+            let content = doc.get_and_decode_page_content(*id).expect("content");
+            let drawn: Vec<&str> = content
+                .operations
+                .iter()
+                .map(|op| op.operator.as_str())
+                .collect();
+            assert!(drawn.is_empty(), "page {number} draws {drawn:?}");
+        }
+    }
+
+    let geometry =
+        presswork::typeset::PageGeometry::for_paper(book.settings.paper).for_shape(book.shape);
+    let shift = f64::from(geometry.outer - geometry.inner);
+    assert!(shift > 10.0, "margins differ by {shift}");
+    let dir = std::env::temp_dir().join(format!("presswork-facing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let pdf = dir.join("many-chapters.pdf");
+    std::fs::write(&pdf, &bytes).expect("write PDF");
+    // The imprint (page 2, a verso) is set flush left, as are chapter 1's heading and
+    // text (page 3, a recto).
+    let verso = leftmost_word(&pdf, 2);
+    let recto = leftmost_word(&pdf, 3);
+    assert!(
+        (verso - recto - shift).abs() < SLACK,
+        "verso text at {verso}, recto at {recto}: moved by {}, not {shift}",
+        verso - recto
+    );
+    assert!((recto - f64::from(geometry.inner)).abs() < SLACK, "{recto}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The page each top-level bookmark points at, in order.
+fn outline_destinations(doc: &Document) -> Vec<lopdf::ObjectId> {
+    let catalog = doc.catalog().expect("catalog");
+    let outlines = doc
+        .get_dictionary(
+            catalog
+                .get(b"Outlines")
+                .and_then(Object::as_reference)
+                .expect("ref"),
+        )
+        .expect("outlines");
+    let mut entry = outlines.get(b"First").and_then(Object::as_reference).ok();
+    let mut destinations = Vec::new();
+    while let Some(id) = entry {
+        let item = doc.get_dictionary(id).expect("item");
+        destinations.push(destination_page(item.get(b"Dest").expect("dest")));
+        entry = item.get(b"Next").and_then(Object::as_reference).ok();
+    }
+    destinations
 }
 
 #[test]
@@ -814,10 +913,12 @@ fn seed_lines_are_justified_to_the_measure_with_few_hyphens() {
         "{hyphens} lines end in a hyphen"
     );
 
-    let geometry = presswork::typeset::PageGeometry::for_paper(book.settings.paper);
-    let edge = f64::from(geometry.left + geometry.measure);
+    // The seed is an article: one margin on both sides of every page.
+    let geometry =
+        presswork::typeset::PageGeometry::for_paper(book.settings.paper).for_shape(book.shape);
+    let left = f64::from(geometry.left(presswork::typeset::Side::Recto));
+    let edge = left + f64::from(geometry.measure);
     let most_hang = f64::from(presswork::typeset::text::MAX_HANG * geometry.body_size);
-    let left = f64::from(geometry.left);
     let body_height = f64::from(geometry.body_size) * BODY_LINE_HEIGHT;
     let small_height = f64::from(geometry.body_size) * SMALL_LINE_HEIGHT;
     let mut justified = 0;

@@ -16,7 +16,7 @@ pub mod pipeline;
 pub mod shape;
 pub mod text;
 
-pub use layout::{PageGeometry, Paper};
+pub use layout::{PageGeometry, Paper, Side};
 
 use crate::{ir::Book, Diagnostics};
 

@@ -34,6 +34,32 @@ use content::line_content;
 
 pub use crate::ir::Paper;
 
+/// Inner margin to outer margin on facing pages: the classic 2 : 3. The two inner margins
+/// of a spread (4 parts) then make a gutter a little wider than one outer margin (3
+/// parts), which is about what the eye reads as even once the binding takes its share.
+const INNER_TO_OUTER: f32 = 2.0 / 3.0;
+
+/// Which side of an open book a page is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// A right-hand page: odd page numbers (1, 3, …); the binding is on its left.
+    Recto,
+    /// A left-hand page: even page numbers; the binding is on its right.
+    Verso,
+}
+
+impl Side {
+    /// The side of page `index` (from 0) of a run of pages that starts on a recto: the
+    /// whole book, or one chapter of a book, since chapters open on rectos.
+    pub fn of_page(index: usize) -> Self {
+        if index.is_multiple_of(2) {
+            Side::Recto
+        } else {
+            Side::Verso
+        }
+    }
+}
+
 /// Page geometry and the type scale derived from it.
 #[derive(Debug, Clone, Copy)]
 pub struct PageGeometry {
@@ -41,8 +67,14 @@ pub struct PageGeometry {
     pub width: f32,
     /// Page height.
     pub height: f32,
-    /// Left edge of the text block.
-    pub left: f32,
+    /// Margin on the binding side: left on a recto, right on a verso. Equal to `outer`
+    /// when pages do not face.
+    pub inner: f32,
+    /// Margin on the side away from the binding: right on a recto, left on a verso.
+    pub outer: f32,
+    /// Facing pages (a book): rectos and versos mirror each other, chapters open on rectos
+    /// and folios sit at the outer corners. Otherwise (an article) every page is alike.
+    pub facing: bool,
     /// Top edge of the text block.
     pub top: f32,
     /// Width of the text block (the measure).
@@ -57,7 +89,8 @@ pub struct PageGeometry {
 
 impl PageGeometry {
     /// Geometry for a paper size: margins in proportion to the page, a measure of about
-    /// 65 characters, and a type size that suits the page.
+    /// 65 characters, and a type size that suits the page. One margin on both sides; see
+    /// [`PageGeometry::for_shape`] for a book's facing pages.
     pub fn for_paper(paper: Paper) -> Self {
         let (width, height, body_size): (f32, f32, f32) = match paper {
             Paper::A5 => (419.53, 595.28, 10.0),
@@ -70,15 +103,50 @@ impl PageGeometry {
         let top = height * 0.095;
         let bottom = height * 0.115;
         let lines = ((height - top - bottom) / leading).floor();
+        let margin = (width - measure) / 2.0;
         PageGeometry {
             width,
             height,
-            left: (width - measure) / 2.0,
+            inner: margin,
+            outer: margin,
+            facing: false,
             top,
             measure,
             text_height: lines * leading,
             body_size,
             leading,
+        }
+    }
+
+    /// The same page for a publication of `shape`: facing pages for a book, the inner
+    /// margin narrower than the outer by [`INNER_TO_OUTER`]; one margin on both sides for
+    /// an article. The measure stays as it is, so lines break the same either way.
+    pub fn for_shape(self, shape: ir::BookShape) -> Self {
+        let margins = self.width - self.measure;
+        match shape {
+            ir::BookShape::Book => {
+                let inner = margins * INNER_TO_OUTER / (1.0 + INNER_TO_OUTER);
+                PageGeometry {
+                    inner,
+                    outer: margins - inner,
+                    facing: true,
+                    ..self
+                }
+            }
+            ir::BookShape::Article => PageGeometry {
+                inner: margins / 2.0,
+                outer: margins / 2.0,
+                facing: false,
+                ..self
+            },
+        }
+    }
+
+    /// Left edge of the text block on a page of `side`.
+    pub fn left(&self, side: Side) -> f32 {
+        match side {
+            Side::Recto => self.inner,
+            Side::Verso => self.outer,
         }
     }
 }
@@ -139,12 +207,13 @@ struct TextBlock {
 }
 
 impl<'a, 'f> Layout<'a, 'f> {
-    /// A layout of `book` on pages of `geometry`.
+    /// A layout of `book` on pages of `geometry`, its margins set for the book's shape
+    /// ([`PageGeometry::for_shape`]).
     pub fn new(shaper: &'a Shaper<'f>, book: &'a Book, geometry: PageGeometry) -> Self {
         Layout {
             shaper,
             hyphenation: Hyphenation::for_language(&book.meta.language),
-            geometry,
+            geometry: geometry.for_shape(book.shape),
             book,
             blocks: Vec::new(),
             chapter: 0,
@@ -854,19 +923,41 @@ mod tests {
             assert!(below(Role::Caption) && below(Role::Credit));
         }
         assert_eq!(figures, 6);
-        for page in &document.pages {
+        let geometry = geometry.for_shape(book.shape);
+        for (index, page) in document.pages.iter().enumerate() {
+            let left = geometry.left(Side::of_page(index));
             for item in &page.items {
                 if let PageItem::Glyphs(run) = item {
                     let right = run.x + run.glyphs.last().map_or(0.0, |g| g.x);
                     // A quote or dash starting a line may hang into the left margin.
                     let hang = run.size * crate::typeset::text::MAX_HANG;
-                    assert!(
-                        run.x >= geometry.left - hang - 0.01
-                            && right <= geometry.left + geometry.measure + 0.01
-                    );
+                    assert!(run.x >= left - hang - 0.01 && right <= left + geometry.measure + 0.01);
                 }
             }
         }
+    }
+
+    #[test]
+    fn facing_pages_mirror_the_margins_and_keep_the_measure() {
+        for paper in [Paper::A5, Paper::A4, Paper::Letter, Paper::Trade] {
+            let plain = PageGeometry::for_paper(paper);
+            let book = plain.for_shape(ir::BookShape::Book);
+            let article = plain.for_shape(ir::BookShape::Article);
+            assert!(book.facing && !article.facing);
+            assert_eq!(book.measure, plain.measure);
+            assert!((book.inner / book.outer - INNER_TO_OUTER).abs() < 1e-4);
+            assert!((book.inner + book.measure + book.outer - book.width).abs() < 0.01);
+            assert_eq!(book.left(Side::Recto), book.inner);
+            assert_eq!(book.left(Side::Verso), book.outer);
+            assert!(book.left(Side::Recto) < book.left(Side::Verso));
+            // An article keeps its one margin on both sides, as the plain geometry has it.
+            for side in [Side::Recto, Side::Verso] {
+                assert_eq!(article.left(side), plain.left(side));
+            }
+            assert_eq!(plain.inner, plain.outer);
+        }
+        let sides: Vec<Side> = (0..4).map(Side::of_page).collect();
+        assert_eq!(sides, [Side::Recto, Side::Verso, Side::Recto, Side::Verso]);
     }
 
     #[test]
@@ -967,7 +1058,9 @@ mod tests {
         let document = Layout::new(&shaper, &book, geometry).run(&mut Diagnostics::default());
         let mut drawn = String::new();
         let mut short_lines = 0;
-        for page in &document.pages {
+        let geometry = geometry.for_shape(book.shape);
+        for (index, page) in document.pages.iter().enumerate() {
+            let left = geometry.left(Side::of_page(index));
             for item in &page.items {
                 let PageItem::Glyphs(run) = item else {
                     continue;
@@ -977,7 +1070,7 @@ mod tests {
                 }
                 drawn.extend(run.glyphs.iter().map(|g| g.text.as_str()));
                 let right = run.x + run.glyphs.last().map_or(0.0, |g| g.x);
-                if right - geometry.left < geometry.measure * 0.8 {
+                if right - left < geometry.measure * 0.8 {
                     short_lines += 1;
                 }
             }

@@ -1,8 +1,9 @@
 //! From the paginated vertical list to pages: placement, anchors and bookmarks, links;
-//! then, once a page's number in the book is known, running heads and folios.
+//! then, once a page's number in the book is known, running heads and folios, and (in a
+//! book) the blank versos that let every chapter open on a recto.
 
 use super::content::{line_content, offset_content, shift_x};
-use super::{Layout, PageGeometry};
+use super::{Layout, PageGeometry, Side};
 use crate::ir::Book;
 use crate::typeset::frame::{
     LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role,
@@ -49,10 +50,12 @@ impl Layout<'_, '_> {
     }
 
     /// One finished page: its blocks' content placed, anchors and bookmarks recorded (with
-    /// page numbers counted within the chapter).
+    /// page numbers counted within the chapter). A chapter (and the front matter) starts on
+    /// a recto, so the page's side, and with it its left margin, is known here already.
     fn page_from_plan(&mut self, plan: &PagePlan) -> Page {
         let g = self.geometry;
         let p = self.pages_done;
+        let left = g.left(Side::of_page(p));
         let mut page = Page {
             width: g.width,
             height: g.height,
@@ -77,10 +80,10 @@ impl Layout<'_, '_> {
             // Each block is placed once: move its content instead of copying it.
             for content in std::mem::take(&mut block.content) {
                 match offset_content(content, y) {
-                    Content::Item(item) => page.items.push(shift_x(item, g.left)),
+                    Content::Item(item) => page.items.push(shift_x(item, left)),
                     Content::Link(rect, target) => page.items.push(PageItem::Link {
                         rect: Rect {
-                            x: rect.x + g.left,
+                            x: rect.x + left,
                             ..rect
                         },
                         target: match target {
@@ -97,8 +100,10 @@ impl Layout<'_, '_> {
 
 /// Chapters' pages on their way to the sink, in book order: each is numbered in the book,
 /// given its running head and folio, and passed on; each chapter's navigation is moved to
-/// book page numbers. The one place both the sequential layout and the threaded pipeline
-/// turn chapter pages into book pages.
+/// book page numbers. On facing pages (a book) a chapter that would open on a verso gets a
+/// blank verso before it: no running head, no folio, no items, so nothing in the structure
+/// tree either. The one place both the sequential layout and the threaded pipeline turn
+/// chapter pages into book pages.
 pub struct BookPages<'s, 'a, 'f> {
     decorator: Decorator<'a, 'f>,
     sink: &'s mut dyn PageSink,
@@ -122,6 +127,18 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
 
     /// The next page of the current chapter.
     pub fn page(&mut self, mut page: ChapterPage) -> Result<()> {
+        let g = self.decorator.geometry;
+        // Layout placed the chapter's pages as if it opened on a recto; make it so.
+        if g.facing && self.pages == self.chapter_start && Side::of_page(self.pages) == Side::Verso
+        {
+            self.sink.page(Page {
+                width: g.width,
+                height: g.height,
+                items: Vec::new(),
+            })?;
+            self.pages += 1;
+            self.chapter_start = self.pages;
+        }
         self.decorator.decorate(&mut page, self.pages);
         self.pages += 1;
         self.sink.page(page.page)
@@ -139,9 +156,12 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
     }
 }
 
-/// Running heads and folios: the book title on even pages, the chapter title on odd ones,
-/// the page number at the foot; neither on chapter openings, nor on the title page and
-/// imprint (laid out as openings of their own, see `front.rs`).
+/// Running heads and folios: the book title on versos (even page numbers), the chapter
+/// title on rectos (odd ones), centred over the text block; the page number at the foot,
+/// at the outer corner of the text block on facing pages (a book), centred under it
+/// otherwise (an article). Neither on chapter openings, nor on the title page and imprint
+/// (laid out as openings of their own, see `front.rs`), nor on the blank versos
+/// [`BookPages`] adds.
 pub struct Decorator<'a, 'f> {
     shaper: &'a Shaper<'f>,
     book: &'a Book,
@@ -151,12 +171,13 @@ pub struct Decorator<'a, 'f> {
 }
 
 impl<'a, 'f> Decorator<'a, 'f> {
-    /// A decorator for `book`'s pages of `geometry`.
+    /// A decorator for `book`'s pages of `geometry`, its margins set for the book's shape
+    /// ([`PageGeometry::for_shape`], as [`Layout::new`] sets them).
     pub fn new(shaper: &'a Shaper<'f>, book: &'a Book, geometry: PageGeometry) -> Self {
         Decorator {
             shaper,
             book,
-            geometry,
+            geometry: geometry.for_shape(book.shape),
             hyphenation: Hyphenation::for_language(""),
         }
     }
@@ -172,9 +193,22 @@ impl<'a, 'f> Decorator<'a, 'f> {
         if page.opening {
             return;
         }
+        let side = Side::of_page(number);
         let folio_baseline = g.top + g.text_height + (g.height - g.top - g.text_height) * 0.45;
-        self.centered_line(&folio, style.clone(), folio_baseline, &mut page.page);
-        let title = if number % 2 == 1 {
+        let folio_alignment = match (g.facing, side) {
+            (false, _) => Alignment::Center,
+            (true, Side::Recto) => Alignment::Right,
+            (true, Side::Verso) => Alignment::Left,
+        };
+        self.line(
+            &folio,
+            style.clone(),
+            folio_baseline,
+            side,
+            folio_alignment,
+            &mut page.page,
+        );
+        let title = if side == Side::Verso {
             self.book.meta.title.clone()
         } else {
             self.book
@@ -184,10 +218,26 @@ impl<'a, 'f> Decorator<'a, 'f> {
                 .unwrap_or_default()
         };
         style.style.italic = true;
-        self.centered_line(&title, style, g.top * 0.6, &mut page.page);
+        self.line(
+            &title,
+            style,
+            g.top * 0.6,
+            side,
+            Alignment::Center,
+            &mut page.page,
+        );
     }
 
-    fn centered_line(&self, text: &str, style: TextStyle, baseline: f32, page: &mut Page) {
+    /// One line of decoration across the text block of a page of `side`, on `baseline`.
+    fn line(
+        &self,
+        text: &str,
+        style: TextStyle,
+        baseline: f32,
+        side: Side,
+        alignment: Alignment,
+        page: &mut Page,
+    ) {
         let g = self.geometry;
         let mut builder =
             ParagraphBuilder::new(self.shaper, &self.hyphenation, g.measure).without_hyphenation();
@@ -195,16 +245,175 @@ impl<'a, 'f> Decorator<'a, 'f> {
             text: text.to_string(),
             style,
         }]);
-        let (paragraph, lines) = builder.finish(Alignment::Center);
+        let (paragraph, lines) = builder.finish(alignment);
         // A running head is one line: a very long title is cut at the first line.
-        if let Some(line) = set_lines(paragraph, &lines, Alignment::Center, g.measure).first() {
+        if let Some(line) = set_lines(paragraph, &lines, alignment, g.measure).first() {
             let mut content = Vec::new();
-            line_content(line, g.left, 0.0, Role::Artifact, &mut content);
+            line_content(line, g.left(side), 0.0, Role::Artifact, &mut content);
             for c in content {
                 if let Content::Item(item) = offset_content(c, baseline) {
                     page.items.push(item);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{self, Block, BookShape, Inline, LinkTarget};
+    use crate::typeset::fonts::FontSet;
+    use crate::typeset::frame::{GlyphRun, LaidOutDocument};
+    use crate::typeset::layout::Paper;
+    use crate::Diagnostics;
+
+    /// A chapter `id` of `paragraphs` paragraphs of about sixty words each, linking to
+    /// `link` first when given.
+    fn chapter(id: &str, paragraphs: usize, link: Option<&str>) -> ir::Chapter {
+        let words = "The quick brown fox jumps over the lazy dog again and again. ".repeat(5);
+        let mut blocks = Vec::new();
+        if let Some(target) = link {
+            blocks.push(Block::Paragraph(vec![Inline::Link {
+                target: LinkTarget::Internal(target.into()),
+                content: vec![Inline::Text("onwards".into())],
+            }]));
+        }
+        blocks.extend((0..paragraphs).map(|_| Block::Paragraph(vec![Inline::Text(words.clone())])));
+        ir::Chapter {
+            id: id.into(),
+            title: vec![Inline::Text(format!("Title {id}"))],
+            blocks,
+            footnotes: Vec::new(),
+        }
+    }
+
+    /// A book (title page, imprint) of three chapters: one page, three pages, two pages.
+    fn three_chapters(shape: BookShape) -> Book {
+        let mut book = Book {
+            chapters: vec![
+                chapter("c1", 1, Some("c3")),
+                chapter("c2", 13, None),
+                chapter("c3", 8, None),
+            ],
+            shape,
+            ..Book::default()
+        };
+        book.meta.title = "The Book".into();
+        book
+    }
+
+    fn lay_out(book: &Book) -> (LaidOutDocument, PageGeometry) {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let document = Layout::new(&shaper, book, geometry).run(&mut Diagnostics::default());
+        (document, geometry.for_shape(book.shape))
+    }
+
+    /// Where each chapter opens (page index), from the bookmarks.
+    fn chapter_pages(document: &LaidOutDocument) -> Vec<usize> {
+        let outline = &document.navigation.outline;
+        outline
+            .iter()
+            .filter(|e| e.level == 1)
+            .map(|e| e.page)
+            .collect()
+    }
+
+    fn artifacts(page: &Page) -> Vec<&GlyphRun> {
+        page.items
+            .iter()
+            .filter_map(|item| match item {
+                PageItem::Glyphs(run) if run.role == Role::Artifact => Some(run),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn text(run: &GlyphRun) -> String {
+        run.glyphs
+            .iter()
+            .map(|g| format!("{}{}", g.text, if g.space_after { " " } else { "" }))
+            .collect()
+    }
+
+    #[test]
+    fn book_chapters_open_on_rectos_after_blank_versos() {
+        let (document, _) = lay_out(&three_chapters(BookShape::Book));
+        // Title page 1, imprint 2, chapter 1 on 3, a blank 4, chapter 2 on 5–7, a blank 8,
+        // chapter 3 on 9–10 (indexes from 0 below).
+        assert_eq!(chapter_pages(&document), vec![2, 4, 8]);
+        assert_eq!(document.pages.len(), 10);
+        for blank in [3, 7] {
+            assert!(document.pages[blank].items.is_empty(), "page {blank}");
+        }
+        let filled = document.pages.iter().filter(|p| !p.items.is_empty());
+        assert_eq!(filled.count(), 8);
+        // The link in chapter 1 lands on chapter 3's opening, past both blanks.
+        let link = document.pages[2].items.iter().find_map(|item| match item {
+            PageItem::Link { target, .. } => Some(target.clone()),
+            _ => None,
+        });
+        assert!(
+            matches!(link, Some(LinkDestination::Internal { page: 8, .. })),
+            "{link:?}"
+        );
+    }
+
+    #[test]
+    fn an_article_has_no_blank_pages_and_one_margin() {
+        let (document, geometry) = lay_out(&three_chapters(BookShape::Article));
+        assert!(document.pages.iter().all(|p| !p.items.is_empty()));
+        assert_eq!(chapter_pages(&document), vec![0, 1, 4]);
+        assert_eq!(geometry.left(Side::Recto), geometry.left(Side::Verso));
+        assert!(!geometry.facing);
+    }
+
+    #[test]
+    fn text_heads_and_folios_follow_the_side_of_the_page() {
+        let (document, g) = lay_out(&three_chapters(BookShape::Book));
+        let foot = g.top + g.text_height;
+        // Index 5 is page 6, a verso; index 6 page 7, a recto; both in chapter 2.
+        for (index, side, head, folio) in [
+            (5, Side::Verso, "The Book", "6"),
+            (6, Side::Recto, "Title c2", "7"),
+        ] {
+            let page = &document.pages[index];
+            let left = g.left(side);
+            let runs = artifacts(page);
+            let head_run = runs.iter().find(|r| r.baseline < g.top).expect("a head");
+            let folio_run = runs.iter().find(|r| r.baseline > foot).expect("a folio");
+            assert_eq!(
+                (text(head_run), text(folio_run)),
+                (head.into(), folio.into())
+            );
+            // The running head is centred over this side's text block.
+            let head_width = head_run.glyphs.last().map_or(0.0, |g| g.x);
+            let centre = head_run.x + head_width / 2.0;
+            assert!(
+                (centre - (left + g.measure / 2.0)).abs() < g.body_size,
+                "{centre}"
+            );
+            // The folio sits at the outer corner.
+            match side {
+                Side::Verso => assert!((folio_run.x - left).abs() < 0.01, "{}", folio_run.x),
+                Side::Recto => {
+                    let edge = left + g.measure;
+                    assert!(folio_run.x < edge && folio_run.x > edge - g.body_size * 2.0);
+                }
+            }
+            // Body lines start at this side's left edge (none hangs this far).
+            let body = page.items.iter().filter_map(|item| match item {
+                PageItem::Glyphs(run) if run.role == Role::Paragraph => Some(run.x),
+                _ => None,
+            });
+            let first = body.fold(f32::MAX, f32::min);
+            assert!((first - left).abs() < 1.0, "page {index}: text at {first}");
+        }
+        // Blank versos and chapter openings carry neither head nor folio.
+        for index in [2, 3, 4, 7, 8] {
+            assert!(artifacts(&document.pages[index]).is_empty(), "page {index}");
         }
     }
 }

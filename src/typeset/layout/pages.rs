@@ -365,7 +365,9 @@ mod tests {
     fn an_article_has_no_blank_pages_and_one_margin() {
         let (document, geometry) = lay_out(&three_chapters(BookShape::Article));
         assert!(document.pages.iter().all(|p| !p.items.is_empty()));
-        assert_eq!(chapter_pages(&document), vec![0, 1, 4]);
+        // Its sections run on: the second starts under the first on page 1, the third on
+        // page 3.
+        assert_eq!(chapter_pages(&document), vec![0, 0, 2]);
         assert_eq!(geometry.left(Side::Recto), geometry.left(Side::Verso));
         assert!(!geometry.facing);
     }

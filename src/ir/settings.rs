@@ -17,6 +17,8 @@ pub struct Settings {
     /// The build date written into every output (EPUB `dcterms:modified` and zip times, PDF
     /// dates and XMP): `SOURCE_DATE_EPOCH`, else the book's `date`, else [`DEFAULT_EPOCH`].
     pub build_date: DateTime<Utc>,
+    /// Where the PDF sets footnotes.
+    pub notes: NotePlacement,
 }
 
 impl Default for Settings {
@@ -24,6 +26,7 @@ impl Default for Settings {
         Settings {
             paper: Paper::default(),
             build_date: DateTime::from_timestamp(DEFAULT_EPOCH, 0).unwrap_or_default(),
+            notes: NotePlacement::default(),
         }
     }
 }
@@ -46,6 +49,27 @@ pub fn parse_date(date: &str) -> Option<DateTime<Utc>> {
     let date = date.trim();
     let day = chrono::NaiveDate::parse_from_str(date.get(..10).unwrap_or(date), "%Y-%m-%d").ok()?;
     Some(day.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Where the PDF sets footnotes (an EPUB always has them at the chapter's end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotePlacement {
+    /// At the foot of the page that calls them (the default).
+    #[default]
+    Page,
+    /// Collected at the end of each chapter under a "Notes" heading.
+    Chapter,
+}
+
+impl NotePlacement {
+    /// Parse a placement as written in `book.toml` (`page`, `chapter`).
+    pub fn from_name(name: &str) -> Option<NotePlacement> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "page" => Some(NotePlacement::Page),
+            "chapter" => Some(NotePlacement::Chapter),
+            _ => None,
+        }
+    }
 }
 
 /// Paper sizes presswork knows.

@@ -65,6 +65,9 @@ pub struct BuildSection {
     /// `book` or `article`: the PDF's front and back matter; chosen from the headings when
     /// absent (one `#` title over `##` sections, or no heading, is an article).
     pub layout: Option<String>,
+    /// `page` or `chapter`: where the PDF sets footnotes (default `page`, at the foot of
+    /// the page that calls them; `chapter` collects them at each chapter's end).
+    pub notes: Option<String>,
     /// mdBook's output folder; ignored.
     pub build_dir: Option<IgnoredAny>,
     /// mdBook: create missing chapter files; ignored (a missing chapter is an error here).

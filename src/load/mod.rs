@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
-use crate::ir::{Book, BookShape, Metadata, Paper, Settings};
+use crate::ir::{Book, BookShape, Metadata, NotePlacement, Paper, Settings};
 use crate::markdown::{self, Manuscript};
 use config::{BookConfig, BookSection, SourcedSection};
 use summary::SummaryEntry;
@@ -144,6 +144,7 @@ pub fn load_book(
     book.settings = Settings {
         paper: resolve_paper(options, &config)?,
         build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
+        notes: resolve_notes(&config)?,
     };
     book.shape = resolve_shape(&config, book.shape)?;
     Ok(book)
@@ -157,6 +158,18 @@ fn resolve_shape(config: &LoadedConfig, found: BookShape) -> Result<BookShape> {
             path: config.path.clone(),
             line: config.line_of("build", "layout"),
             message: format!("layout `{name}` is not one of book, article"),
+        }),
+    }
+}
+
+/// Where footnotes go: `[build] notes` in `book.toml`, else at the foot of the page.
+fn resolve_notes(config: &LoadedConfig) -> Result<NotePlacement> {
+    match &config.config.build.notes {
+        None => Ok(NotePlacement::default()),
+        Some(name) => NotePlacement::from_name(name).ok_or_else(|| Error::Config {
+            path: config.path.clone(),
+            line: config.line_of("build", "notes"),
+            message: format!("notes `{name}` is not one of page, chapter"),
         }),
     }
 }
@@ -798,5 +811,39 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert!(error.contains("book.toml:5"), "{error}");
         assert!(error.contains("layout `pamphlet`"), "{error}");
+    }
+
+    #[test]
+    fn notes_go_to_the_page_foot_unless_book_toml_says_chapter() {
+        let dir = std::env::temp_dir().join(format!("presswork-notes-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("a.md"), "# One\n\nText.[^n]\n\n[^n]: A note.\n").expect("md");
+        let load = |toml: &str| {
+            std::fs::write(dir.join("book.toml"), toml).expect("toml");
+            load_book(&dir, &LoadOptions::default(), &mut Diagnostics::default())
+        };
+        let notes = |toml: &str| load(toml).map(|book| book.settings.notes).ok();
+        assert_eq!(
+            notes("[book]\nlanguage = \"en\"\n"),
+            Some(NotePlacement::Page)
+        );
+        assert_eq!(
+            notes("[build]\nnotes = \"page\"\n"),
+            Some(NotePlacement::Page)
+        );
+        assert_eq!(
+            notes("[build]\nnotes = \"chapter\"\n"),
+            Some(NotePlacement::Chapter)
+        );
+        let error = load("[book]\nlanguage = \"en\"\n\n[build]\nnotes = \"margin\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(error.contains("book.toml:5"), "{error}");
+        assert!(
+            error.contains("notes `margin` is not one of page, chapter"),
+            "{error}"
+        );
     }
 }

@@ -5,6 +5,12 @@
 //! *where breaks do fall*: it fills each page, backs up to the last legal break when a block
 //! does not fit, floats figures that do not fit to the top of the next page while text flows
 //! past them, and starts chapters on a new page.
+//!
+//! Footnotes ride with the line that first calls them ([`VBlock::notes`]): the page keeps
+//! room at its foot for the notes of the lines placed on it, so the text area shrinks as
+//! notes come; a line whose notes would not fit moves on to the next page. Only when the
+//! line is the first on its page (nothing to gain by moving it) are its notes allowed to
+//! run over: the lines of notes that do not fit continue at the foot of the next page.
 
 use std::collections::VecDeque;
 
@@ -54,6 +60,9 @@ pub struct VBlock {
     pub baseline: Option<f32>,
     /// Lines of one paragraph share a group number (for checks and debugging).
     pub group: Option<usize>,
+    /// The footnotes this block calls first, set as lines (each a block of its own, its
+    /// `space_before` kept between notes), to go at the foot of the page the block is on.
+    pub notes: Vec<VBlock>,
 }
 
 impl VBlock {
@@ -70,6 +79,7 @@ impl VBlock {
             chapter,
             baseline: None,
             group: None,
+            notes: Vec::new(),
         }
     }
 }
@@ -83,11 +93,28 @@ pub struct Placement {
     pub y: f32,
 }
 
+/// A line of a footnote placed at the foot of a page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NotePlacement {
+    /// The block that calls the note.
+    pub block: usize,
+    /// Index of the line in that block's [`VBlock::notes`].
+    pub line: usize,
+    /// Top of the line, from the top of the text area.
+    pub y: f32,
+    /// Whether the line continues a note begun at the foot of an earlier page.
+    pub continued: bool,
+}
+
 /// One page's placements.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PagePlan {
     /// Blocks on the page in order.
     pub placements: Vec<Placement>,
+    /// Lines of footnotes at the foot of the page, in order.
+    pub notes: Vec<NotePlacement>,
+    /// Top of the footnote area (the space above the note rule), if the page has notes.
+    pub foot: Option<f32>,
     /// Whether a chapter opens on this page.
     pub opening: bool,
     /// The chapter the page belongs to (its first block's).
@@ -116,6 +143,11 @@ pub fn paginate(blocks: &[VBlock], height: f32) -> Vec<PagePlan> {
 #[derive(Debug)]
 pub struct Paginator {
     height: f32,
+    /// Room between the text and the first line of notes, the rule in it.
+    note_skip: f32,
+    /// Lines of notes (block, line) that did not fit on the last page: they open the foot
+    /// of the current one.
+    carry: Vec<(usize, usize)>,
     /// Blocks not yet released; `window[0]` is block number `base`.
     window: VecDeque<VBlock>,
     base: usize,
@@ -135,6 +167,8 @@ impl Paginator {
     pub fn new(height: f32) -> Self {
         Paginator {
             height,
+            note_skip: DEFAULT_NOTE_SKIP,
+            carry: Vec::new(),
             window: VecDeque::new(),
             base: 0,
             next: 0,
@@ -146,6 +180,12 @@ impl Paginator {
         }
     }
 
+    /// The room kept between the text and the footnotes below it.
+    pub fn with_note_skip(mut self, skip: f32) -> Self {
+        self.note_skip = skip;
+        self
+    }
+
     /// Add the next block of the vertical list and break what can be broken.
     pub fn push(&mut self, block: VBlock) {
         self.window.push_back(block);
@@ -155,9 +195,7 @@ impl Paginator {
     /// The list has ended: place the floats still waiting and close the last page.
     pub fn finish(&mut self) {
         self.flush_floats();
-        if !self.page.placements.is_empty() {
-            self.finished.push_back(std::mem::take(&mut self.page));
-        }
+        self.flush_page();
     }
 
     /// The next finished page, if any.
@@ -181,6 +219,9 @@ impl Paginator {
             .chain(pending)
             .map(|p| p.block)
             .chain(self.deferred.iter().copied())
+            // A note's parent block holds the note's lines until they are all placed.
+            .chain(self.carry.iter().map(|(block, _)| *block))
+            .chain(self.finished.iter().flat_map(|p| &p.notes).map(|n| n.block))
             .min()
             .unwrap_or(self.next)
             .min(self.next);
@@ -217,9 +258,7 @@ impl Paginator {
             );
             if flow == Flow::NewPage {
                 self.flush_floats();
-                if !self.page.placements.is_empty() {
-                    self.finished.push_back(std::mem::take(&mut self.page));
-                }
+                self.flush_page();
                 self.page.opening = true;
                 self.page.chapter = chapter;
                 self.y = 0.0;
@@ -232,13 +271,13 @@ impl Paginator {
             } else {
                 space_before
             };
-            let fits = self.y + space + block_height <= height;
+            let fits = self.y + space + block_height + self.foot_height(Some(i)) <= height;
             if flow == Flow::Float && !self.page.placements.is_empty() && !fits {
                 self.deferred.push(i);
                 self.next += 1;
                 continue;
             }
-            if fits || self.page.placements.is_empty() {
+            if fits || self.page.placements.is_empty() || self.long_note_may_start(i, space) {
                 self.page.placements.push(Placement {
                     block: i,
                     y: self.y + space,
@@ -266,9 +305,8 @@ impl Paginator {
                 self.deferred.retain(|d| *d < block_index);
                 self.next = block_index;
             }
-            self.finished.push_back(std::mem::take(&mut self.page));
+            self.close_page();
             self.page.chapter = self.block(self.next).chapter;
-            self.y = 0.0;
             self.place_deferred();
         }
     }
@@ -279,7 +317,8 @@ impl Paginator {
                 let b = self.block(next);
                 (b.height, b.space_before)
             };
-            if self.y + h <= self.height || self.page.placements.is_empty() {
+            if self.y + h + self.foot_height(None) <= self.height || self.page.placements.is_empty()
+            {
                 self.page.placements.push(Placement {
                     block: next,
                     y: self.y,
@@ -298,13 +337,129 @@ impl Paginator {
             self.place_deferred();
             if !self.deferred.is_empty() {
                 let chapter = self.page.chapter;
-                self.finished.push_back(std::mem::take(&mut self.page));
+                self.close_page();
                 self.page.chapter = chapter;
-                self.y = 0.0;
             }
         }
     }
+
+    /// Close the page if it holds anything, and then pages of notes alone until no note
+    /// runs over (before a chapter opens or the list ends).
+    fn flush_page(&mut self) {
+        if !self.page.placements.is_empty() {
+            self.close_page();
+        }
+        while !self.carry.is_empty() {
+            let chapter = self.page.chapter;
+            self.close_page();
+            self.page.chapter = chapter;
+        }
+    }
+
+    /// The note lines of the current page: those carried over, then the notes of the
+    /// blocks placed (and of block `extra`, if given), in order.
+    fn note_lines(&self, extra: Option<usize>) -> Vec<(usize, usize)> {
+        let mut lines = self.carry.clone();
+        for block in self.page.placements.iter().map(|p| p.block).chain(extra) {
+            lines.extend((0..self.block(block).notes.len()).map(|line| (block, line)));
+        }
+        lines
+    }
+
+    /// Whether block `i`, which does not fit with all its notes, may still be placed with
+    /// the start of a long note: a note that would take more than [`LONG_NOTE`] of a page
+    /// runs on to the next page anyway, so it begins on the page of its call as long as
+    /// [`NOTE_LINES_FIRST`] of its lines fit, rather than leave a gap under the text.
+    fn long_note_may_start(&self, i: usize, space: f32) -> bool {
+        let block = self.block(i);
+        let own: f32 = block.notes.iter().map(|n| n.height + n.space_before).sum();
+        if block.notes.is_empty() || own <= self.height * LONG_NOTE {
+            return false;
+        }
+        let lines = self.note_lines(Some(i));
+        let before = lines.len() - block.notes.len();
+        let foot: f32 = lines
+            .iter()
+            .take(before + NOTE_LINES_FIRST)
+            .enumerate()
+            .map(|(n, line)| self.note_line_height(*line, n == 0))
+            .sum();
+        self.y + space + block.height + self.note_skip + foot <= self.height
+    }
+
+    /// Height of a note line at the foot, with the space above it unless it comes first.
+    fn note_line_height(&self, (block, line): (usize, usize), first: bool) -> f32 {
+        self.block(block).notes.get(line).map_or(0.0, |note| {
+            note.height + if first { 0.0 } else { note.space_before }
+        })
+    }
+
+    /// Room the foot of the current page takes (with block `extra` placed too): the notes
+    /// and the skip above them, or nothing without notes.
+    fn foot_height(&self, extra: Option<usize>) -> f32 {
+        let lines = self.note_lines(extra);
+        if lines.is_empty() {
+            return 0.0;
+        }
+        let notes: f32 = lines
+            .iter()
+            .enumerate()
+            .map(|(n, line)| self.note_line_height(*line, n == 0))
+            .sum();
+        self.note_skip + notes
+    }
+
+    /// Finish the current page: set its notes at the foot of the text area, as many lines
+    /// as fit under the text (at least one on a page of notes alone, so that every page
+    /// moves on); the rest wait for the next page.
+    fn close_page(&mut self) {
+        let lines = self.note_lines(None);
+        let carried = self.carry.len();
+        let room = self.height - self.y - self.note_skip;
+        let mut used = 0.0;
+        let mut fitting = 0;
+        for (n, line) in lines.iter().enumerate() {
+            let h = self.note_line_height(*line, n == 0);
+            let alone = n == 0 && self.page.placements.is_empty();
+            if used + h > room + EPSILON && !alone {
+                break;
+            }
+            used += h;
+            fitting = n + 1;
+        }
+        // The notes sit at the bottom of the text area, however short the text above.
+        let mut y = self.height - used;
+        if fitting > 0 {
+            self.page.foot = Some(y - self.note_skip);
+        }
+        for (n, &(block, line)) in lines[..fitting].iter().enumerate() {
+            let h = self.note_line_height((block, line), n == 0);
+            let space = h - self.block(block).notes.get(line).map_or(0.0, |l| l.height);
+            self.page.notes.push(NotePlacement {
+                block,
+                line,
+                y: y + space,
+                continued: n < carried,
+            });
+            y += h;
+        }
+        self.carry = lines[fitting..].to_vec();
+        self.finished.push_back(std::mem::take(&mut self.page));
+        self.y = 0.0;
+    }
 }
+
+/// Room above the notes when the caller sets none ([`Paginator::with_note_skip`]).
+const DEFAULT_NOTE_SKIP: f32 = 12.0;
+
+/// A note taller than this share of the page may begin under its call and run on.
+const LONG_NOTE: f32 = 0.5;
+
+/// Lines of a long note that must fit under its call for the note to begin there.
+const NOTE_LINES_FIRST: usize = 2;
+
+/// Slack for rounding when notes are measured against the room left for them.
+const EPSILON: f32 = 0.01;
 
 #[cfg(test)]
 mod tests {
@@ -387,6 +542,130 @@ mod tests {
         let blocks = vec![VBlock::new(500.0, 0), VBlock::new(500.0, 0)];
         let pages = paginate(&blocks, 100.0);
         assert_eq!(lines_per_page(&pages), [1, 1]);
+    }
+
+    /// A note of `lines` lines, each `height` tall with `space` above it.
+    fn note(lines: usize, height: f32, space: f32) -> Vec<VBlock> {
+        (0..lines)
+            .map(|_| {
+                let mut line = VBlock::new(height, 0);
+                line.space_before = space;
+                line
+            })
+            .collect()
+    }
+
+    /// `n` lines of 10 points, a page break allowed before each.
+    fn lines(n: usize) -> Vec<VBlock> {
+        (0..n).map(|_| VBlock::new(10.0, 0)).collect()
+    }
+
+    #[test]
+    fn room_is_kept_at_the_foot_for_the_notes_of_the_page() {
+        let mut blocks = lines(20);
+        blocks[2].notes = note(2, 8.0, 2.0);
+        let pages = paginate(&blocks, 100.0);
+        // Foot: skip 12 + 8 + 2 + 8 = 30, so seven lines of text instead of ten.
+        assert_eq!(lines_per_page(&pages), [7, 10, 3]);
+        let notes = &pages[0].notes;
+        assert_eq!(notes.len(), 2);
+        // Set at the bottom of the text area, the space between them kept.
+        assert!((notes[0].y - 82.0).abs() < 1e-3 && (notes[1].y - 92.0).abs() < 1e-3);
+        assert!(notes.iter().all(|n| n.block == 2 && !n.continued));
+        assert_eq!(pages[0].foot, Some(70.0));
+        assert!(pages[1].notes.is_empty() && pages[1].foot.is_none());
+    }
+
+    #[test]
+    fn a_line_whose_notes_do_not_fit_moves_to_the_next_page() {
+        let mut blocks = lines(12);
+        blocks[8].notes = note(1, 8.0, 0.0);
+        let pages = paginate(&blocks, 100.0);
+        // Line 8 would end at 90, its note's foot (20) under it: over 100.
+        assert_eq!(lines_per_page(&pages), [8, 4]);
+        assert_eq!(pages[1].placements[0].block, 8);
+        assert_eq!(pages[1].notes.len(), 1);
+        assert!(pages[0].notes.is_empty());
+    }
+
+    #[test]
+    fn the_first_line_keeps_its_notes_and_a_long_note_runs_on() {
+        let mut blocks = lines(8);
+        blocks[0].notes = note(15, 8.0, 0.0);
+        let pages = paginate(&blocks, 100.0);
+        // Page one: the calling line, and the nine note lines that fit under it (room:
+        // 100 - 10 - 12 = 78); the next line would need the whole note's room.
+        assert_eq!(pages[0].placements.len(), 1);
+        assert_eq!(pages[0].notes.len(), 9);
+        assert!(pages[0].notes.iter().all(|n| !n.continued));
+        // Page two: the six lines left open its foot (12 + 48 = 60): four lines of text.
+        assert_eq!(pages[1].notes.len(), 6);
+        assert!(pages[1].notes.iter().all(|n| n.continued && n.block == 0));
+        assert_eq!(lines_per_page(&pages), [1, 4, 3]);
+        let order: Vec<usize> = pages
+            .iter()
+            .flat_map(|p| &p.notes)
+            .map(|n| n.line)
+            .collect();
+        assert_eq!(
+            order,
+            (0..15).collect::<Vec<_>>(),
+            "every line once, in order"
+        );
+        for page in &pages {
+            let text_end = page
+                .placements
+                .iter()
+                .map(|p| p.y + 10.0)
+                .fold(0.0, f32::max);
+            if let Some(foot) = page.foot {
+                assert!(foot + 12.0 - 1e-3 >= text_end, "notes under the text");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_note_begins_under_its_call_and_runs_on() {
+        let mut blocks = lines(12);
+        blocks[4].notes = note(15, 8.0, 0.0);
+        let pages = paginate(&blocks, 100.0);
+        // The note (120) could never fit whole: line 4 stays on page one (ending at 50),
+        // with the four note lines that fit under it (100 - 50 - 12 = 38).
+        assert_eq!(pages[0].placements.len(), 5);
+        assert_eq!(pages[0].notes.len(), 4);
+        assert!(pages[1].notes.iter().all(|n| n.continued));
+        let placed: usize = pages.iter().map(|p| p.notes.len()).sum();
+        assert_eq!(placed, 15);
+    }
+
+    #[test]
+    fn a_note_longer_than_the_list_gets_pages_of_its_own() {
+        let mut blocks = lines(1);
+        blocks[0].notes = note(30, 8.0, 0.0);
+        let mut paginator = Paginator::new(100.0);
+        let mut pages = Vec::new();
+        let take = |paginator: &mut Paginator, pages: &mut Vec<PagePlan>| {
+            while let Some(page) = paginator.next_page() {
+                for n in &page.notes {
+                    // The calling block is held until the last line of its note is out.
+                    let line = paginator
+                        .block_mut(n.block)
+                        .and_then(|b| b.notes.get(n.line));
+                    assert!(line.is_some(), "note line {} let go too early", n.line);
+                }
+                pages.push(page);
+            }
+            paginator.release();
+        };
+        for block in blocks {
+            paginator.push(block);
+            take(&mut paginator, &mut pages);
+        }
+        paginator.finish();
+        take(&mut paginator, &mut pages);
+        let placed: usize = pages.iter().map(|p| p.notes.len()).sum();
+        assert_eq!(placed, 30);
+        assert!(pages.len() >= 3, "{} pages", pages.len());
     }
 
     /// A long list with paragraphs, headings, floats and chapters, built deterministically.

@@ -2,11 +2,11 @@
 
 use super::content::{inline_spans, line_content, offset_content};
 use super::{Layout, TextBlock};
-use crate::ir::{self, Block, ImageFormat, Inline};
+use crate::ir::{self, Block, ImageFormat, Inline, NotePlacement};
 use crate::typeset::fonts::{Family, Style};
 use crate::typeset::frame::{PageItem, Rect, Role, StructKind, Tag};
 use crate::typeset::paginate::{Content, Flow, VBlock};
-use crate::typeset::text::{set_lines, Alignment, ParagraphBuilder, Span, TextStyle};
+use crate::typeset::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
 use crate::{svg, Diagnostic, Diagnostics};
 
 /// Points per inch, the PDF unit.
@@ -493,16 +493,15 @@ impl Layout<'_, '_> {
             + text.matches(' ').count() as f32 * style.size * 0.26
     }
 
-    /// Chapter endnotes: a small heading and the numbered notes.
-    pub(super) fn endnotes(&mut self, chapter: &ir::Chapter, diagnostics: &mut Diagnostics) {
-        if chapter.footnotes.is_empty() {
+    /// Chapter endnotes: a small heading and the numbered notes `notes`.
+    pub(super) fn endnotes(&mut self, notes: &[&ir::Footnote], diagnostics: &mut Diagnostics) {
+        if notes.is_empty() {
             return;
         }
         let g = self.geometry;
-        let size = (g.body_size * 0.85 * 2.0).round() / 2.0;
         let mut style = self.body_style();
         style.style.bold = true;
-        style.size = size;
+        style.size = note_size(g.body_size);
         self.text_block(
             &[Inline::Text("Notes".into())],
             TextBlock {
@@ -520,46 +519,133 @@ impl Layout<'_, '_> {
                 outline: None,
             },
         );
-        for note in &chapter.footnotes {
-            self.open(StructKind::Note {
-                id: note.id.clone(),
-            });
-            let first = self.blocks.len();
-            for block in &note.blocks {
-                match block {
-                    Block::Paragraph(inlines) => {
-                        let mut content = Vec::new();
-                        if first == self.blocks.len() {
-                            content.push(Inline::Text(format!("{}.\u{2002}", note.number)));
-                        }
-                        content.extend(inlines.iter().cloned());
-                        self.text_block(
-                            &content,
-                            TextBlock {
-                                role: Role::Footnote,
-                                style: TextStyle::serif(size),
-                                leading: (size * 1.3).round(),
-                                alignment: Alignment::Justify,
-                                left: 0.0,
-                                right: 0.0,
-                                first_indent: 0.0,
-                                space_before: g.leading * 0.2,
-                                keep_with_next: false,
-                                hyphenate: true,
-                                anchors: Vec::new(),
-                                outline: None,
-                            },
-                        );
-                    }
-                    other => {
-                        self.blocks_of(std::slice::from_ref(other), g.body_size, 0.0, diagnostics)
-                    }
-                }
-            }
-            if let Some(block) = self.blocks.get_mut(first) {
-                block.anchors.push(note.id.clone());
-            }
-            self.close();
+        for note in notes {
+            self.note(note, diagnostics);
         }
     }
+
+    /// One note, numbered, in its own `Note` element, in small type; its anchor on its
+    /// first line.
+    fn note(&mut self, note: &ir::Footnote, diagnostics: &mut Diagnostics) {
+        let g = self.geometry;
+        let size = note_size(g.body_size);
+        self.open(StructKind::Note {
+            id: note.id.clone(),
+        });
+        let first = self.blocks.len();
+        for block in &note.blocks {
+            match block {
+                Block::Paragraph(inlines) => {
+                    let mut content = Vec::new();
+                    if first == self.blocks.len() {
+                        content.push(Inline::Text(format!("{}.\u{2002}", note.number)));
+                    }
+                    content.extend(inlines.iter().cloned());
+                    self.text_block(
+                        &content,
+                        TextBlock {
+                            role: Role::Footnote,
+                            style: TextStyle::serif(size),
+                            leading: (size * 1.3).round(),
+                            alignment: Alignment::Justify,
+                            left: 0.0,
+                            right: 0.0,
+                            first_indent: 0.0,
+                            space_before: g.leading * 0.2,
+                            keep_with_next: false,
+                            hyphenate: true,
+                            anchors: Vec::new(),
+                            outline: None,
+                        },
+                    );
+                }
+                other => self.blocks_of(std::slice::from_ref(other), g.body_size, 0.0, diagnostics),
+            }
+        }
+        if let Some(block) = self.blocks.get_mut(first) {
+            block.anchors.push(note.id.clone());
+        }
+        self.close();
+    }
+
+    /// A chapter begins: with notes at the page foot, its notes wait for their first call.
+    pub(super) fn start_notes(&mut self) {
+        let book = self.book;
+        let Some(chapter) = book.chapters.get(self.chapter) else {
+            return;
+        };
+        self.notes_waiting = match book.settings.notes {
+            NotePlacement::Page => chapter.footnotes.iter().collect(),
+            NotePlacement::Chapter => Vec::new(),
+        };
+    }
+
+    /// A chapter ends: its endnotes, with notes at the page foot only those no line called
+    /// (a call in a table cell, say, which is not set as lines of the running text).
+    pub(super) fn end_notes(&mut self, diagnostics: &mut Diagnostics) {
+        let book = self.book;
+        let Some(chapter) = book.chapters.get(self.chapter) else {
+            return;
+        };
+        let notes: Vec<&ir::Footnote> = match book.settings.notes {
+            NotePlacement::Page => std::mem::take(&mut self.notes_waiting),
+            NotePlacement::Chapter => chapter.footnotes.iter().collect(),
+        };
+        self.endnotes(&notes, diagnostics);
+        diagnostics.extend(std::mem::take(&mut self.note_diagnostics));
+    }
+
+    /// The notes first called in `content` (a line just set), and the notes those call in
+    /// turn, set as lines for the foot of the page.
+    pub(super) fn notes_called(&mut self, content: &[Content]) -> Vec<VBlock> {
+        if self.setting_note || self.notes_waiting.is_empty() {
+            return Vec::new();
+        }
+        let mut calls: Vec<String> = anchor_links(content).collect();
+        let mut lines = Vec::new();
+        let mut next = 0;
+        while let Some(id) = calls.get(next) {
+            next += 1;
+            let Some(at) = self.notes_waiting.iter().position(|n| n.id == *id) else {
+                continue;
+            };
+            let note = self.notes_waiting.remove(at);
+            let set = self.note_apart(note);
+            for line in &set {
+                calls.extend(anchor_links(&line.content));
+            }
+            lines.extend(set);
+        }
+        lines
+    }
+
+    /// Set a note into blocks of its own, apart from the vertical list and from the
+    /// state of the text around the call.
+    fn note_apart(&mut self, note: &ir::Footnote) -> Vec<VBlock> {
+        let blocks = std::mem::take(&mut self.blocks);
+        let pending = std::mem::take(&mut self.pending_starts);
+        let (keep_next, after_break) = (self.keep_next, self.after_break);
+        self.setting_note = true;
+        let mut diagnostics = std::mem::take(&mut self.note_diagnostics);
+        self.note(note, &mut diagnostics);
+        self.note_diagnostics = diagnostics;
+        self.setting_note = false;
+        self.keep_next = keep_next;
+        self.after_break = after_break;
+        self.pending_starts = pending;
+        std::mem::replace(&mut self.blocks, blocks)
+    }
+}
+
+/// Type size of notes: 85 % of the body, to the half point.
+fn note_size(body_size: f32) -> f32 {
+    (body_size * 0.85 * 2.0).round() / 2.0
+}
+
+/// The anchors that links in `content` point at (footnote calls among them).
+fn anchor_links(content: &[Content]) -> impl Iterator<Item = String> + '_ {
+    content.iter().filter_map(|c| match c {
+        Content::Link(_, LinkRef::Anchor(id)) => Some(id.clone()),
+        _ => None,
+    })
 }

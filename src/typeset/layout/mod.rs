@@ -173,6 +173,12 @@ pub struct Layout<'a, 'f> {
     navigation: Navigation,
     /// Structure elements opened since the last block was pushed (see `tags`).
     pending_starts: Vec<StructKind>,
+    /// Footnotes of the current chapter not yet called by a line (notes at the page foot).
+    notes_waiting: Vec<&'a ir::Footnote>,
+    /// Whether a note is being set (its own calls do not attach notes to its lines).
+    setting_note: bool,
+    /// Warnings from setting notes, handed on when the chapter ends.
+    note_diagnostics: Diagnostics,
 }
 
 /// The warning for characters no font covers, if any.
@@ -220,10 +226,14 @@ impl<'a, 'f> Layout<'a, 'f> {
             after_break: true,
             keep_next: false,
             groups: 0,
-            paginator: Paginator::new(geometry.text_height),
+            paginator: Paginator::new(geometry.text_height)
+                .with_note_skip(geometry.leading * NOTE_SKIP),
             pages_done: 0,
             navigation: Navigation::default(),
             pending_starts: Vec::new(),
+            notes_waiting: Vec::new(),
+            setting_note: false,
+            note_diagnostics: Diagnostics::default(),
         }
     }
 
@@ -294,7 +304,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
         diagnostics: &mut Diagnostics,
     ) -> Result<Navigation> {
-        self.paginator = Paginator::new(self.geometry.text_height);
+        self.paginator = Paginator::new(self.geometry.text_height)
+            .with_note_skip(self.geometry.leading * NOTE_SKIP);
         self.pages_done = 0;
         let first = unit.start;
         for index in unit {
@@ -302,6 +313,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 break;
             };
             self.chapter = index;
+            self.start_notes();
             if index == first {
                 self.chapter_opening(chapter);
             } else {
@@ -317,7 +329,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 }
                 self.emit_pages(sink)?;
             }
-            self.endnotes(chapter, diagnostics);
+            self.end_notes(diagnostics);
             self.close();
             // The colophon follows the last chapter, as a section of its own.
             self.article_colophon(index);
@@ -363,9 +375,10 @@ impl<'a, 'f> Layout<'a, 'f> {
         let book = self.book;
         for (index, chapter) in book.chapters.iter().enumerate() {
             self.chapter = index;
+            self.start_notes();
             self.chapter_opening(chapter);
             self.blocks_of(&chapter.blocks, 0.0, 0.0, diagnostics);
-            self.endnotes(chapter, diagnostics);
+            self.end_notes(diagnostics);
             self.close();
         }
     }
@@ -675,6 +688,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 settings.role,
                 &mut block.content,
             );
+            block.notes = self.notes_called(&block.content);
             self.push_block(block);
         }
         if element.is_some() && !part_follows {
@@ -682,6 +696,19 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
     }
 }
+
+/// Room between the text and the footnotes at the foot of a page, in body leadings.
+const NOTE_SKIP: f32 = 1.0;
+
+/// Where the short rule over the footnotes sits in that room (0 top, 1 bottom): a little
+/// below the middle, so that it reads as the notes' heading rather than the text's end.
+const NOTE_RULE_AT: f32 = 0.55;
+
+/// Length of the rule over the footnotes, as a fraction of the measure.
+const NOTE_RULE_WIDTH: f32 = 0.25;
+
+/// Thickness of the rule over the footnotes, in points (a hairline that still prints).
+const NOTE_RULE_THICKNESS: f32 = 0.5;
 
 /// An article's section title, relative to the body size (a chapter title is 1.7).
 const SECTION_TITLE_SCALE: f32 = 1.2;
@@ -894,6 +921,142 @@ mod tests {
         for plan in &plans {
             assert!(!plan.placements.is_empty());
         }
+    }
+
+    #[test]
+    fn footnotes_sit_on_the_page_of_their_call() {
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/article.txt"
+        ))
+        .expect("seed");
+        let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(12).collect();
+        // Every paragraph calls a note, some two; every fifth note is six paragraphs
+        // long (longer than the room under most lines), so notes run on across pages.
+        let mut text = String::from("# Notes everywhere\n\n");
+        let mut definitions = String::new();
+        for round in 0..3 {
+            text.push_str(&format!("## Part {round}\n\n"));
+            for (n, p) in paragraphs.iter().enumerate() {
+                let label = round * 100 + n;
+                let cut = p.len() / 2;
+                let cut = p[..cut].rfind(' ').unwrap_or(cut);
+                text.push_str(&format!(
+                    "{}[^a{label}]{}[^b{label}]\n\n",
+                    &p[..cut],
+                    &p[cut..]
+                ));
+                let long = if n % 5 == 0 {
+                    let body: Vec<&str> = paragraphs
+                        .iter()
+                        .cycle()
+                        .skip(n + 3)
+                        .take(6)
+                        .copied()
+                        .collect();
+                    body.join("\n\n    ")
+                } else {
+                    String::from("A short note.")
+                };
+                definitions.push_str(&format!("[^a{label}]: {long}\n\n[^b{label}]: Another.\n\n"));
+            }
+        }
+        text.push_str(&definitions);
+        let dir = std::env::temp_dir().join(format!("presswork-notes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("notes.md"), text).expect("write");
+        let book = crate::load::load_book(
+            &dir.join("notes.md"),
+            &Default::default(),
+            &mut Diagnostics::default(),
+        )
+        .expect("loads");
+        let _ = std::fs::remove_dir_all(&dir);
+        let notes = book
+            .chapters
+            .iter()
+            .map(|c| c.footnotes.len())
+            .sum::<usize>();
+        assert_eq!(notes, 72);
+
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let mut document = crate::typeset::frame::LaidOutDocument::default();
+        let navigation = Layout::new(&shaper, &book, geometry)
+            .run_into(&mut document, &mut Diagnostics::default())
+            .expect("laid out");
+        let outline = crate::typeset::frame::LaidOutDocument {
+            pages: document.pages.clone(),
+            navigation: Default::default(),
+        }
+        .structure_outline();
+        assert!(
+            !outline.contains("unbalanced") && !outline.contains("unclosed"),
+            "{outline}"
+        );
+        assert_eq!(outline.matches("Note { id").count(), 72);
+        assert!(!outline.contains("\"Notes\""), "no endnotes heading");
+
+        let mut called = std::collections::HashSet::new();
+        let mut runs_on = 0;
+        for (index, page) in document.pages.iter().enumerate() {
+            let has_note_text = page
+                .items
+                .iter()
+                .any(|item| matches!(item, PageItem::Glyphs(run) if run.role == Role::Footnote));
+            for item in &page.items {
+                let PageItem::Link {
+                    target: LinkDestination::Anchor(id),
+                    ..
+                } = item
+                else {
+                    continue;
+                };
+                // The first call of each note: its text begins on this page.
+                if id.starts_with("fn-") && called.insert(id.clone()) {
+                    let (note_page, _) = navigation.anchors[id];
+                    assert_eq!(note_page, index, "note {id} called on page {index}");
+                    assert!(has_note_text);
+                }
+            }
+            // Notes stay inside the text block, under the text.
+            let bottom = geometry.top + geometry.text_height;
+            let mut last_text: f32 = 0.0;
+            let mut first_note = f32::MAX;
+            for item in &page.items {
+                if let PageItem::Glyphs(run) = item {
+                    if run.role == Role::Footnote {
+                        first_note = first_note.min(run.baseline);
+                        assert!(run.baseline <= bottom + 0.01);
+                    } else if run.role != Role::Artifact {
+                        last_text = last_text.max(run.baseline);
+                    }
+                }
+            }
+            if first_note < f32::MAX && last_text > 0.0 {
+                assert!(first_note > last_text + geometry.leading, "page {index}");
+            }
+            // A foot that does not open with a note's number continues a note.
+            let foot_text: String = page
+                .items
+                .iter()
+                .find_map(|item| match item {
+                    PageItem::Glyphs(run) if run.role == Role::Footnote => {
+                        Some(run.glyphs.iter().map(|g| g.text.as_str()).collect())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let numbered = foot_text
+                .split_once('.')
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            if !foot_text.is_empty() && !numbered {
+                runs_on += 1;
+            }
+        }
+        assert_eq!(called.len(), 72, "every note called");
+        assert!(runs_on >= 3, "long notes run on: {runs_on} pages");
     }
 
     #[test]

@@ -6,9 +6,9 @@ use super::content::{line_content, offset_content, shift_x};
 use super::{Layout, PageGeometry, Side};
 use crate::ir::Book;
 use crate::typeset::frame::{
-    LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role,
+    LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role, Tag,
 };
-use crate::typeset::paginate::{Content, PagePlan};
+use crate::typeset::paginate::{Content, NotePlacement, PagePlan};
 use crate::typeset::shape::Shaper;
 use crate::typeset::text::Hyphenation;
 use crate::typeset::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
@@ -61,15 +61,31 @@ impl Layout<'_, '_> {
             height: g.height,
             items: Vec::new(),
         };
+        // A note continued from the page before comes first in the item stream, so that
+        // its structure element closes before this page's text opens anything.
+        let (continued, fresh): (Vec<_>, Vec<_>) = plan.notes.iter().partition(|n| n.continued);
+        for note in continued {
+            self.place_note(note, left, &mut page);
+        }
+        // Notes set whole on this page follow the line that calls them in the item stream,
+        // inside the elements that line is in (the paragraph, the chapter): a `Note` is an
+        // inline element. A note that runs on to the next page goes after all the text, so
+        // that its continuation, first on the next page, follows it directly.
+        let mut runs_on = Vec::new();
         for placement in &plan.placements {
             let Some(block) = self.paginator.block_mut(placement.block) else {
                 continue;
             };
             let y = g.top + placement.y;
-            for anchor in block.anchors.drain(..) {
+            let anchors = std::mem::take(&mut block.anchors);
+            let outline = block.outline.take();
+            // Each block is placed once: move its content instead of copying it.
+            let mut content = std::mem::take(&mut block.content);
+            let note_lines = block.notes.len();
+            for anchor in anchors {
                 self.navigation.anchors.entry(anchor).or_insert((p, y));
             }
-            if let Some((title, level)) = block.outline.take() {
+            if let Some((title, level)) = outline {
                 self.navigation.outline.push(OutlineEntry {
                     title,
                     level,
@@ -77,24 +93,102 @@ impl Layout<'_, '_> {
                     y,
                 });
             }
-            // Each block is placed once: move its content instead of copying it.
-            for content in std::mem::take(&mut block.content) {
-                match offset_content(content, y) {
-                    Content::Item(item) => page.items.push(shift_x(item, left)),
-                    Content::Link(rect, target) => page.items.push(PageItem::Link {
-                        rect: Rect {
-                            x: rect.x + left,
-                            ..rect
-                        },
-                        target: match target {
-                            LinkRef::Uri(uri) => LinkDestination::Uri(uri),
-                            LinkRef::Anchor(id) => LinkDestination::Anchor(id),
-                        },
-                    }),
-                }
+            let notes: Vec<&NotePlacement> = fresh
+                .iter()
+                .copied()
+                .filter(|n| n.block == placement.block)
+                .collect();
+            if notes.is_empty() {
+                place_content(content, y, left, &mut page);
+                continue;
             }
+            if notes.len() < note_lines {
+                place_content(content, y, left, &mut page);
+                runs_on.extend(notes);
+                continue;
+            }
+            let closing = content.split_off(outer_ends_from(&content));
+            place_content(content, y, left, &mut page);
+            for note in notes {
+                self.place_note(note, left, &mut page);
+            }
+            place_content(closing, y, left, &mut page);
+        }
+        if let Some(foot) = plan.foot {
+            // A short rule over the notes, in the room kept above them; an artifact.
+            let skip = g.leading * super::NOTE_SKIP;
+            page.items.push(PageItem::Rule {
+                rect: Rect {
+                    x: left,
+                    y: g.top + foot + skip * super::NOTE_RULE_AT,
+                    width: g.measure * super::NOTE_RULE_WIDTH,
+                    height: super::NOTE_RULE_THICKNESS,
+                },
+                gray: 0.0,
+            });
+        }
+        for note in runs_on {
+            self.place_note(note, left, &mut page);
         }
         page
+    }
+
+    /// A line of a footnote at the foot of the page, its anchors recorded.
+    fn place_note(&mut self, note: &NotePlacement, left: f32, page: &mut Page) {
+        let g = self.geometry;
+        let p = self.pages_done;
+        let y = g.top + note.y;
+        let Some(line) = self
+            .paginator
+            .block_mut(note.block)
+            .and_then(|block| block.notes.get_mut(note.line))
+        else {
+            return;
+        };
+        let anchors = std::mem::take(&mut line.anchors);
+        let content = std::mem::take(&mut line.content);
+        for anchor in anchors {
+            self.navigation.anchors.entry(anchor).or_insert((p, y));
+        }
+        place_content(content, y, left, page);
+    }
+}
+
+/// Where the end tags at the back of a block's content start closing elements opened
+/// before the block (a paragraph begun on an earlier line, the chapter): notes go there,
+/// after the elements the block opened itself (the link of the call) have closed.
+fn outer_ends_from(content: &[Content]) -> usize {
+    let is_end = |c: &Content| matches!(c, Content::Item(PageItem::Tag(Tag::End)));
+    let trailing = content.iter().rev().take_while(|c| is_end(c)).count();
+    let body = content.len() - trailing;
+    // Elements opened in the block and still open where the trailing end tags begin.
+    let mut open: usize = 0;
+    for c in &content[..body] {
+        match c {
+            Content::Item(PageItem::Tag(Tag::Start(_))) => open += 1,
+            Content::Item(PageItem::Tag(Tag::End)) => open = open.saturating_sub(1),
+            _ => {}
+        }
+    }
+    body + open.min(trailing)
+}
+
+/// Put a block's content on the page, its top at `y` and its left edge at `left`.
+fn place_content(content: Vec<Content>, y: f32, left: f32, page: &mut Page) {
+    for content in content {
+        match offset_content(content, y) {
+            Content::Item(item) => page.items.push(shift_x(item, left)),
+            Content::Link(rect, target) => page.items.push(PageItem::Link {
+                rect: Rect {
+                    x: rect.x + left,
+                    ..rect
+                },
+                target: match target {
+                    LinkRef::Uri(uri) => LinkDestination::Uri(uri),
+                    LinkRef::Anchor(id) => LinkDestination::Anchor(id),
+                },
+            }),
+        }
     }
 }
 

@@ -80,13 +80,17 @@ pub(super) fn element_of(role: crate::typeset::frame::Role) -> Option<StructKind
 
 #[cfg(test)]
 mod tests {
-    use crate::ir::Book;
+    use crate::ir::{Book, NotePlacement};
     use crate::load::{load_book, LoadOptions};
     use crate::typeset::fonts::FontSet;
     use crate::typeset::{lay_out, PageGeometry};
     use crate::Diagnostics;
 
     fn outline_of(markdown: &str) -> String {
+        outline_with_notes(markdown, NotePlacement::Page)
+    }
+
+    fn outline_with_notes(markdown: &str, notes: NotePlacement) -> String {
         let dir = std::env::temp_dir().join(format!(
             "presswork-tags-{}-{}",
             std::process::id(),
@@ -95,8 +99,9 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join("book.md");
         std::fs::write(&file, markdown).expect("write");
-        let book: Book =
+        let mut book: Book =
             load_book(&file, &LoadOptions::default(), &mut Diagnostics::default()).expect("loads");
+        book.settings.notes = notes;
         let _ = std::fs::remove_dir_all(&dir);
         let fonts = FontSet::builtin().expect("fonts");
         let geometry = PageGeometry::for_paper(book.settings.paper);
@@ -105,11 +110,12 @@ mod tests {
 
     #[test]
     fn blocks_are_tagged_in_reading_order() {
-        let outline = outline_of(
+        let markdown =
             "# One\n\nA [link](https://example.org) and <span lang=\"de\">ein Wort</span>.\n\n\
              - first\n- second\n\n> quoted\n\n| A | B |\n|---|---|\n| 1 | |\n\n\
-             ```\nlet x = 1;\n```\n\nA note.[^n]\n\n[^n]: The note.\n\n# Two\n\n## Sub\n\nEnd.\n",
-        );
+             ```\nlet x = 1;\n```\n\nA note.[^n]\n\n[^n]: The note.\n\n# Two\n\n## Sub\n\nEnd.\n";
+        let outline = outline_of(markdown);
+        // The note at the foot of the page follows its call, in the chapter.
         let expected = r#"Chapter
   Heading(1) "One"
   Paragraph "A "
@@ -141,7 +147,6 @@ mod tests {
   Code "let x = 1;"
   Paragraph "A note."
     Link "1" [link]
-  Heading(3) "Notes"
   Note { id: "fn-1" }
     Paragraph "1.\u{2002}The note."
 Chapter
@@ -160,5 +165,9 @@ Chapter
         );
         let chapters = format!("Chapter\n{chapters}");
         assert_eq!(chapters, expected, "\n{chapters}");
+        // Notes at the chapter's end come under their own heading.
+        let outline = outline_with_notes(markdown, NotePlacement::Chapter);
+        let endnotes = expected.replace("  Note {", "  Heading(3) \"Notes\"\n  Note {");
+        assert!(outline.ends_with(&endnotes), "\n{outline}");
     }
 }

@@ -305,9 +305,63 @@ impl Paginator {
                 self.deferred.retain(|d| *d < block_index);
                 self.next = block_index;
             }
+            // The text goes on overleaf: this page should end at the foot like its
+            // neighbours, not short of it.
+            self.fill_page();
             self.close_page();
             self.page.chapter = self.block(self.next).chapter;
             self.place_deferred();
+        }
+    }
+
+    /// Flush bottom: a page that breaks early (the next heading keeps with its text, a
+    /// paragraph keeps its last two lines together, a figure does not fit) ends short of
+    /// the foot; the space left is shared out among the page's stretchable gaps, the space
+    /// above headings, figures, lists and code, and the breaks between paragraphs, never
+    /// between the lines of a paragraph. Each gap grows by at most [`MAX_GAP_STRETCH`] times
+    /// itself and a paragraph break by at most [`PARAGRAPH_STRETCH`]; what is more than
+    /// they can take stays at the foot.
+    fn fill_page(&mut self) {
+        let Some(last) = self.page.placements.last() else {
+            return;
+        };
+        let bottom = last.y + self.block(last.block).height;
+        let slack = self.height - self.foot_height(None) - bottom;
+        if slack <= EPSILON {
+            return;
+        }
+        // How much each placement's gap above it may grow.
+        let mut previous_group = None;
+        let room: Vec<f32> = self
+            .page
+            .placements
+            .iter()
+            .enumerate()
+            .map(|(n, placement)| {
+                let block = self.block(placement.block);
+                let group = block.group;
+                let new_paragraph = group.is_some() && group != previous_group;
+                previous_group = group;
+                if n == 0 || block.flow == Flow::Float {
+                    0.0
+                } else if block.space_before > 0.0 {
+                    block.space_before * MAX_GAP_STRETCH
+                } else if new_paragraph {
+                    PARAGRAPH_STRETCH
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total: f32 = room.iter().sum();
+        if total <= EPSILON {
+            return;
+        }
+        let share = (slack / total).min(1.0);
+        let mut shift = 0.0;
+        for (placement, room) in self.page.placements.iter_mut().zip(room) {
+            shift += room * share;
+            placement.y += shift;
         }
     }
 
@@ -461,6 +515,14 @@ const NOTE_LINES_FIRST: usize = 2;
 /// Slack for rounding when notes are measured against the room left for them.
 const EPSILON: f32 = 0.01;
 
+/// Flush bottom: a gap above a heading, figure, list or code block may grow to this many
+/// times more than itself on a page that would otherwise end short.
+const MAX_GAP_STRETCH: f32 = 1.5;
+
+/// Flush bottom: the break between two paragraphs may grow by this many points (about a
+/// fifth of a line at 10 pt), so that a page of prose alone still ends at the foot.
+const PARAGRAPH_STRETCH: f32 = 3.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,6 +570,75 @@ mod tests {
         // The heading would fit as line 9, but its paragraph could only bring one line
         // (orphan): heading moves to the next page with its paragraph.
         assert_eq!(lines_per_page(&pages), [8, 5]);
+    }
+
+    /// Paragraphs of `n` lines, each line in the paragraph's group, a `gap` above each
+    /// but the first.
+    fn paragraphs(sizes: &[usize], gap: f32, blocks: &mut Vec<VBlock>) {
+        for (group, &n) in sizes.iter().enumerate() {
+            let first = blocks.len();
+            paragraph(n, blocks);
+            for block in &mut blocks[first..] {
+                block.group = Some(group);
+            }
+            if group > 0 {
+                blocks[first].space_before = gap;
+            }
+        }
+    }
+
+    fn bottom(blocks: &[VBlock], page: &PagePlan) -> f32 {
+        page.placements
+            .last()
+            .map_or(0.0, |p| p.y + blocks[p.block].height)
+    }
+
+    #[test]
+    fn a_page_that_breaks_early_is_filled_to_the_foot_between_paragraphs_not_lines() {
+        // Three paragraphs of 3 lines (10 pt each) and a heading that keeps with the
+        // next two lines: on a 100 pt page the heading moves on, leaving 10 pt.
+        let mut blocks = Vec::new();
+        paragraphs(&[3, 3, 3], 0.0, &mut blocks);
+        let mut heading = VBlock::new(10.0, 0);
+        heading.space_before = 5.0;
+        blocks.push(heading);
+        let mut rest = Vec::new();
+        paragraph(4, &mut rest);
+        rest[0].break_before = false;
+        blocks.extend(rest);
+        let pages = paginate(&blocks, 100.0);
+        assert_eq!(lines_per_page(&pages), [9, 5]);
+        let first = &pages[0];
+        // Two paragraph breaks share the 10 pt, each within PARAGRAPH_STRETCH: the page
+        // ends 4 pt short instead of 10.
+        assert!((bottom(&blocks, first) - (90.0 + 2.0 * PARAGRAPH_STRETCH)).abs() < 0.01);
+        // Lines of one paragraph stay 10 pt apart; the breaks between them grew.
+        let y: Vec<f32> = first.placements.iter().map(|p| p.y).collect();
+        assert_eq!((y[1] - y[0], y[2] - y[1]), (10.0, 10.0));
+        assert!((y[3] - y[2] - (10.0 + PARAGRAPH_STRETCH)).abs() < 0.01);
+        // The last page of the flow is not stretched.
+        assert_eq!(bottom(&blocks, &pages[1]), pages[1].placements[0].y + 50.0);
+    }
+
+    #[test]
+    fn gaps_above_headings_take_the_slack_up_to_their_limit() {
+        // A paragraph, a gap of 4 pt above a second one, then a heading that must move:
+        // the gap may grow by MAX_GAP_STRETCH times itself and fills the page.
+        let mut blocks = Vec::new();
+        paragraphs(&[4, 4], 4.0, &mut blocks);
+        let mut heading = VBlock::new(10.0, 0);
+        heading.space_before = 5.0;
+        blocks.push(heading);
+        let mut rest = Vec::new();
+        paragraph(4, &mut rest);
+        rest[0].break_before = false;
+        blocks.extend(rest);
+        let pages = paginate(&blocks, 96.0);
+        assert_eq!(lines_per_page(&pages)[0], 8);
+        // 84 pt used, 12 pt left; the gap may take 4 × 1.5 = 6 pt of it (a gap does not
+        // also stretch as a paragraph break): the page ends 6 pt short.
+        let stretch = 4.0 * MAX_GAP_STRETCH;
+        assert!((bottom(&blocks, &pages[0]) - (84.0 + stretch)).abs() < 0.01);
     }
 
     #[test]

@@ -223,3 +223,53 @@ fn other_languages_are_marked_and_pages_ordered_by_structure() {
         assert!(page.has(b"StructParents"));
     }
 }
+
+/// A picture without alt text: its caption describes it; with no caption either, it is
+/// decoration, an artifact, since a figure without `/Alt` breaks PDF/UA.
+#[test]
+fn pictures_without_alt_text_take_their_caption_or_become_artifacts() {
+    let dir = std::env::temp_dir().join(format!("presswork-tagged-alt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::copy(repo().join("images/putin-modi.jpg"), dir.join("photo.jpg")).expect("copy");
+    let file = dir.join("book.md");
+    std::fs::write(
+        &file,
+        "# Pictures\n\n![](photo.jpg \"A ridge at dusk\")\n\nText between.\n\n![](photo.jpg)\n\nEnd.\n",
+    )
+    .expect("write");
+    let (book, pdf) = build(&file);
+    let figures: Vec<_> = book.chapters[0]
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, presswork::ir::Block::Figure(_)))
+        .collect();
+    assert_eq!(figures.len(), 2, "{:?}", book.chapters[0].blocks);
+    let outline = dump_structure(&pdf);
+    let figure_lines: Vec<&str> = outline
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Figure"))
+        .collect();
+    assert_eq!(figure_lines.len(), 1, "{outline}");
+    assert!(
+        figure_lines[0].contains("/Alt 'A ridge at dusk'"),
+        "{outline}"
+    );
+    // Both images are drawn: the second inside an artifact sequence.
+    let mut artifact_images = 0;
+    for (_, page) in pdf.get_pages() {
+        let content = pdf.get_page_content(page);
+        let text = String::from_utf8_lossy(&content);
+        let mut in_artifact = false;
+        for line in text.lines() {
+            if line.starts_with("/Artifact") {
+                in_artifact = true;
+            } else if line == "EMC" {
+                in_artifact = false;
+            } else if line.ends_with(" Do") && in_artifact {
+                artifact_images += 1;
+            }
+        }
+    }
+    assert_eq!(artifact_images, 1);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -564,7 +564,9 @@ impl Structure {
 
     /// An image is about to be drawn at `rect` (top-left frame coordinates). Inside a
     /// figure it is the figure's content; anywhere else it becomes a figure of its own
-    /// (with the image's alternative text), since PDF/UA wants every picture to be one.
+    /// (with the image's alternative text), since PDF/UA wants every picture to be one,
+    /// unless it has no alternative text: then it is decoration, an artifact (a figure
+    /// without `/Alt` would break PDF/UA).
     pub fn image(
         &mut self,
         doc: &mut lopdf::Document,
@@ -595,6 +597,10 @@ impl Structure {
                     }
                 }
             }
+            return;
+        }
+        if alt.trim().is_empty() {
+            self.artifact(Artifact::Layout, out);
             return;
         }
         let id = doc.new_object_id();

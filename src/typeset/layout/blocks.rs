@@ -79,12 +79,22 @@ impl Layout<'_, '_> {
         block.flow = Flow::Float;
         block.space_before = g.leading * 0.8;
         block.anchors.push(figure.id.clone());
+        // What the picture shows, for a reader who cannot see it: its alt text, else its
+        // caption. With neither it is decoration: no figure in the structure, and the
+        // writer draws the image as an artifact (PDF/UA wants alternative text on every
+        // figure; the front end has warned about the missing alt text).
+        let alt = if figure.alt.trim().is_empty() {
+            ir::plain_text(&figure.caption).trim().to_string()
+        } else {
+            figure.alt.clone()
+        };
+        let described = !alt.is_empty();
         // A float carries its own balanced tags: the figure with its image, its caption.
-        block.content.push(Content::Item(PageItem::Tag(Tag::Start(
-            StructKind::Figure {
-                alt: figure.alt.clone(),
-            },
-        ))));
+        if described {
+            block.content.push(Content::Item(PageItem::Tag(Tag::Start(
+                StructKind::Figure { alt: alt.clone() },
+            ))));
+        }
         block.content.push(Content::Item(PageItem::Image {
             asset: figure.asset,
             rect: Rect {
@@ -93,7 +103,7 @@ impl Layout<'_, '_> {
                 width,
                 height,
             },
-            alt: figure.alt.clone(),
+            alt,
         }));
         let mut y = height + g.leading * 0.35;
         let caption_size = (g.body_size * 0.85 * 2.0).round() / 2.0;
@@ -102,7 +112,9 @@ impl Layout<'_, '_> {
         // The caption follows the figure rather than sitting inside it: assistive technology
         // reads a figure's alternative text in place of everything the figure holds, which
         // would hide the caption and the credit.
-        block.content.push(Content::Item(PageItem::Tag(Tag::End)));
+        if described {
+            block.content.push(Content::Item(PageItem::Tag(Tag::End)));
+        }
         if captioned {
             block.content.push(Content::Item(PageItem::Tag(Tag::Start(
                 StructKind::Caption,

@@ -545,26 +545,29 @@ fn rebuilds_are_byte_identical_and_the_date_comes_from_the_settings() {
     );
 }
 
+/// Build the seed book with the command line as `format` into `target`, with
+/// `SOURCE_DATE_EPOCH` = [`EPOCH`], and return the file's bytes.
+fn cli_build(format: &str, target: &Path, extra: &[&str]) -> Vec<u8> {
+    let status = Command::new(env!("CARGO_BIN_EXE_presswork"))
+        .args([format, "book", "-o", target.to_str().expect("utf8")])
+        .args(extra)
+        .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
+        .current_dir(repo())
+        .output()
+        .expect("run presswork");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read(target).expect("output")
+}
+
 #[test]
 fn two_command_line_builds_are_byte_identical() {
     // Separate processes: nothing may depend on hash seeds, addresses or the clock.
     let out = scratch("cli");
-    let build = |name: &str, extra: &[&str]| {
-        let target = out.join(name);
-        let status = Command::new(env!("CARGO_BIN_EXE_presswork"))
-            .args(["pdf", "book", "-o", target.to_str().expect("utf8")])
-            .args(extra)
-            .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
-            .current_dir(repo())
-            .output()
-            .expect("run presswork");
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
-        std::fs::read(target).expect("output")
-    };
+    let build = |name: &str, extra: &[&str]| cli_build("pdf", &out.join(name), extra);
     let first = build("a.pdf", &[]);
     let second = build("b.pdf", &[]);
     assert!(first == second, "two command-line builds differ");
@@ -585,21 +588,7 @@ fn two_command_line_builds_are_byte_identical() {
 #[test]
 fn two_command_line_epub_builds_are_byte_identical_and_dated_by_the_epoch() {
     let out = scratch("cli-epub");
-    let build = |name: &str| {
-        let target = out.join(name);
-        let status = Command::new(env!("CARGO_BIN_EXE_presswork"))
-            .args(["epub", "book", "-o", target.to_str().expect("utf8")])
-            .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
-            .current_dir(repo())
-            .output()
-            .expect("run presswork");
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
-        std::fs::read(target).expect("output")
-    };
+    let build = |name: &str| cli_build("epub", &out.join(name), &[]);
     let first = build("a.epub");
     assert!(first == build("b.epub"), "two command-line builds differ");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(first)).expect("zip");

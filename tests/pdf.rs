@@ -691,22 +691,10 @@ fn a_book_opens_with_a_title_page_and_an_imprint_before_chapter_one() {
     // 12 on page 25.
     let page_numbers: std::collections::BTreeMap<lopdf::ObjectId, u32> =
         doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
-    let catalog = doc.catalog().expect("catalog");
-    let outlines = doc
-        .get_dictionary(
-            catalog
-                .get(b"Outlines")
-                .and_then(Object::as_reference)
-                .expect("ref"),
-        )
-        .expect("outlines");
-    let mut entry = outlines.get(b"First").and_then(Object::as_reference).ok();
-    let mut chapter_pages = Vec::new();
-    while let Some(id) = entry {
-        let item = doc.get_dictionary(id).expect("item");
-        chapter_pages.push(page_numbers[&destination_page(item.get(b"Dest").expect("dest"))]);
-        entry = item.get(b"Next").and_then(Object::as_reference).ok();
-    }
+    let chapter_pages: Vec<u32> = outline_destinations(&doc)
+        .iter()
+        .map(|page| page_numbers[page])
+        .collect();
     assert_eq!(chapter_pages, (3..=25).step_by(2).collect::<Vec<u32>>());
 }
 

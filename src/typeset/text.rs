@@ -775,9 +775,9 @@ pub fn set_lines_of_part(
                     stretch,
                     shrink,
                 } => {
+                    space_pending |= is_word_space(Some(&paragraph.items[i]));
                     // Infinite fill glue only matters for the breaker.
                     if *stretch < 1.0e5 {
-                        space_pending |= *width > 0.0;
                         x += width
                             + if ratio >= 0.0 {
                                 ratio * stretch
@@ -839,16 +839,7 @@ mod tests {
     use crate::typeset::fonts::FontSet;
 
     fn set(text: &str, measure: f32) -> Vec<SetLine> {
-        let fonts = FontSet::builtin().expect("fonts");
-        let shaper = Shaper::new(&fonts);
-        let hyph = Hyphenation::for_language("en");
-        let mut b = ParagraphBuilder::new(&shaper, &hyph, measure);
-        b.add_spans(&[Span {
-            text: text.into(),
-            style: TextStyle::serif(10.0),
-        }]);
-        let (p, lines) = b.finish(Alignment::Justify);
-        set_lines(p, &lines, Alignment::Justify, measure)
+        set_keeping_pieces(text, measure).0
     }
 
     fn line_text(line: &SetLine) -> String {

@@ -121,21 +121,23 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
 
 /// The inline structure a piece belongs to: a passage in another language, a link.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct InlineContext {
-    lang: Option<CompactString>,
-    link: Option<LinkRef>,
+struct InlineContext<'a> {
+    lang: Option<&'a CompactString>,
+    link: Option<&'a LinkRef>,
 }
 
-impl InlineContext {
-    fn of(style: &TextStyle) -> Self {
+impl<'a> InlineContext<'a> {
+    /// Borrowed from the piece's style: compared for every piece of every line, so it
+    /// copies nothing (a link's address may be long).
+    fn of(style: &'a TextStyle) -> Self {
         InlineContext {
-            lang: style.lang.clone(),
-            link: style.link.clone(),
+            lang: style.lang.as_ref(),
+            link: style.link.as_ref(),
         }
     }
 
     /// Tags that close this context (innermost first), then open `next`.
-    fn switch_to(&self, next: &InlineContext, out: &mut Vec<Content>) {
+    fn switch_to(&self, next: &InlineContext<'_>, out: &mut Vec<Content>) {
         let lang_changes = self.lang != next.lang;
         if self.link.is_some() {
             out.push(Content::Item(PageItem::Tag(Tag::End)));

@@ -283,18 +283,6 @@ impl<'a, 'f> Layout<'a, 'f> {
         Ok(book_pages.into_navigation())
     }
 
-    /// Lay out chapter `index` on its own, pages numbered from 0 within it: a chapter starts
-    /// on a new page, so chapters can be laid out apart (and in parallel). The navigation
-    /// returned counts pages within the chapter too.
-    pub fn chapter(
-        &mut self,
-        index: usize,
-        sink: &mut dyn FnMut(ChapterPage) -> Result<()>,
-        diagnostics: &mut Diagnostics,
-    ) -> Result<Navigation> {
-        self.chapters(index..index + 1, sink, diagnostics)
-    }
-
     /// Lay out the chapters of one unit of [`flow_units`] as one flow, pages numbered from 0
     /// within it: the first opens a page, the others (an article's sections) run on after
     /// the text before them. The navigation returned counts pages within the unit.

@@ -5,7 +5,7 @@
 
 mod settings;
 
-pub use settings::{parse_date, NotePlacement, Paper, Settings, DEFAULT_EPOCH};
+pub use settings::{parse_date, Figures, NotePlacement, Paper, Settings, DEFAULT_EPOCH};
 
 use crate::error::SourcePos;
 use std::collections::BTreeMap;

@@ -19,6 +19,8 @@ pub struct Settings {
     pub build_date: DateTime<Utc>,
     /// Where the PDF sets footnotes.
     pub notes: NotePlacement,
+    /// Which digits running text uses where the font has both kinds.
+    pub figures: Figures,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             paper: Paper::default(),
             build_date: DateTime::from_timestamp(DEFAULT_EPOCH, 0).unwrap_or_default(),
             notes: NotePlacement::default(),
+            figures: Figures::default(),
         }
     }
 }
@@ -67,6 +70,28 @@ impl NotePlacement {
         match name.trim().to_ascii_lowercase().as_str() {
             "page" => Some(NotePlacement::Page),
             "chapter" => Some(NotePlacement::Chapter),
+            _ => None,
+        }
+    }
+}
+
+/// Which digits running text uses, where the font has both (OpenType `onum` / `lnum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Figures {
+    /// Old-style (text) figures, which sit among lower-case letters like them, with
+    /// ascenders and descenders: what a book designer sets in running text (the default).
+    #[default]
+    OldStyle,
+    /// Lining figures, all the height of capitals: what most digital type shows by default.
+    Lining,
+}
+
+impl Figures {
+    /// Parse a figure style as written in `book.toml` (`old-style`, `lining`).
+    pub fn from_name(name: &str) -> Option<Figures> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "old-style" | "oldstyle" => Some(Figures::OldStyle),
+            "lining" => Some(Figures::Lining),
             _ => None,
         }
     }

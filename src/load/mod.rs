@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
-use crate::ir::{Book, BookShape, Metadata, NotePlacement, Paper, Settings};
+use crate::ir::{Book, BookShape, Figures, Metadata, NotePlacement, Paper, Settings};
 use crate::markdown::{self, Manuscript};
 use config::{BookConfig, BookSection, SourcedSection};
 use summary::SummaryEntry;
@@ -145,6 +145,7 @@ pub fn load_book(
         paper: resolve_paper(options, &config)?,
         build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
         notes: resolve_notes(&config)?,
+        figures: Figures::default(),
     };
     book.shape = resolve_shape(&config, book.shape)?;
     Ok(book)

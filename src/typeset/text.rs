@@ -215,7 +215,7 @@ const RIGHT_HYPHEN_MIN: usize = 3;
 /// The cost of a break at a hyphenation point (TeX's `\hyphenpenalty`). Higher than TeX's 50:
 /// font expansion gives the breaker room enough to set most paragraphs without cutting
 /// words, and a page of hyphens reads worse than a slightly looser line.
-const HYPHEN_PENALTY: f32 = 200.0;
+const HYPHEN_PENALTY: f32 = 150.0;
 /// The cost of hyphenating a word with a capital (a name, "Chennai", "iPhone"): a last
 /// resort, taken only when every other way of setting the paragraph has a very loose line.
 const CAPITALISED_HYPHEN_PENALTY: f32 = 1000.0;

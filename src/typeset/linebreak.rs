@@ -189,11 +189,11 @@ struct Node {
 pub fn total_fit(items: &[Item], width: f32, params: &Params) -> Vec<Line> {
     // Like TeX: a strict pass, a looser one, then an emergency pass that accepts anything.
     for tolerance in [params.tolerance, params.tolerance * SECOND_PASS_TOLERANCE] {
-        if let Some(lines) = try_total_fit(items, width, params, tolerance, false) {
+        if let Some(lines) = try_total_fit(items, width, params, tolerance, false, None) {
             return lines;
         }
     }
-    try_total_fit(items, width, params, f32::INFINITY, true)
+    try_total_fit(items, width, params, f32::INFINITY, true, None)
         .unwrap_or_else(|| first_fit(items, width))
 }
 
@@ -293,12 +293,31 @@ fn adjustment_ratio(natural: f32, target: f32, stretch: f32, shrink: f32, rigid:
     }
 }
 
+/// Break `items` into exactly `lines` lines within the first pass's tolerance, if that can
+/// be done: TeX's `\looseness`, for a paragraph set one line longer (or shorter) than its
+/// best setting so that a page comes out full. `None` when no such setting exists. Breaks
+/// are kept apart by line count as well, so this costs a few times a plain [`total_fit`].
+pub fn total_fit_in_lines(
+    items: &[Item],
+    width: f32,
+    params: &Params,
+    lines: usize,
+) -> Option<Vec<Line>> {
+    try_total_fit(items, width, params, params.tolerance, false, Some(lines))
+}
+
+/// The best way found so far to a break: its fitness class, the run of hyphenated lines
+/// ending there (see [`HYPHEN_RUNS`]), its line number when breaks are kept apart by line
+/// count (else 0), and then its total demerits and the node it comes from.
+type Candidate = (usize, usize, usize, f32, usize);
+
 fn try_total_fit(
     items: &[Item],
     line_width: f32,
     params: &Params,
     tolerance: f32,
     emergency: bool,
+    lines_wanted: Option<usize>,
 ) -> Option<Vec<Line>> {
     let (mut sum_w, mut sum_y, mut sum_z, mut sum_b) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     let last = items.len().checked_sub(1)?;
@@ -316,6 +335,7 @@ fn try_total_fit(
         hyphens: 0,
     }];
     let first_pass = tolerance <= params.tolerance && !emergency;
+    let mut best: Vec<Candidate> = Vec::new();
     let mut active: Vec<usize> = vec![0];
     // The nodes still active after a break, swapped with `active`: one buffer for the whole
     // paragraph rather than a new Vec at every feasible break.
@@ -326,7 +346,7 @@ fn try_total_fit(
             // lead up to it (none, one, two or more), as TeX keeps hyphenated and plain
             // breaks apart: otherwise a path ending in two hyphens that is cheaper so far
             // would crowd out the plain one, and its third hyphen become the only way on.
-            let mut best: [[Option<(f32, usize)>; HYPHEN_RUNS]; 4] = [[None; HYPHEN_RUNS]; 4];
+            best.clear();
             keep.clear();
             let mut last_dropped = None;
             // A line ending at a forced break is ragged: its glyphs keep their width.
@@ -410,8 +430,16 @@ fn try_total_fit(
                 } else {
                     0
                 };
-                if best[fitness][run].is_none_or(|(d, _)| total < d) {
-                    best[fitness][run] = Some((total, a));
+                let line = if lines_wanted.is_some() {
+                    node.line + 1
+                } else {
+                    0
+                };
+                let key = (fitness, run, line);
+                match best.iter_mut().find(|c| (c.0, c.1, c.2) == key) {
+                    Some(known) if total < known.3 => *known = (fitness, run, line, total, a),
+                    Some(_) => {}
+                    None => best.push((fitness, run, line, total, a)),
                 }
             }
             // Sums after the break skip the glue/penalties that vanish at a line start.
@@ -442,35 +470,28 @@ fn try_total_fit(
             }
             std::mem::swap(&mut active, &mut keep);
             let mut added = false;
-            let candidates = best.iter().enumerate().flat_map(|(fitness, runs)| {
-                runs.iter()
-                    .flatten()
-                    .map(move |candidate| (fitness, candidate))
-            });
-            for (fitness, candidate) in candidates {
-                if let Some((demerits, from)) = Some(*candidate) {
-                    let line = nodes[from].line + 1;
-                    let hyphens = if flagged {
-                        nodes[from].hyphens.saturating_add(1)
-                    } else {
-                        0
-                    };
-                    nodes.push(Node {
-                        position: i,
-                        line,
-                        fitness,
-                        width: after_w,
-                        stretch: after_y,
-                        shrink: after_z,
-                        boxes: sum_b,
-                        hang: next_hang,
-                        demerits,
-                        previous: Some(from),
-                        hyphens,
-                    });
-                    active.push(nodes.len() - 1);
-                    added = true;
-                }
+            for &(fitness, _, _, demerits, from) in &best {
+                let line = nodes[from].line + 1;
+                let hyphens = if flagged {
+                    nodes[from].hyphens.saturating_add(1)
+                } else {
+                    0
+                };
+                nodes.push(Node {
+                    position: i,
+                    line,
+                    fitness,
+                    width: after_w,
+                    stretch: after_y,
+                    shrink: after_z,
+                    boxes: sum_b,
+                    hang: next_hang,
+                    demerits,
+                    previous: Some(from),
+                    hyphens,
+                });
+                active.push(nodes.len() - 1);
+                added = true;
             }
             if active.is_empty() && !added {
                 if !emergency {
@@ -519,6 +540,7 @@ fn try_total_fit(
         .iter()
         .copied()
         .filter(|&a| nodes[a].position == last)
+        .filter(|&a| lines_wanted.is_none_or(|wanted| nodes[a].line == wanted))
         .min_by(|&a, &b| nodes[a].demerits.total_cmp(&nodes[b].demerits))?;
     let mut breaks = Vec::new();
     let mut at = best;
@@ -814,6 +836,32 @@ mod tests {
         let lines = total_fit(&items, 100.0, &Params::default());
         assert_eq!(starts(&lines), [0, 4], "the rule sends the 12 down with it");
         assert!((lines[0].ratio - 0.6).abs() < 0.01, "{:?}", lines[0]);
+    }
+
+    #[test]
+    fn a_paragraph_can_be_set_in_one_line_more_when_that_reads_well() {
+        let items = paragraph(&pseudo_random_words(400), true);
+        let params = Params::default();
+        let best = total_fit(&items, 200.0, &params);
+        let longer = total_fit_in_lines(&items, 200.0, &params, best.len() + 1).expect("looser");
+        assert_eq!(longer.len(), best.len() + 1);
+        assert!(longer.iter().all(|l| l.ratio <= params.tolerance));
+        // Same words, in order, every item on exactly one line.
+        assert_eq!(
+            longer.first().map(|l| l.start),
+            best.first().map(|l| l.start)
+        );
+        assert_eq!(longer.last().map(|l| l.end), best.last().map(|l| l.end));
+        // Asking for its own line count gives the best setting back.
+        assert_eq!(
+            total_fit_in_lines(&items, 200.0, &params, best.len()),
+            Some(best.clone())
+        );
+        // Twice as many lines cannot be set within the tolerance.
+        assert_eq!(
+            total_fit_in_lines(&items, 200.0, &params, best.len() * 2),
+            None
+        );
     }
 
     #[test]

@@ -63,6 +63,31 @@ pub struct VBlock {
     /// The footnotes this block calls first, set as lines (each a block of its own, its
     /// `space_before` kept between notes), to go at the foot of the page the block is on.
     pub notes: Vec<VBlock>,
+    /// On the last line of a paragraph that reads as well set one line longer: that
+    /// setting, for a page that would otherwise end short.
+    pub looser: Option<Box<Looser>>,
+}
+
+/// A paragraph set one line longer than its best setting (TeX's `\looseness=1`), carried by
+/// its last line's block: when a page would end short by a line or more, the paginator
+/// swaps it in for paragraphs wholly on the page, cheapest first, before it shares what is
+/// left among the gaps ([`Paginator`]'s flush bottom).
+#[derive(Debug, Clone)]
+pub struct Looser {
+    /// The new content of each of the paragraph's blocks, first to last; the last holds
+    /// the last two lines. Line content only: structure tags that layout put around the
+    /// lines stay where they are (see `first_prefix` and `last_line_end`).
+    pub contents: Vec<Vec<Content>>,
+    /// How much taller the paragraph becomes (one line).
+    pub extra: f32,
+    /// Its loosest line's glue ratio: the cheapest paragraphs are lengthened first.
+    pub cost: f32,
+    /// Items at the start of the first block's content that are not its line (structure
+    /// elements opened there): they stay, before the new line.
+    pub first_prefix: usize,
+    /// Where the last block's own line ends in its content: what follows (structure
+    /// elements closed there) stays, after the new lines.
+    pub last_line_end: usize,
 }
 
 impl VBlock {
@@ -80,6 +105,7 @@ impl VBlock {
             baseline: None,
             group: None,
             notes: Vec::new(),
+            looser: None,
         }
     }
 }
@@ -322,6 +348,7 @@ impl Paginator {
     /// itself and a paragraph break by at most [`PARAGRAPH_STRETCH`]; what is more than
     /// they can take stays at the foot.
     fn fill_page(&mut self) {
+        self.lengthen_paragraphs();
         let Some(last) = self.page.placements.last() else {
             return;
         };
@@ -330,10 +357,23 @@ impl Paginator {
         if slack <= EPSILON {
             return;
         }
-        // How much each placement's gap above it may grow.
+        let room = self.gap_room();
+        let total: f32 = room.iter().sum();
+        if total <= EPSILON {
+            return;
+        }
+        let share = (slack / total).min(1.0);
+        let mut shift = 0.0;
+        for (placement, room) in self.page.placements.iter_mut().zip(room) {
+            shift += room * share;
+            placement.y += shift;
+        }
+    }
+
+    /// How much the gap above each placement of the page may grow (flush bottom).
+    fn gap_room(&self) -> Vec<f32> {
         let mut previous_group = None;
-        let room: Vec<f32> = self
-            .page
+        self.page
             .placements
             .iter()
             .enumerate()
@@ -352,17 +392,98 @@ impl Paginator {
                     0.0
                 }
             })
-            .collect();
-        let total: f32 = room.iter().sum();
-        if total <= EPSILON {
+            .collect()
+    }
+
+    /// Page-aware paragraphs: on a page that would end a line or more short, set
+    /// paragraphs that lie wholly on it one line longer ([`Looser`]), the cheapest first,
+    /// while whole lines of room are left and more than the gaps can take. Paragraphs with
+    /// footnotes keep their setting.
+    fn lengthen_paragraphs(&mut self) {
+        let Some(last) = self.page.placements.last() else {
+            return;
+        };
+        let bottom = last.y + self.block(last.block).height;
+        let mut slack = self.height - self.foot_height(None) - bottom;
+        let gaps: f32 = self.gap_room().iter().sum();
+        if slack <= gaps + EPSILON {
             return;
         }
-        let share = (slack / total).min(1.0);
-        let mut shift = 0.0;
-        for (placement, room) in self.page.placements.iter_mut().zip(room) {
-            shift += room * share;
-            placement.y += shift;
+        // (placement of the paragraph's last line, its first block, cost)
+        let mut candidates: Vec<(usize, usize, f32)> = Vec::new();
+        for (n, placement) in self.page.placements.iter().enumerate() {
+            let block = self.block(placement.block);
+            let Some(looser) = &block.looser else {
+                continue;
+            };
+            if looser.extra > slack + EPSILON {
+                continue;
+            }
+            let lines = looser.contents.len();
+            let Some(first) = placement.block.checked_sub(lines - 1) else {
+                continue;
+            };
+            // Wholly on this page, its lines one after another, none calling a note.
+            let whole = n + 1 >= lines
+                && self.page.placements[n + 1 - lines..=n]
+                    .iter()
+                    .zip(first..)
+                    .all(|(p, index)| p.block == index && self.block(index).notes.is_empty());
+            if whole {
+                candidates.push((n, first, looser.cost));
+            }
         }
+        candidates.sort_by(|a, b| a.2.total_cmp(&b.2));
+        for (n, first, _) in candidates {
+            let last = self.page.placements[n].block;
+            let extra = self
+                .block(last)
+                .looser
+                .as_ref()
+                .map_or(f32::INFINITY, |l| l.extra);
+            if extra > slack + EPSILON || slack <= gaps + EPSILON {
+                continue;
+            }
+            self.swap_in_looser(first, last);
+            for placement in &mut self.page.placements[n + 1..] {
+                placement.y += extra;
+            }
+            self.y += extra;
+            slack -= extra;
+        }
+    }
+
+    /// Give blocks `first..=last` (one paragraph) the content of its looser setting.
+    fn swap_in_looser(&mut self, first: usize, last: usize) {
+        let Some(looser) = self
+            .window
+            .get_mut(last - self.base)
+            .and_then(|block| block.looser.take())
+        else {
+            return;
+        };
+        let Looser {
+            contents,
+            extra,
+            first_prefix,
+            last_line_end,
+            ..
+        } = *looser;
+        let suffix: Vec<Content> = {
+            let block = &mut self.window[last - self.base];
+            let from = last_line_end.min(block.content.len());
+            block.height += extra;
+            block.content.split_off(from)
+        };
+        for (index, mut content) in (first..=last).zip(contents) {
+            let block = &mut self.window[index - self.base];
+            if index == first {
+                let prefix = first_prefix.min(block.content.len());
+                content.splice(0..0, block.content.drain(..prefix));
+            }
+            block.content = content;
+        }
+        self.window[last - self.base].content.extend(suffix);
     }
 
     fn place_deferred(&mut self) {
@@ -639,6 +760,136 @@ mod tests {
         // also stretch as a paragraph break): the page ends 6 pt short.
         let stretch = 4.0 * MAX_GAP_STRETCH;
         assert!((bottom(&blocks, &pages[0]) - (84.0 + stretch)).abs() < 0.01);
+    }
+
+    /// A marker item for tests: a rule of width `n`.
+    fn marker(n: f32) -> Content {
+        Content::Item(PageItem::Rule {
+            rect: Rect {
+                x: 0.0,
+                y: 0.0,
+                width: n,
+                height: 0.0,
+            },
+            gray: 0.0,
+        })
+    }
+
+    fn marker_width(content: &Content) -> f32 {
+        match content {
+            Content::Item(PageItem::Rule { rect, .. }) => rect.width,
+            _ => -1.0,
+        }
+    }
+
+    /// Give the paragraph of `lines` blocks ending at `blocks[last]` a setting one line
+    /// longer, its lines marked 100, 101, …; the original lines are marked 1, 2, … after
+    /// a structure start (marked 0) on the first line and before an end (marked 9) on the
+    /// last.
+    fn with_looser(blocks: &mut [VBlock], last: usize, lines: usize, cost: f32) {
+        let first = last + 1 - lines;
+        for (j, block) in blocks[first..=last].iter_mut().enumerate() {
+            block.content = vec![marker(1.0 + j as f32)];
+        }
+        blocks[first].content.insert(0, marker(0.0));
+        let last_line_end = blocks[last].content.len();
+        blocks[last].content.push(marker(9.0));
+        let mut contents: Vec<Vec<Content>> =
+            (0..lines).map(|j| vec![marker(100.0 + j as f32)]).collect();
+        if let Some(last_content) = contents.last_mut() {
+            last_content.push(marker(100.0 + lines as f32));
+        }
+        blocks[last].looser = Some(Box::new(Looser {
+            contents,
+            extra: 10.0,
+            cost,
+            first_prefix: 1,
+            last_line_end,
+        }));
+    }
+
+    #[test]
+    fn a_page_a_line_short_sets_its_cheapest_paragraph_a_line_longer() {
+        // Paragraphs of 4, 4 and 3 lines on a 125 pt page, then a heading kept with two
+        // lines: 110 pt used, 15 pt short, more than the two breaks between paragraphs
+        // can take (6 pt): one paragraph is set a line longer (the cheaper of the two
+        // offered), and the breaks take the 5 pt left.
+        let mut blocks = Vec::new();
+        paragraphs(&[4, 4, 3], 0.0, &mut blocks);
+        with_looser(&mut blocks, 3, 4, 0.9);
+        with_looser(&mut blocks, 7, 4, 0.4);
+        let mut heading = VBlock::new(10.0, 0);
+        heading.space_before = 10.0;
+        blocks.push(heading);
+        let mut rest = Vec::new();
+        paragraph(4, &mut rest);
+        rest[0].break_before = false;
+        blocks.extend(rest);
+        let mut paginator = Paginator::new(125.0);
+        for block in blocks.iter().cloned() {
+            paginator.push(block);
+        }
+        paginator.finish();
+        let page = paginator.next_page().expect("a page");
+        assert_eq!(page.placements.len(), 11);
+        let contents: Vec<Vec<f32>> = (4..=7)
+            .map(|i| {
+                let block = paginator.block_mut(i).expect("kept");
+                block.content.iter().map(marker_width).collect()
+            })
+            .collect();
+        // The second paragraph took its looser setting, its structure tags kept.
+        assert_eq!(
+            contents,
+            [
+                vec![0.0, 100.0],
+                vec![101.0],
+                vec![102.0],
+                vec![103.0, 104.0, 9.0]
+            ]
+        );
+        assert_eq!(paginator.block_mut(7).map(|b| b.height), Some(20.0));
+        // The first paragraph kept its own.
+        let first = paginator.block_mut(0).expect("kept");
+        assert_eq!(marker_width(&first.content[1]), 1.0);
+        // 120 pt of lines, and the two paragraph breaks took the last 5 pt: the page
+        // ends at the foot.
+        let last = page.placements.last().expect("placed");
+        let end = last.y + paginator.block_mut(last.block).map_or(0.0, |b| b.height);
+        assert!((end - 125.0).abs() < 0.01, "ends at {end}");
+    }
+
+    #[test]
+    fn a_paragraph_calling_a_note_keeps_its_setting() {
+        // As above, but both paragraphs offered call a note: neither is set anew (the
+        // note would have to follow its call to another line), and the page stays short.
+        let mut blocks = Vec::new();
+        paragraphs(&[4, 4, 3], 0.0, &mut blocks);
+        with_looser(&mut blocks, 3, 4, 0.9);
+        with_looser(&mut blocks, 7, 4, 0.4);
+        blocks[1].notes = note(1, 1.0, 0.0);
+        blocks[6].notes = note(1, 1.0, 0.0);
+        let mut heading = VBlock::new(10.0, 0);
+        heading.space_before = 10.0;
+        blocks.push(heading);
+        let mut rest = Vec::new();
+        paragraph(4, &mut rest);
+        rest[0].break_before = false;
+        blocks.extend(rest);
+        let mut paginator = Paginator::new(150.0);
+        for block in blocks.iter().cloned() {
+            paginator.push(block);
+        }
+        paginator.finish();
+        let page = paginator.next_page().expect("a page");
+        assert_eq!(page.placements.len(), 11);
+        let mut markers = Vec::new();
+        for i in 0..=10 {
+            if let Some(block) = paginator.block_mut(i) {
+                markers.extend(block.content.iter().map(marker_width));
+            }
+        }
+        assert!(markers.iter().all(|m| *m < 100.0), "{markers:?}");
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub struct Piece {
 
 /// A paragraph ready for line breaking: the items and, for each box or flagged penalty,
 /// what to draw.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Paragraph {
     /// Boxes, glue and penalties.
     pub items: Vec<Item>,
@@ -691,6 +691,60 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         };
         (self.paragraph, lines)
     }
+}
+
+/// A justified paragraph is set one line longer for a page that would end short (see
+/// [`looser_lines`]) only if it has at least this many lines: in a shorter one the extra
+/// line's words are shared among too few lines.
+const LOOSER_MIN_LINES: usize = 3;
+
+/// … and only if its last line already fills this much of the measure: the extra line then
+/// takes a word or two, and the lines above barely loosen.
+const LOOSER_LAST_LINE_FILL: f32 = 0.0;
+
+/// … and only if no line of the longer setting stretches its spaces beyond this ratio of
+/// their stretch (the first pass's tolerance): a paragraph loosened for a full page reads
+/// like any other the breaker accepts.
+pub const LOOSER_MAX_RATIO: f32 = 1.5;
+
+/// The paragraph set justified in one line more than `lines`, its best setting, if that
+/// reads as well: for the page breaker to lengthen a paragraph wholly on a page that would
+/// otherwise end short (TeX's `\looseness=1`, chosen page by page). With the lines, their
+/// loosest glue ratio, so that the breaker can take the cheapest paragraphs first.
+pub fn looser_lines(
+    paragraph: &Paragraph,
+    lines: &[Line],
+    measure: f32,
+) -> Option<(Vec<Line>, f32)> {
+    let last = lines.last()?;
+    if lines.len() < LOOSER_MIN_LINES {
+        return None;
+    }
+    let last_width: f32 = paragraph
+        .items
+        .get(last.start..last.end)
+        .unwrap_or_default()
+        .iter()
+        .map(|item| match item {
+            Item::Box { width, .. } => *width,
+            Item::Glue { width, stretch, .. } if *stretch < 1.0e5 => *width,
+            _ => 0.0,
+        })
+        .sum();
+    if last_width < measure * LOOSER_LAST_LINE_FILL {
+        return None;
+    }
+    let longer = linebreak::total_fit_in_lines(
+        &paragraph.items,
+        measure,
+        &Params::default(),
+        lines.len() + 1,
+    )?;
+    let loosest = longer[..longer.len() - 1]
+        .iter()
+        .map(|line| line.ratio)
+        .fold(0.0f32, f32::max);
+    (loosest <= LOOSER_MAX_RATIO).then_some((longer, loosest))
 }
 
 fn kind_rank(kind: BreakKind) -> u8 {

@@ -20,17 +20,17 @@ pub use content::inline_spans;
 use super::frame::{
     LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role, StructKind,
 };
-use super::paginate::{Content, Flow, Paginator, VBlock};
+use super::paginate::{Content, Flow, Looser, Paginator, VBlock};
 use super::shape::Shaper;
 use super::text::{
-    set_lines, set_lines_of_part, Alignment, Hyphenation, ParagraphBuilder, SetLine, Span,
-    TextStyle,
+    looser_lines, set_lines, set_lines_of_part, Alignment, Hyphenation, ParagraphBuilder, SetLine,
+    Span, TextStyle,
 };
 use crate::ir::{self, Block, Book, Inline};
 use std::ops::Range;
 
 use crate::{Diagnostics, Result};
-use content::line_content;
+use content::{line_content, offset_content};
 
 pub use crate::ir::Paper;
 
@@ -590,7 +590,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             };
             let set =
                 set_lines_of_part(paragraph, &lines[..keep], settings.alignment, measure, last);
-            self.push_lines_of_part(set, &settings, !first, !last);
+            self.push_lines_of_part(set, &settings, !first, !last, None);
             self.emit_pages(sink)?;
             if last {
                 break;
@@ -616,11 +616,30 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     fn spans_block(&mut self, spans: &[Span], settings: TextBlock) {
         let measure = (self.geometry.measure - settings.left - settings.right).max(24.0);
-        let lines = self.set_spans(spans, &settings, measure);
-        self.push_lines(lines, settings);
+        // Running text may be set a line longer for a full page; headings, captions and
+        // notes keep their one setting.
+        let may_loosen = settings.role == Role::Paragraph
+            && settings.alignment == Alignment::Justify
+            && !self.setting_note;
+        let (lines, looser) = self.set_paragraph(spans, &settings, measure, may_loosen);
+        self.push_lines_of_part(lines, &settings, false, false, looser);
+        self.keep_next = settings.keep_with_next;
     }
 
+    /// Set spans into lines.
     fn set_spans(&self, spans: &[Span], settings: &TextBlock, measure: f32) -> Vec<SetLine> {
+        self.set_paragraph(spans, settings, measure, false).0
+    }
+
+    /// Set spans into lines; with `may_loosen`, also one line longer if that reads as well
+    /// ([`looser_lines`]), with its cost.
+    fn set_paragraph(
+        &self,
+        spans: &[Span],
+        settings: &TextBlock,
+        measure: f32,
+        may_loosen: bool,
+    ) -> (Vec<SetLine>, Option<(Vec<SetLine>, f32)>) {
         let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, measure);
         if !settings.hyphenate {
             builder = builder.without_hyphenation();
@@ -628,24 +647,32 @@ impl<'a, 'f> Layout<'a, 'f> {
         builder.indent(settings.first_indent);
         builder.add_spans(spans);
         let (paragraph, lines) = builder.finish(settings.alignment);
-        set_lines(paragraph, &lines, settings.alignment, measure)
-    }
-
-    fn push_lines(&mut self, lines: Vec<SetLine>, settings: TextBlock) {
-        self.push_lines_of_part(lines, &settings, false, false);
-        self.keep_next = settings.keep_with_next;
+        let looser = may_loosen
+            .then(|| looser_lines(&paragraph, &lines, measure))
+            .flatten()
+            .map(|(longer, cost)| {
+                let set = set_lines(paragraph.clone(), &longer, settings.alignment, measure);
+                (set, cost)
+            });
+        (
+            set_lines(paragraph, &lines, settings.alignment, measure),
+            looser,
+        )
     }
 
     /// Push the lines of a paragraph, or of one section of a giant paragraph: `after_part`
-    /// when lines of the paragraph came before, `part_follows` when more will come.
+    /// when lines of the paragraph came before, `part_follows` when more will come. A
+    /// `looser` setting (one line more, and its cost) rides on the last line's block.
     fn push_lines_of_part(
         &mut self,
         lines: Vec<SetLine>,
         settings: &TextBlock,
         after_part: bool,
         part_follows: bool,
+        looser: Option<(Vec<SetLine>, f32)>,
     ) {
         let n = lines.len();
+        let mut first_prefix = 0;
         let follows_keep = !after_part && std::mem::take(&mut self.keep_next);
         if !after_part {
             self.groups += 1;
@@ -677,7 +704,37 @@ impl<'a, 'f> Layout<'a, 'f> {
                 &mut block.content,
             );
             block.notes = self.notes_called(&block.content);
+            if j == 0 {
+                first_prefix = self.pending_start_count();
+            }
             self.push_block(block);
+        }
+        if let Some((longer, cost)) = looser.filter(|(longer, _)| n > 0 && longer.len() == n + 1) {
+            let mut contents: Vec<Vec<Content>> = longer
+                .iter()
+                .map(|line| {
+                    let mut content = Vec::new();
+                    let baseline = settings.leading * 0.78;
+                    line_content(line, settings.left, baseline, settings.role, &mut content);
+                    content
+                })
+                .collect();
+            let extra_line = contents.pop().unwrap_or_default();
+            if let (Some(last_content), Some(block)) = (contents.last_mut(), self.blocks.last_mut())
+            {
+                last_content.extend(
+                    extra_line
+                        .into_iter()
+                        .map(|item| offset_content(item, settings.leading)),
+                );
+                block.looser = Some(Box::new(Looser {
+                    contents,
+                    extra: settings.leading,
+                    cost,
+                    first_prefix,
+                    last_line_end: block.content.len(),
+                }));
+            }
         }
         if element.is_some() && !part_follows {
             self.close();

@@ -73,6 +73,23 @@ fn many_chapters_with(dir: &Path, toml: &str) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// A book of two chapters of several pages each in `dir`, with a `book.toml` of `toml`;
+/// the book folder.
+fn long_chapters_with(dir: &Path, toml: &str) -> PathBuf {
+    let paragraph = "The quick brown fox jumps over the lazy dog and runs on through the \
+                     long grass of the meadow until the evening comes. "
+        .repeat(4);
+    let chapter = |title: &str| format!("# {title}\n\n{}", format!("{paragraph}\n\n").repeat(30));
+    let text = format!(
+        "+++\ntitle = \"Long chapters\"\n+++\n\n{}{}",
+        chapter("One"),
+        chapter("Two")
+    );
+    std::fs::write(dir.join("long.md"), text).expect("manuscript");
+    std::fs::write(dir.join("book.toml"), toml).expect("book.toml");
+    dir.to_path_buf()
+}
+
 fn load(folder: &Path) -> presswork::Result<Book> {
     load_book(folder, &LoadOptions::default(), &mut Diagnostics::default())
 }
@@ -89,11 +106,13 @@ fn number(object: &Object) -> f32 {
     object.as_float().expect("number")
 }
 
-/// A text showing operator of a page: the font size in force and the `Tm` origin.
+/// A text showing operator of a page: the font size in force, the `Tm` origin, and the
+/// glyphs shown (two bytes each: the fonts are CID-keyed).
 #[derive(Debug, Clone, Copy)]
 struct Shown {
     size: f32,
     x: f32,
+    glyphs: usize,
 }
 
 /// Every `TJ`/`Tj` of page `id` with the size and position in force.
@@ -105,35 +124,57 @@ fn shown(doc: &Document, id: ObjectId) -> Vec<Shown> {
         match op.operator.as_str() {
             "Tf" => size = number(&op.operands[1]),
             "Tm" => x = number(&op.operands[4]),
-            "TJ" | "Tj" => out.push(Shown { size, x }),
+            "TJ" | "Tj" => {
+                let bytes: usize = op
+                    .operands
+                    .iter()
+                    .flat_map(|operand| match operand {
+                        Object::Array(items) => items.clone(),
+                        other => vec![other.clone()],
+                    })
+                    .filter_map(|item| item.as_str().ok().map(<[u8]>::len))
+                    .sum();
+                out.push(Shown {
+                    size,
+                    x,
+                    glyphs: bytes / 2,
+                });
+            }
             _ => {}
         }
     }
     out
 }
 
-/// The size most text is shown at on page `id`: the body size.
-fn body_size(doc: &Document, id: ObjectId) -> f32 {
-    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
-    for s in shown(doc, id) {
-        *counts.entry((s.size * 100.0).round() as u32).or_default() += 1;
+/// The value (to a hundredth) that the most glyphs share.
+fn most_common(shown: impl Iterator<Item = (f32, usize)>) -> f32 {
+    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+    for (value, glyphs) in shown {
+        *counts.entry((value * 100.0).round() as i64).or_default() += glyphs;
     }
-    let (size, _) = counts
+    let (value, _) = counts
         .into_iter()
         .max_by_key(|(_, n)| *n)
         .expect("text on the page");
-    size as f32 / 100.0
+    value as f32 / 100.0
 }
 
-/// The left edge of the body text on page `id`: the leftmost start of a run at the body
-/// size (the lines of a justified paragraph; running heads and folios are smaller).
+/// The size most glyphs on page `id` are shown at: the body size.
+fn body_size(doc: &Document, id: ObjectId) -> f32 {
+    most_common(shown(doc, id).into_iter().map(|s| (s.size, s.glyphs)))
+}
+
+/// The left edge of the body text on page `id`: where most runs at the body size start
+/// (the lines of paragraphs, each line's first run; running heads and folios are smaller,
+/// and a line that opens with a quotation mark hangs it a little into the margin).
 fn text_left(doc: &Document, id: ObjectId) -> f32 {
     let body = body_size(doc, id);
-    shown(doc, id)
-        .iter()
-        .filter(|s| (s.size - body).abs() < SLACK)
-        .map(|s| s.x)
-        .fold(f32::MAX, f32::min)
+    most_common(
+        shown(doc, id)
+            .into_iter()
+            .filter(|s| (s.size - body).abs() < SLACK)
+            .map(|s| (s.x, 1)),
+    )
 }
 
 fn page_ids(doc: &Document) -> Vec<ObjectId> {
@@ -153,13 +194,14 @@ fn page_text(doc: &Document, number: u32) -> String {
 #[test]
 fn font_size_sets_the_body_text_size() {
     let temp = TempDir::new("size");
-    let plain = Document::load_mem(&render(&load(&seed_with(&temp.0, "")).expect("seed")))
-        .expect("PDF");
+    let plain =
+        Document::load_mem(&render(&load(&seed_with(&temp.0, "")).expect("seed"))).expect("PDF");
     let book = load(&seed_with(&temp.0, "[typography]\nfont-size = 12\n")).expect("seed");
     let doc = Document::load_mem(&render(&book)).expect("PDF");
     let (plain_first, first) = (page_ids(&plain)[0], page_ids(&doc)[0]);
-    assert_eq!(body_size(&plain, plain_first), 10.0);
-    assert_eq!(body_size(&doc, first), 12.0);
+    // Page 2: running text (page 1 at 12 pt is title block, photo and caption).
+    assert_eq!(body_size(&plain, page_ids(&plain)[1]), 10.0);
+    assert_eq!(body_size(&doc, page_ids(&doc)[1]), 12.0);
     // The title block's title is the largest type on the first page, 1.9 times the body
     // size rounded to a point: 19 pt at 10 pt, 23 pt at 12 pt.
     let largest = |doc: &Document, id| {
@@ -204,7 +246,11 @@ fn margins_move_an_articles_text_block() {
     let ids = page_ids(&doc);
     for (index, id) in ids.iter().enumerate() {
         let left = text_left(&doc, *id);
-        assert!((left - 30.0 * MM).abs() < SLACK, "page {}: {left}", index + 1);
+        assert!(
+            (left - 30.0 * MM).abs() < SLACK,
+            "page {}: {left}",
+            index + 1
+        );
     }
     // Page 2 starts with a line of text, its baseline 0.78 of a 14 pt leading below the
     // top of the text block.
@@ -233,7 +279,7 @@ fn margins_of_facing_pages_mirror() {
     let temp = TempDir::new("book-margins");
     let toml = "[book]\nlanguage = \"en\"\n\n[typography.margins]\ninner = \"25mm\"\n\
                 outer = \"15mm\"\n";
-    let book = load(&many_chapters_with(&temp.0, toml)).expect("book");
+    let book = load(&long_chapters_with(&temp.0, toml)).expect("book");
     let doc = Document::load_mem(&render(&book)).expect("PDF");
     let pages = doc.get_pages();
     let width = 419.53;

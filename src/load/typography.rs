@@ -145,15 +145,16 @@ pub(super) fn resolve(
         };
         let length = match value {
             toml::Value::String(text) => parse_length(text),
-            toml::Value::Integer(_) | toml::Value::Float(_) => {
-                Err("has no unit".to_string())
-            }
+            toml::Value::Integer(_) | toml::Value::Float(_) => Err("has no unit".to_string()),
             other => Err(format!("is a {}, not a length", other.type_str())),
         }
         .map_err(|why| {
             source.error(
                 key,
-                format!("{key} {why}; write a length with its unit, such as \"18mm\", \"0.75in\", \"2cm\" or \"54pt\""),
+                format!(
+                    "{key} {why}; write a length with its unit, such as \"18mm\", \"0.75in\", \
+                     \"2cm\" or \"54pt\""
+                ),
             )
         })?;
         if length < MIN_MARGIN {
@@ -342,7 +343,16 @@ mod tests {
         near(".5in", 36.0);
         // 25.4 mm is an inch.
         near("25.4mm", 72.0);
-        for bad in ["18", "18 furlongs", "mm", "-3mm", "0mm", "1e40in", "3..2mm", ""] {
+        for bad in [
+            "18",
+            "18 furlongs",
+            "mm",
+            "-3mm",
+            "0mm",
+            "1e40in",
+            "3..2mm",
+            "",
+        ] {
             assert!(parse_length(bad).is_err(), "{bad} accepted");
         }
         assert_eq!(
@@ -384,8 +394,8 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let toml = "[typography]\nfont-size = 11\nleading = \"14pt\"\nchapter-opening = \"any\"\n\
-                    figures = \"lining\"\n\n[typography.margins]\ntop = \"20mm\"\nbottom = \"2cm\"\n\
-                    inner = \"0.75in\"\nouter = \"60pt\"\n";
+                    figures = \"lining\"\n\n[typography.margins]\ntop = \"20mm\"\n\
+                    bottom = \"2cm\"\ninner = \"0.75in\"\nouter = \"60pt\"\n";
         let (t, figures) = resolve_with(toml, BookShape::Book).expect("valid");
         assert_eq!(t.font_size, Some(11.0));
         assert_eq!(t.leading, Some(14.0));
@@ -397,10 +407,14 @@ mod tests {
         assert_eq!((m.inner, m.outer), (Some(54.0), Some(60.0)));
         // An inline table and dotted keys say the same.
         let dotted = "[typography]\nmargins.inner = \"0.75in\"\nmargins.outer = \"60pt\"\n";
-        let m = resolve_toml(dotted, BookShape::Book).expect("dotted").margins;
+        let m = resolve_toml(dotted, BookShape::Book)
+            .expect("dotted")
+            .margins;
         assert_eq!((m.inner, m.outer, m.top), (Some(54.0), Some(60.0), None));
         let inline = "[typography]\nmargins = { inner = \"0.75in\", outer = \"60pt\" }\n";
-        let m = resolve_toml(inline, BookShape::Book).expect("inline").margins;
+        let m = resolve_toml(inline, BookShape::Book)
+            .expect("inline")
+            .margins;
         assert_eq!((m.inner, m.outer, m.top), (Some(54.0), Some(60.0), None));
     }
 
@@ -450,9 +464,7 @@ mod tests {
     fn a_text_block_too_narrow_or_too_short_is_refused() {
         let error = |toml: &str| resolve_toml(toml, BookShape::Book).expect_err(toml);
         // A5 is 148 mm wide: 50 mm a side leaves 48 mm, 13.6 em of 10 pt.
-        let e = error(
-            "[typography.margins]\ntop = \"20mm\"\ninner = \"50mm\"\nouter = \"50mm\"\n",
-        );
+        let e = error("[typography.margins]\ntop = \"20mm\"\ninner = \"50mm\"\nouter = \"50mm\"\n");
         assert!(e.starts_with("book.toml:3: "), "blames inner: {e}");
         assert!(e.contains("pt wide on A5 paper, 13.6"), "{e}");
         assert!(e.contains("at least 20 em (200 pt)"), "{e}");

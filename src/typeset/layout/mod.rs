@@ -186,8 +186,7 @@ impl PageGeometry {
             inner,
             outer,
             facing,
-            recto_openings: facing
-                && self.typography.chapter_opening == ir::ChapterOpening::Right,
+            recto_openings: facing && self.typography.chapter_opening == ir::ChapterOpening::Right,
             measure,
             ..self
         }
@@ -1186,7 +1185,10 @@ mod tests {
         assert!(near(a4.measure, 379.5), "{a4:?}");
         // A book's margins on A5: 109.08 pt shared 2 : 3; chapters open on rectos.
         let book = a5.for_shape(ir::BookShape::Book);
-        assert!(near(book.inner, 43.63) && near(book.outer, 65.45), "{book:?}");
+        assert!(
+            near(book.inner, 43.63) && near(book.outer, 65.45),
+            "{book:?}"
+        );
         assert!(book.recto_openings);
     }
 
@@ -1203,7 +1205,10 @@ mod tests {
             ..ir::Typography::default()
         }));
         // 12 × 1.38 = 16.56: 17 pt leading; 470.27 / 17: 27 lines.
-        assert_eq!((big.body_size, big.leading, big.text_height), (12.0, 17.0, 459.0));
+        assert_eq!(
+            (big.body_size, big.leading, big.text_height),
+            (12.0, 17.0, 459.0)
+        );
         let margins = ir::Margins {
             top: Some(72.0),
             bottom: Some(36.0),
@@ -1221,7 +1226,10 @@ mod tests {
         assert_eq!(g.text_height, 37.0 * 13.0);
         let book = g.for_shape(ir::BookShape::Book);
         assert_eq!(book.inner, 50.0);
-        assert!((book.outer - 65.45).abs() < 0.01, "the book default: {book:?}");
+        assert!(
+            (book.outer - 65.45).abs() < 0.01,
+            "the book default: {book:?}"
+        );
         assert!((book.measure - (419.53 - 50.0 - book.outer)).abs() < 0.01);
         assert!(!book.recto_openings);
         let article = g.for_shape(ir::BookShape::Article);

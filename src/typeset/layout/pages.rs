@@ -197,8 +197,8 @@ fn place_content(content: Vec<Content>, y: f32, left: f32, page: &mut Page) {
 /// book page numbers. On facing pages (a book) a chapter that would open on a verso gets a
 /// blank verso before it: no running head, no folio, no items, so nothing in the structure
 /// tree either; unless chapters open on any page (`chapter-opening = "any"`), when its
-/// pages are moved across to the margins of the side each lands on. The one place both the sequential layout and the threaded pipeline turn
-/// chapter pages into book pages.
+/// pages are moved across to the margins of the side each lands on. The one place both the
+/// sequential layout and the threaded pipeline turn chapter pages into book pages.
 pub struct BookPages<'s, 'a, 'f> {
     decorator: Decorator<'a, 'f>,
     sink: &'s mut dyn PageSink,

@@ -5,7 +5,10 @@
 
 mod settings;
 
-pub use settings::{parse_date, Figures, NotePlacement, Paper, Settings, DEFAULT_EPOCH};
+pub use settings::{
+    parse_date, ChapterOpening, Figures, Margins, NotePlacement, Paper, Settings, Typography,
+    DEFAULT_EPOCH,
+};
 
 use crate::error::SourcePos;
 use std::collections::BTreeMap;

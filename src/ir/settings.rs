@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 pub const DEFAULT_EPOCH: i64 = 315_532_800;
 
 /// How a book is to be built, beyond what it says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     /// Paper size of printed output.
     pub paper: Paper,
@@ -21,6 +21,8 @@ pub struct Settings {
     pub notes: NotePlacement,
     /// Which digits running text uses where the font has both kinds.
     pub figures: Figures,
+    /// Type size, leading, margins and chapter openings of the printed page.
+    pub typography: Typography,
 }
 
 impl Default for Settings {
@@ -30,6 +32,7 @@ impl Default for Settings {
             build_date: DateTime::from_timestamp(DEFAULT_EPOCH, 0).unwrap_or_default(),
             notes: NotePlacement::default(),
             figures: Figures::default(),
+            typography: Typography::default(),
         }
     }
 }
@@ -97,6 +100,61 @@ impl Figures {
     }
 }
 
+/// The printed page's type and margins as `[typography]` in `book.toml` asks for them, in
+/// points. What it leaves out is `None`: the typesetter then uses its own proportions for
+/// the paper (`PageGeometry::for_settings`), so that no table at all gives the page it has
+/// always given.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Typography {
+    /// Body text size.
+    pub font_size: Option<f32>,
+    /// Body leading: baseline to baseline, not the space between lines.
+    pub leading: Option<f32>,
+    /// Margins around the text block.
+    pub margins: Margins,
+    /// Where a book's chapters open.
+    pub chapter_opening: ChapterOpening,
+}
+
+/// The four margins of a page, in points; `None` keeps the typesetter's default. On a book's
+/// facing pages `inner` is the binding side (left of a recto, right of a verso) and `outer`
+/// the side away from it; on an article's pages, which do not face, `inner` is the left
+/// margin and `outer` the right.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Margins {
+    /// From the top edge of the page to the top of the text block.
+    pub top: Option<f32>,
+    /// From the foot of the text block to the bottom edge (at least: the text block holds
+    /// a whole number of lines, and what is left over joins this margin).
+    pub bottom: Option<f32>,
+    /// The binding side (an article: the left).
+    pub inner: Option<f32>,
+    /// The side away from the binding (an article: the right).
+    pub outer: Option<f32>,
+}
+
+/// Where a book's chapters open (an article's sections run on, so it has no say there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChapterOpening {
+    /// On a right-hand page (a recto), after a blank left-hand page where needed: the
+    /// convention of printed books (the default).
+    #[default]
+    Right,
+    /// On the next page, left or right: fewer pages, as in a report or a manual.
+    Any,
+}
+
+impl ChapterOpening {
+    /// Parse a chapter opening as written in `book.toml` (`right`, `any`).
+    pub fn from_name(name: &str) -> Option<ChapterOpening> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "right" => Some(ChapterOpening::Right),
+            "any" => Some(ChapterOpening::Any),
+            _ => None,
+        }
+    }
+}
+
 /// Paper sizes presswork knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Paper {
@@ -143,6 +201,17 @@ mod tests {
             DEFAULT_EPOCH
         );
         assert!(parse_date("2024-02-30").is_none());
+    }
+
+    #[test]
+    fn chapter_opening_names() {
+        assert_eq!(
+            ChapterOpening::from_name(" Right "),
+            Some(ChapterOpening::Right)
+        );
+        assert_eq!(ChapterOpening::from_name("any"), Some(ChapterOpening::Any));
+        assert_eq!(ChapterOpening::from_name("left"), None);
+        assert_eq!(ChapterOpening::default(), ChapterOpening::Right);
     }
 
     #[test]

@@ -78,6 +78,39 @@ pub struct BuildSection {
     pub extra_watch_dirs: Option<IgnoredAny>,
 }
 
+/// The `[typography]` table: the printed page's type and margins. Values stay as written
+/// (a number or a string) so that `load::typography` can say exactly what is wrong with one,
+/// at its line, rather than serde's "invalid type".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TypographySection {
+    /// Body text size in points (`11`, `10.5`, `"11pt"`).
+    pub font_size: Option<toml::Value>,
+    /// Body leading, baseline to baseline, in points (`14`, `"14pt"`).
+    pub leading: Option<toml::Value>,
+    /// The margins, each a length with its unit (`"18mm"`).
+    #[serde(default)]
+    pub margins: MarginsSection,
+    /// `right` or `any`: where a book's chapters open.
+    pub chapter_opening: Option<String>,
+    /// `old-style` or `lining`: the digits of running text.
+    pub figures: Option<String>,
+}
+
+/// `[typography.margins]` (or `margins = { … }` inside `[typography]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarginsSection {
+    /// Top margin.
+    pub top: Option<toml::Value>,
+    /// Bottom margin.
+    pub bottom: Option<toml::Value>,
+    /// Margin on the binding side (an article's left margin).
+    pub inner: Option<toml::Value>,
+    /// Margin away from the binding (an article's right margin).
+    pub outer: Option<toml::Value>,
+}
+
 /// The whole `book.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +121,9 @@ pub struct BookConfig {
     /// Build settings.
     #[serde(default)]
     pub build: BuildSection,
+    /// The printed page: type size, leading, margins, chapter openings, figures.
+    #[serde(default)]
+    pub typography: TypographySection,
     /// mdBook's renderers (`[output.html]`, …): other tools' settings, ignored.
     pub output: Option<IgnoredAny>,
     /// mdBook's preprocessors (`[preprocessor.links]`, …): ignored.

@@ -5,12 +5,13 @@ pub mod assets;
 pub mod config;
 pub mod front_matter;
 pub mod summary;
+pub mod typography;
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
-use crate::ir::{Book, BookShape, Figures, Metadata, NotePlacement, Paper, Settings};
+use crate::ir::{Book, BookShape, Metadata, NotePlacement, Paper, Settings};
 use crate::markdown::{self, Manuscript};
 use config::{BookConfig, BookSection, SourcedSection};
 use summary::SummaryEntry;
@@ -141,13 +142,17 @@ pub fn load_book(
     )?;
     diagnostics.extend(resolver.take_diagnostics());
     book.assets = resolver.into_assets();
-    book.settings = Settings {
+    book.shape = resolve_shape(&config, book.shape)?;
+    let mut settings = Settings {
         paper: resolve_paper(options, &config)?,
         build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
         notes: resolve_notes(&config)?,
-        figures: Figures::default(),
+        ..Settings::default()
     };
-    book.shape = resolve_shape(&config, book.shape)?;
+    // After the paper and the shape: whether the page works out depends on both.
+    (settings.typography, settings.figures) =
+        typography::resolve(&config.typography_source(), &settings, book.shape)?;
+    book.settings = settings;
     Ok(book)
 }
 
@@ -202,6 +207,15 @@ impl LoadedConfig {
     /// The 1-based line of `key` in `[table]`, if the file has it.
     fn line_of(&self, table: &str, key: &str) -> Option<usize> {
         config::toml_key_line(&self.text, Some(table), key)
+    }
+
+    /// `[typography]` with what it takes to locate its values.
+    fn typography_source(&self) -> typography::Source<'_> {
+        typography::Source {
+            section: &self.config.typography,
+            path: &self.path,
+            text: &self.text,
+        }
     }
 
     /// The `[book]` metadata with the line of each value.

@@ -41,7 +41,7 @@ impl Renderer for PdfRenderer {
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
         let fonts = FontSet::builtin()?;
         let mut writer = write::PdfWriter::new(&fonts, book, &self.options)?;
-        let geometry = PageGeometry::for_paper(book.settings.paper);
+        let geometry = PageGeometry::for_settings(&book.settings);
         let navigation = pipeline::lay_out_into(book, &fonts, geometry, &mut writer, diagnostics)?;
         writer.finish(&navigation)
     }

@@ -39,6 +39,22 @@ pub use crate::ir::Paper;
 /// parts), which is about what the eye reads as even once the binding takes its share.
 const INNER_TO_OUTER: f32 = 2.0 / 3.0;
 
+/// The default measure's share of the page width at most.
+const MEASURE_SHARE: f32 = 0.74;
+
+/// The default measure in ems of the body size at most: about 65 characters a line.
+const MEASURE_EMS: f32 = 33.0;
+
+/// Default leading as a multiple of the body size (rounded to a whole point).
+const LEADING_RATIO: f32 = 1.38;
+
+/// Default top margin as a share of the page height.
+const TOP_SHARE: f32 = 0.095;
+
+/// Default bottom margin as a share of the page height (at least: the text block holds
+/// whole lines). Deeper than the top, so the text block sits a little above the middle.
+const BOTTOM_SHARE: f32 = 0.115;
+
 /// Which side of an open book a page is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
@@ -50,7 +66,8 @@ pub enum Side {
 
 impl Side {
     /// The side of page `index` (from 0) of a run of pages that starts on a recto: the
-    /// whole book, or one chapter of a book, since chapters open on rectos.
+    /// whole book, or one chapter of a book as layout places it (see
+    /// [`BookPages`] for chapters that open on a verso).
     pub fn of_page(index: usize) -> Self {
         if index.is_multiple_of(2) {
             Side::Recto
@@ -67,14 +84,18 @@ pub struct PageGeometry {
     pub width: f32,
     /// Page height.
     pub height: f32,
-    /// Margin on the binding side: left on a recto, right on a verso. Equal to `outer`
-    /// when pages do not face.
+    /// Margin on the binding side: left on a recto, right on a verso. When pages do not
+    /// face (an article), the left margin of every page.
     pub inner: f32,
-    /// Margin on the side away from the binding: right on a recto, left on a verso.
+    /// Margin on the side away from the binding: right on a recto, left on a verso. When
+    /// pages do not face, the right margin of every page.
     pub outer: f32,
-    /// Facing pages (a book): rectos and versos mirror each other, chapters open on rectos
-    /// and folios sit at the outer corners. Otherwise (an article) every page is alike.
+    /// Facing pages (a book): rectos and versos mirror each other and folios sit at the
+    /// outer corners. Otherwise (an article) every page is alike.
     pub facing: bool,
+    /// A book's chapters open on rectos, after a blank verso where needed
+    /// (`chapter-opening = "right"`); otherwise on the next page.
+    pub recto_openings: bool,
     /// Top edge of the text block.
     pub top: f32,
     /// Width of the text block (the measure).
@@ -85,70 +106,106 @@ pub struct PageGeometry {
     pub body_size: f32,
     /// Body leading (baseline to baseline).
     pub leading: f32,
+    /// What `book.toml` asked for; [`PageGeometry::for_shape`] applies its side margins
+    /// and chapter openings, which depend on the shape.
+    pub typography: ir::Typography,
 }
 
 impl PageGeometry {
-    /// Geometry for a paper size: margins in proportion to the page, a measure of about
-    /// 65 characters, and a type size that suits the page. One margin on both sides; see
-    /// [`PageGeometry::for_shape`] for a book's facing pages.
-    pub fn for_paper(paper: Paper) -> Self {
-        let (width, height, body_size): (f32, f32, f32) = match paper {
+    /// The page of `settings`: its paper, and `[typography]` over the defaults for that
+    /// paper (a type size that suits the page, leading of [`LEADING_RATIO`], a measure of
+    /// about 65 characters, margins in proportion to the page). One margin on both sides;
+    /// see [`PageGeometry::for_shape`] for a book's facing pages.
+    pub fn for_settings(settings: &ir::Settings) -> Self {
+        let (width, height, default_size): (f32, f32, f32) = match settings.paper {
             Paper::A5 => (419.53, 595.28, 10.0),
             Paper::A4 => (595.28, 841.89, 11.5),
             Paper::Letter => (612.0, 792.0, 11.5),
             Paper::Trade => (432.0, 648.0, 10.5),
         };
-        let measure = (width * 0.74).min(body_size * 33.0);
-        let leading = (body_size * 1.38).round();
-        let top = height * 0.095;
-        let bottom = height * 0.115;
-        let lines = ((height - top - bottom) / leading).floor();
-        let margin = (width - measure) / 2.0;
-        PageGeometry {
+        let typography = settings.typography;
+        let body_size = typography.font_size.unwrap_or(default_size);
+        let leading = typography
+            .leading
+            .unwrap_or_else(|| (body_size * LEADING_RATIO).round());
+        let top = typography.margins.top.unwrap_or(height * TOP_SHARE);
+        let bottom = typography.margins.bottom.unwrap_or(height * BOTTOM_SHARE);
+        // Whole lines, so that the last line of a full page sits on the block's foot.
+        let lines = ((height - top - bottom) / leading).floor().max(0.0);
+        let plain = PageGeometry {
             width,
             height,
-            inner: margin,
-            outer: margin,
+            inner: 0.0,
+            outer: 0.0,
             facing: false,
+            recto_openings: false,
             top,
-            measure,
+            measure: natural_measure(width, body_size),
             text_height: lines * leading,
             body_size,
             leading,
-        }
+            typography,
+        };
+        plain.for_shape(ir::BookShape::Article)
+    }
+
+    /// The page of [`PageGeometry::for_settings`] with no `[typography]`: the defaults for
+    /// `paper`.
+    pub fn for_paper(paper: Paper) -> Self {
+        Self::for_settings(&ir::Settings {
+            paper,
+            ..ir::Settings::default()
+        })
     }
 
     /// The same page for a publication of `shape`: facing pages for a book, the inner
     /// margin narrower than the outer by [`INNER_TO_OUTER`]; one margin on both sides for
-    /// an article. The measure stays as it is, so lines break the same either way.
+    /// an article; then the inner and outer margins `book.toml` gives instead, the measure
+    /// what they leave. Without those the measure stays as it is, so lines break the same
+    /// either way. The same whichever shape the page had before.
     pub fn for_shape(self, shape: ir::BookShape) -> Self {
-        let margins = self.width - self.measure;
-        match shape {
+        let natural = natural_measure(self.width, self.body_size);
+        let margins = self.width - natural;
+        let (inner, outer) = match shape {
             ir::BookShape::Book => {
                 let inner = margins * INNER_TO_OUTER / (1.0 + INNER_TO_OUTER);
-                PageGeometry {
-                    inner,
-                    outer: margins - inner,
-                    facing: true,
-                    ..self
-                }
+                (inner, margins - inner)
             }
-            ir::BookShape::Article => PageGeometry {
-                inner: margins / 2.0,
-                outer: margins / 2.0,
-                facing: false,
-                ..self
-            },
+            ir::BookShape::Article => (margins / 2.0, margins / 2.0),
+        };
+        let asked = self.typography.margins;
+        let inner = asked.inner.unwrap_or(inner);
+        let outer = asked.outer.unwrap_or(outer);
+        let measure = if asked.inner.is_none() && asked.outer.is_none() {
+            natural
+        } else {
+            self.width - inner - outer
+        };
+        let facing = shape == ir::BookShape::Book;
+        PageGeometry {
+            inner,
+            outer,
+            facing,
+            recto_openings: facing && self.typography.chapter_opening == ir::ChapterOpening::Right,
+            measure,
+            ..self
         }
     }
 
     /// Left edge of the text block on a page of `side`.
     pub fn left(&self, side: Side) -> f32 {
-        match side {
-            Side::Recto => self.inner,
-            Side::Verso => self.outer,
+        // Pages that do not face all have the inner margin on the left.
+        if !self.facing || side == Side::Recto {
+            self.inner
+        } else {
+            self.outer
         }
     }
+}
+
+/// The default measure on a page `width` wide for type of `body_size`.
+fn natural_measure(width: f32, body_size: f32) -> f32 {
+    (width * MEASURE_SHARE).min(body_size * MEASURE_EMS)
 }
 
 /// Lays a book out.
@@ -1166,6 +1223,80 @@ mod tests {
         }
         let sides: Vec<Side> = (0..4).map(Side::of_page).collect();
         assert_eq!(sides, [Side::Recto, Side::Verso, Side::Recto, Side::Verso]);
+    }
+
+    /// No `[typography]` is the page presswork has always set, worked out by hand here.
+    #[test]
+    fn the_default_page_is_the_one_before_typography_settings() {
+        let near = |a: f32, b: f32| (a - b).abs() < 0.01;
+        // A5, 419.53 × 595.28 pt: 10 pt on 14 (10 × 1.38 = 13.8); measure 74 % of the
+        // width (310.45 < 33 em = 330); top 9.5 % (56.55), bottom 11.5 % (68.46), leaving
+        // 470.27 pt: 33 lines of 14 = 462.
+        let a5 = PageGeometry::for_settings(&ir::Settings::default());
+        assert_eq!((a5.body_size, a5.leading), (10.0, 14.0));
+        assert!(near(a5.measure, 310.45) && near(a5.inner, 54.54), "{a5:?}");
+        assert!(near(a5.top, 56.55) && near(a5.text_height, 462.0), "{a5:?}");
+        // A4: 11.5 pt on 16 (15.87); measure 33 em (379.5 < 440.5).
+        let a4 = PageGeometry::for_paper(Paper::A4);
+        assert_eq!((a4.body_size, a4.leading), (11.5, 16.0));
+        assert!(near(a4.measure, 379.5), "{a4:?}");
+        // A book's margins on A5: 109.08 pt shared 2 : 3; chapters open on rectos.
+        let book = a5.for_shape(ir::BookShape::Book);
+        assert!(
+            near(book.inner, 43.63) && near(book.outer, 65.45),
+            "{book:?}"
+        );
+        assert!(book.recto_openings);
+    }
+
+    /// `[typography]` values replace the defaults one by one; the measure is what the
+    /// side margins leave, and the shape applies whichever margin is not given.
+    #[test]
+    fn typography_settings_replace_the_defaults() {
+        let settings = |typography: ir::Typography| ir::Settings {
+            typography,
+            ..ir::Settings::default()
+        };
+        let big = PageGeometry::for_settings(&settings(ir::Typography {
+            font_size: Some(12.0),
+            ..ir::Typography::default()
+        }));
+        // 12 × 1.38 = 16.56: 17 pt leading; 470.27 / 17: 27 lines.
+        assert_eq!(
+            (big.body_size, big.leading, big.text_height),
+            (12.0, 17.0, 459.0)
+        );
+        let margins = ir::Margins {
+            top: Some(72.0),
+            bottom: Some(36.0),
+            inner: Some(50.0),
+            outer: None,
+        };
+        let g = PageGeometry::for_settings(&settings(ir::Typography {
+            leading: Some(13.0),
+            margins,
+            chapter_opening: ir::ChapterOpening::Any,
+            ..ir::Typography::default()
+        }));
+        assert_eq!((g.body_size, g.leading, g.top), (10.0, 13.0, 72.0));
+        // 595.28 − 108 = 487.28: 37 lines of 13.
+        assert_eq!(g.text_height, 37.0 * 13.0);
+        let book = g.for_shape(ir::BookShape::Book);
+        assert_eq!(book.inner, 50.0);
+        assert!(
+            (book.outer - 65.45).abs() < 0.01,
+            "the book default: {book:?}"
+        );
+        assert!((book.measure - (419.53 - 50.0 - book.outer)).abs() < 0.01);
+        assert!(!book.recto_openings);
+        let article = g.for_shape(ir::BookShape::Article);
+        assert!((article.outer - 54.54).abs() < 0.01, "the article default");
+        // An article's pages all have the inner margin on the left.
+        assert_eq!(article.left(Side::Verso), 50.0);
+        // The shape is applied afresh, not on top of the last one.
+        let again = article.for_shape(ir::BookShape::Book);
+        assert_eq!((again.inner, again.outer), (book.inner, book.outer));
+        assert_eq!(again.measure, book.measure);
     }
 
     #[test]

@@ -196,8 +196,9 @@ fn place_content(content: Vec<Content>, y: f32, left: f32, page: &mut Page) {
 /// given its running head and folio, and passed on; each chapter's navigation is moved to
 /// book page numbers. On facing pages (a book) a chapter that would open on a verso gets a
 /// blank verso before it: no running head, no folio, no items, so nothing in the structure
-/// tree either. The one place both the sequential layout and the threaded pipeline turn
-/// chapter pages into book pages.
+/// tree either; unless chapters open on any page (`chapter-opening = "any"`), when its
+/// pages are moved across to the margins of the side each lands on. The one place both the
+/// sequential layout and the threaded pipeline turn chapter pages into book pages.
 pub struct BookPages<'s, 'a, 'f> {
     decorator: Decorator<'a, 'f>,
     sink: &'s mut dyn PageSink,
@@ -223,7 +224,9 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
     pub fn page(&mut self, mut page: ChapterPage) -> Result<()> {
         let g = self.decorator.geometry;
         // Layout placed the chapter's pages as if it opened on a recto; make it so.
-        if g.facing && self.pages == self.chapter_start && Side::of_page(self.pages) == Side::Verso
+        if g.recto_openings
+            && self.pages == self.chapter_start
+            && Side::of_page(self.pages) == Side::Verso
         {
             self.sink.page(Page {
                 width: g.width,
@@ -232,6 +235,17 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
             })?;
             self.pages += 1;
             self.chapter_start = self.pages;
+        }
+        // A chapter that opens on the next page whatever its side (`chapter-opening =
+        // "any"`) may have opened on a verso: then each of its pages is on the other side
+        // from the one layout placed it on, and its text block moves by the difference
+        // between the margins.
+        let placed = Side::of_page(self.pages.saturating_sub(self.chapter_start));
+        let side = Side::of_page(self.pages);
+        if side != placed {
+            let dx = g.left(side) - g.left(placed);
+            let items = std::mem::take(&mut page.page.items);
+            page.page.items = items.into_iter().map(|item| shift_x(item, dx)).collect();
         }
         self.decorator.decorate(&mut page, self.pages);
         self.pages += 1;

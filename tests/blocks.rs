@@ -107,7 +107,7 @@ fn a_block_quote_has_room_above_and_below_and_is_indented() {
             .position(|l| l.3.starts_with(start))
             .unwrap_or_else(|| panic!("{start} in {lines:?}"))
     };
-    let (first, after) = (find("The logbooks"), find("The table is wider"));
+    let (first, after) = (find("The logbooks"), find("The quotation above"));
     let body = find("Each reading");
     // Baseline to baseline (yMax, as the lines are of one size): a body line is 14 pt at
     // A5; around the quote half a line more.

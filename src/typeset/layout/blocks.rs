@@ -447,7 +447,7 @@ impl Layout<'_, '_> {
                 block.content.push(rule(0.0, 0.8));
             } else {
                 // Keep the header with the first row, and the last row not alone.
-                block.break_before = r >= 2 && row_count - r >= 1;
+                block.break_before = r >= 2 && row_count - r >= 2;
             }
             let tag = |tag: Tag| Content::Item(PageItem::Tag(tag));
             block.content.push(tag(Tag::Start(StructKind::TableRow)));
@@ -814,9 +814,11 @@ enum Fit {
 
 /// Column widths for `room` points: the natural widths if they fit; else each column its
 /// widest word and a share of the rest in proportion to how much more it would take to
-/// set its cells on one line; else, the words not fitting, each its widest number and a
-/// share of the rest in proportion to how much narrower it is than its widest word; but a
-/// column of words no narrower than `least`, numbers or not: its words have to go somewhere.
+/// set its cells on one line; else, the words not fitting, each its widest number (but a
+/// column of words no narrower than `least`: its words have to go somewhere), then as many
+/// columns as the room allows their widest word, those that lack least first (so that as
+/// few words as can be are broken), and the rest shared among the others in proportion to
+/// what each lacks.
 fn column_widths(needs: &[ColumnNeed], room: f32, least: f32) -> (Vec<f32>, Fit) {
     let natural: Vec<f32> = needs.iter().map(|n| n.natural + COLUMN_SLACK).collect();
     let word: Vec<f32> = needs
@@ -836,7 +838,18 @@ fn column_widths(needs: &[ColumnNeed], room: f32, least: f32) -> (Vec<f32>, Fit)
         .collect();
     let numbers: f32 = number.iter().sum();
     if numbers <= room {
-        return (share(&number, &word, room), Fit::Broken);
+        let mut widths = number;
+        let mut extra = room - numbers;
+        let mut order: Vec<usize> = (0..widths.len()).collect();
+        order.sort_by(|a, b| (word[*a] - widths[*a]).total_cmp(&(word[*b] - widths[*b])));
+        for c in order {
+            let lack = word[c] - widths[c];
+            if lack <= extra {
+                widths[c] = word[c];
+                extra -= lack;
+            }
+        }
+        return (share(&widths, &word, room), Fit::Broken);
     }
     // Not even the numbers fit: every column in proportion to its widest number.
     let scale = room / numbers.max(f32::EPSILON);
@@ -1196,6 +1209,22 @@ mod tests {
         assert_eq!(fit, Fit::Broken);
         assert!((widths[1] - (45.0 + slack)).abs() < 1e-3, "{widths:?}");
         assert!((widths.iter().sum::<f32>() - 70.0).abs() < 1e-3);
+        // As many columns as can have their widest word, those that lack least first.
+        let needs = [
+            need(50.0, 50.0, 0.0),
+            need(80.0, 80.0, 0.0),
+            need(30.0, 30.0, 30.0),
+        ];
+        let (widths, fit) = column_widths(&needs, 110.0, 10.0);
+        assert_eq!(fit, Fit::Broken);
+        let expected = [50.5, 29.0, 30.5];
+        assert!(
+            widths
+                .iter()
+                .zip(expected)
+                .all(|(w, e)| (w - e).abs() < 1e-3),
+            "{widths:?}"
+        );
         // A column of words keeps room for some letters a line, though numbers give.
         let (widths, fit) =
             column_widths(&[need(90.0, 90.0, 0.0), need(45.0, 45.0, 45.0)], 70.0, 20.0);

@@ -891,7 +891,7 @@ fn numeric_column(table: &ir::Table, c: usize) -> bool {
                 '+', '-', '\u{2212}', '\u{b1}', '$', '\u{20ac}', '\u{a3}', '\u{a5}',
             ])
             .trim_end_matches('%');
-        if number_ranges(core) != [0..core.len()] {
+        if number_ranges(core).as_slice() != std::slice::from_ref(&(0..core.len())) {
             return false;
         }
         any = true;

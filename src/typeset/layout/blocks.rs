@@ -8,7 +8,7 @@ use crate::typeset::frame::{PageItem, Rect, Role, StructKind, Tag};
 use crate::typeset::linebreak::{Item, FORBIDDEN, LAST_RESORT};
 use crate::typeset::paginate::{Content, Flow, VBlock};
 use crate::typeset::text::{
-    number_ranges, set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle,
+    number_ranges, set_lines, Alignment, LinkRef, ParagraphBuilder, SetLine, Span, TextStyle,
 };
 use crate::{svg, Diagnostic, Diagnostics};
 
@@ -574,7 +574,7 @@ impl Layout<'_, '_> {
         alignment: Alignment,
         width: f32,
         fit: Fit,
-    ) -> (Vec<crate::typeset::text::SetLine>, bool) {
+    ) -> (Vec<SetLine>, bool) {
         let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, width);
         if fit != Fit::Broken {
             builder = builder.without_hyphenation();

@@ -227,6 +227,7 @@ fn test_manuscripts_render_and_parse() {
         "many-chapters",
         "yaml-front-matter",
         "svg-figures",
+        "wide-tables",
     ] {
         let book = load(repo().join(format!("tests/manuscripts/{name}.md")));
         let doc = Document::load_mem(&render(&book)).expect("PDF parses");

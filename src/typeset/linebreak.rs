@@ -100,6 +100,11 @@ pub const FORCED: f32 = -10_000.0;
 /// A penalty that forbids a break.
 pub const FORBIDDEN: f32 = 10_000.0;
 
+/// A break costing this or more (an emergency break inside a word) is first fit's last
+/// resort: taken only when no cheaper break fits on the line, so that a word that fits a
+/// line of its own moves there whole rather than being cut where the line happens to end.
+pub const LAST_RESORT: f32 = 5000.0;
+
 /// Tuning of the total-fit breaker. The defaults are TeX's plain values where TeX has one,
 /// with pdfTeX's font expansion on.
 #[derive(Debug, Clone)]
@@ -641,13 +646,15 @@ fn skip_discardable(items: &[Item], mut i: usize) -> usize {
 }
 
 /// Ragged-right first fit: fill each line as far as it goes; break overlong boxes only at
-/// the penalties provided. Used for code, very narrow measures and as the last fallback.
+/// the penalties provided, at the last one that fits unless it is a [`LAST_RESORT`] and a
+/// cheaper one fits too. Used for code, very narrow measures and as the last fallback.
 /// Its lines neither expand nor hang into the margin: a ragged edge has nothing to align.
 pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = skip_discardable(items, 0);
     let mut used = 0.0;
     let mut last_break: Option<usize> = None;
+    let mut last_cheap_break: Option<usize> = None;
     let mut i = start;
     while i < items.len() {
         let mut break_at = None;
@@ -656,6 +663,9 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
                 break_at = Some(i);
             } else if used + penalty_width <= width {
                 last_break = Some(i);
+                if cost < LAST_RESORT {
+                    last_cheap_break = Some(i);
+                }
             }
         }
         let w = match items[i] {
@@ -663,7 +673,9 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
             Item::Penalty { .. } => 0.0,
         };
         if break_at.is_none() && matches!(items[i], Item::Box { .. }) && used + w > width + 0.01 {
-            break_at = last_break.filter(|b| *b > start);
+            break_at = last_cheap_break
+                .filter(|b| *b > start)
+                .or(last_break.filter(|b| *b > start));
         }
         if let Some(end) = break_at {
             lines.push(make_line(items, start, end));
@@ -671,6 +683,7 @@ pub fn first_fit(items: &[Item], width: f32) -> Vec<Line> {
             i = start;
             used = 0.0;
             last_break = None;
+            last_cheap_break = None;
             continue;
         }
         used += w;
@@ -947,6 +960,33 @@ mod tests {
         for line in &lines {
             assert!(line_width(&items, line) <= 100.0);
         }
+    }
+
+    #[test]
+    fn first_fit_moves_a_word_that_fits_a_line_whole_rather_than_cutting_it() {
+        // "ab" then a 90 pt word with emergency points every 10 pt, on a 100 pt line: the
+        // word fits a line of its own, so the line breaks at the space, not inside it.
+        let mut items = vec![
+            Item::solid(20.0),
+            Item::Glue {
+                width: 4.0,
+                stretch: 2.0,
+                shrink: 1.0,
+            },
+        ];
+        for _ in 0..9 {
+            items.push(Item::solid(10.0));
+            items.push(Item::penalty(LAST_RESORT, false));
+        }
+        items.pop();
+        finish_paragraph(&mut items);
+        let lines = first_fit(&items, 100.0);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].end, 1, "broke at the space");
+        // Wider than the line, the word is cut at the last resort after all.
+        let lines = first_fit(&items, 50.0);
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| line_width(&items, l) <= 50.0));
     }
 
     fn glue(stretch: f32) -> Item {

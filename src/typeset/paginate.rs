@@ -298,7 +298,10 @@ impl Paginator {
                 space_before
             };
             let fits = self.y + space + block_height + self.foot_height(Some(i)) <= height;
-            if flow == Flow::Float && !self.page.placements.is_empty() && !fits {
+            // A float waits for the next page if it does not fit, or if one before it waits
+            // already: figures never overtake one another.
+            let queued = !self.deferred.is_empty();
+            if flow == Flow::Float && !self.page.placements.is_empty() && (!fits || queued) {
                 self.deferred.push(i);
                 self.next += 1;
                 continue;
@@ -904,6 +907,52 @@ mod tests {
         assert_eq!(pages.len(), 2);
         assert_eq!(pages[0].placements.len(), 10, "text fills page one");
         assert_eq!(pages[1].placements[0].block, 6, "figure opens page two");
+    }
+
+    #[test]
+    fn a_float_never_overtakes_one_waiting_before_it() {
+        // A tall figure that does not fit, then a small one that would: the small one
+        // waits too, and both open the next page in their order.
+        let mut blocks = Vec::new();
+        paragraph(6, &mut blocks);
+        let mut tall = VBlock::new(60.0, 0);
+        tall.flow = Flow::Float;
+        blocks.push(tall);
+        paragraph(2, &mut blocks);
+        let mut small = VBlock::new(10.0, 0);
+        small.flow = Flow::Float;
+        blocks.push(small);
+        paragraph(4, &mut blocks);
+        let pages = paginate(&blocks, 100.0);
+        let order: Vec<usize> = pages
+            .iter()
+            .flat_map(|p| &p.placements)
+            .map(|p| p.block)
+            .filter(|b| blocks[*b].flow == Flow::Float)
+            .collect();
+        assert_eq!(order, [6, 9]);
+        let second: Vec<usize> = pages[1].placements.iter().map(|p| p.block).collect();
+        assert_eq!(&second[..2], [6, 9], "both at the top of page two");
+    }
+
+    #[test]
+    fn a_float_waiting_when_the_chapter_ends_stays_in_its_chapter() {
+        // The figure does not fit under the last lines of chapter 0: it gets a page of its
+        // own in chapter 0, before chapter 1 opens.
+        let mut blocks = Vec::new();
+        paragraph(8, &mut blocks);
+        let mut figure = VBlock::new(60.0, 0);
+        figure.flow = Flow::Float;
+        blocks.push(figure);
+        let mut opening = VBlock::new(10.0, 1);
+        opening.flow = Flow::NewPage;
+        blocks.push(opening);
+        paragraph(2, &mut blocks);
+        let pages = paginate(&blocks, 100.0);
+        assert_eq!(lines_per_page(&pages), [8, 1, 3]);
+        assert_eq!(pages[1].placements[0].block, 8);
+        assert_eq!(pages[1].chapter, 0);
+        assert!(pages[2].opening && pages[2].chapter == 1);
     }
 
     #[test]

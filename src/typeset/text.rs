@@ -224,7 +224,7 @@ const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
 /// The cost of a break at a UAX #14 opportunity or a URL separator.
 const PLAIN_BREAK_PENALTY: f32 = 100.0;
 /// The cost of a break anywhere inside a word wider than the measure.
-const EMERGENCY_BREAK_PENALTY: f32 = 5000.0;
+const EMERGENCY_BREAK_PENALTY: f32 = linebreak::LAST_RESORT;
 
 /// Words longer than this (in bytes) are not cached: they are rare, so seldom repeated, and
 /// a hostile manuscript could otherwise fill the cache with huge keys.
@@ -604,10 +604,13 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         let is_code = style.family == Family::Mono;
         // Explicit hyphens and dashes between letters, with as many letters on each side
         // as a hyphenation point needs (no "e-" at a line's end).
+        // Not inside a number, though: "2019-01-15" and "3/4" stay whole.
+        let numbers = number_ranges(word);
+        let in_number = |offset: usize| numbers.iter().any(|r| r.start < offset && offset < r.end);
         for (n, (i, c)) in word.char_indices().enumerate() {
             if matches!(c, '-' | '–' | '—' | '/') && n >= LEFT_HYPHEN_MIN {
                 let next = i + c.len_utf8();
-                if word[next..].chars().count() >= RIGHT_HYPHEN_MIN {
+                if word[next..].chars().count() >= RIGHT_HYPHEN_MIN && !in_number(next) {
                     points.push((next, BreakKind::Explicit));
                 }
             }
@@ -665,10 +668,24 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 }
             }
         }
-        // A word wider than the measure may break anywhere.
+        // A word wider than the measure may break anywhere, but inside a number (a date, a
+        // figure) only if the number itself is too wide for the measure.
         if width > self.measure * 0.9 || (is_code && width > self.measure * 0.5) {
+            let too_wide: Vec<&std::ops::Range<usize>> = numbers
+                .iter()
+                .filter(|r| {
+                    let runs =
+                        self.shaper
+                            .shape_word(&word[(*r).clone()], style.family, style.style);
+                    runs.iter().map(|run| run.advance()).sum::<f32>() * style.size > self.measure
+                })
+                .collect();
             for (offset, _) in word.grapheme_indices(true).skip(1) {
-                points.push((offset, BreakKind::Emergency));
+                let whole = numbers.iter().any(|r| r.start < offset && offset < r.end)
+                    && !too_wide.iter().any(|r| r.start < offset && offset < r.end);
+                if !whole {
+                    points.push((offset, BreakKind::Emergency));
+                }
             }
         }
         points.sort_by_key(|(offset, kind)| (*offset, kind_rank(*kind)));
@@ -745,6 +762,43 @@ pub fn looser_lines(
         .map(|line| line.ratio)
         .fold(0.0f32, f32::max);
     (loosest <= LOOSER_MAX_RATIO).then_some((longer, loosest))
+}
+
+/// The byte ranges of the numbers in `word`: digits, with single separators (`-`, `/`,
+/// `.`, `:`, `,`) between digits, as in "2019-01-15", "12:30", "3.14" or "1,000".
+pub fn number_ranges(word: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    // Most words hold no digit: nothing to allocate for them.
+    if !word.bytes().any(|b| b.is_ascii_digit()) {
+        return ranges;
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut n = 0;
+    while n < chars.len() {
+        if !chars[n].1.is_ascii_digit() {
+            n += 1;
+            continue;
+        }
+        let start = chars[n].0;
+        let mut end = n + 1;
+        loop {
+            while chars.get(end).is_some_and(|(_, c)| c.is_ascii_digit()) {
+                end += 1;
+            }
+            let separator = chars
+                .get(end)
+                .is_some_and(|(_, c)| matches!(c, '-' | '/' | '.' | ':' | ','));
+            if separator && chars.get(end + 1).is_some_and(|(_, c)| c.is_ascii_digit()) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let end_byte = chars.get(end).map_or(word.len(), |(i, _)| *i);
+        ranges.push(start..end_byte);
+        n = end;
+    }
+    ranges
 }
 
 fn kind_rank(kind: BreakKind) -> u8 {
@@ -929,6 +983,58 @@ mod tests {
             .map(|l| line_text(l).chars().filter(|c| *c == 'a').count())
             .sum();
         assert_eq!(total, 5000, "every letter is set exactly once");
+    }
+
+    /// Ragged lines of `text` at `measure`, as text.
+    fn ragged(text: &str, measure: f32) -> Vec<String> {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyph = Hyphenation::for_language("en");
+        let mut b = ParagraphBuilder::new(&shaper, &hyph, measure);
+        b.add_spans(&[Span {
+            text: text.into(),
+            style: TextStyle::serif(10.0),
+        }]);
+        let (p, lines) = b.finish(Alignment::Left);
+        set_lines(p, &lines, Alignment::Left, measure)
+            .iter()
+            .map(line_text)
+            .collect()
+    }
+
+    #[test]
+    fn numbers_are_digits_with_single_separators_between_digits() {
+        let word = "ISBN:978-3-16,on2019-01-15.";
+        let found: Vec<&str> = number_ranges(word).into_iter().map(|r| &word[r]).collect();
+        assert_eq!(found, ["978-3-16", "2019-01-15"]);
+        assert_eq!(number_ranges("12:30"), vec![0..5]);
+        assert_eq!(number_ranges("1,000.5%"), vec![0..7]);
+        assert!(number_ranges("a-b").is_empty());
+    }
+
+    #[test]
+    fn dates_and_numbers_stay_whole_unless_wider_than_the_measure() {
+        let dates = ["2019-01-15", "2019/02/28", "12:30", "1,234.56"];
+        let text = format!(
+            "From {} to {} at {} for {} in all",
+            dates[0], dates[1], dates[2], dates[3]
+        );
+        // Narrow, but wide enough for each date: no line holds part of one.
+        for measure in [60.0, 75.0, 90.0] {
+            let lines = ragged(&text, measure);
+            for date in dates {
+                assert!(
+                    lines
+                        .iter()
+                        .any(|l| l.split(' ').any(|w| w.trim_end_matches(',') == date)),
+                    "{date} split at {measure}: {lines:?}"
+                );
+            }
+        }
+        // Narrower than a date: it is broken after all, every character set once.
+        let lines = ragged("2019-01-15", 20.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), "2019-01-15");
     }
 
     #[test]

@@ -220,6 +220,8 @@ pub struct Layout<'a, 'f> {
     after_break: bool,
     /// The last block asked to stay with what follows (a heading).
     keep_next: bool,
+    /// Space the next block pushed takes above it at least (the room below a quote).
+    space_next: f32,
     /// Counter for [`VBlock::group`].
     groups: usize,
     /// Page breaking, fed block by block.
@@ -282,6 +284,7 @@ impl<'a, 'f> Layout<'a, 'f> {
             chapter: 0,
             after_break: true,
             keep_next: false,
+            space_next: 0.0,
             groups: 0,
             paginator: Paginator::new(geometry.text_height)
                 .with_note_skip(geometry.leading * NOTE_SKIP),
@@ -534,20 +537,13 @@ impl<'a, 'f> Layout<'a, 'f> {
                     self.after_break = true;
                 }
                 Block::List(list) => self.list(list, left, right, diagnostics),
-                Block::BlockQuote(inner) => {
-                    let indent = g.body_size * 1.5;
-                    self.after_break = true;
-                    self.open(StructKind::BlockQuote);
-                    self.blocks_of(inner, left + indent, right + indent, diagnostics);
-                    self.close();
-                    self.after_break = false;
-                }
+                Block::BlockQuote(inner) => self.block_quote(inner, left, right, diagnostics),
                 Block::CodeBlock { code, .. } => {
                     self.code_block(code, left, right);
                     self.after_break = true;
                 }
                 Block::Table(table) => {
-                    self.table(table, left, right);
+                    self.table(table, left, right, diagnostics);
                     self.after_break = true;
                 }
                 Block::ThematicBreak => {

@@ -38,8 +38,10 @@ impl Layout<'_, '_> {
     }
 
     /// Push a block onto the vertical list, giving it the start tags of the elements
-    /// opened since the last one.
+    /// opened since the last one, and the space asked for below the block before (a
+    /// quote's) if it has less above it.
     pub(super) fn push_block(&mut self, mut block: VBlock) {
+        block.space_before = block.space_before.max(std::mem::take(&mut self.space_next));
         if !self.pending_starts.is_empty() {
             let starts = self
                 .pending_starts

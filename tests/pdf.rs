@@ -955,3 +955,119 @@ fn a_line_of_nothing_but_discardables_sets_as_empty() {
     assert!(!doc.get_pages().is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Every glyph drawn in a laid-out document, in order: (text, glyph id).
+fn drawn_glyphs(laid_out: &presswork::typeset::frame::LaidOutDocument) -> Vec<(String, u16)> {
+    laid_out
+        .pages
+        .iter()
+        .flat_map(|page| page.items.iter())
+        .filter_map(|item| match item {
+            presswork::typeset::frame::PageItem::Glyphs(run) => Some(run),
+            _ => None,
+        })
+        .flat_map(|run| run.glyphs.iter().map(|g| (g.text.to_string(), g.id)))
+        .collect()
+}
+
+/// The glyph ids of each place where `letters` are drawn one glyph per character.
+fn occurrences(glyphs: &[(String, u16)], letters: &str) -> Vec<Vec<u16>> {
+    let wanted: Vec<String> = letters.chars().map(String::from).collect();
+    glyphs
+        .windows(wanted.len())
+        .filter(|w| w.iter().zip(&wanted).all(|((text, _), c)| text == c))
+        .map(|w| w.iter().map(|(_, id)| *id).collect())
+        .collect()
+}
+
+/// Small capitals and figures in a real build: the glyphs drawn are the font's small
+/// capitals where the manuscript asks for them, old-style figures in running text, lining
+/// ones in headings and tabular ones in tables; and the text comes back as written, every
+/// letter in its case, both from ToUnicode alone (lopdf) and from poppler's `pdftotext`,
+/// although `smcp` and `c2sc` draw "s" and "S" with one glyph.
+#[test]
+fn small_caps_and_figures_are_drawn_as_such_and_copy_as_written() {
+    use presswork::typeset::fonts::{Caps, Family, Features, Figures, FontSet, Style};
+    use presswork::typeset::shape::Shaper;
+    use std::collections::BTreeSet;
+    let book = load(repo().join("tests/manuscripts/typography.md"));
+    let fonts = FontSet::builtin().expect("fonts");
+    let laid_out = presswork::typeset::lay_out(
+        &book,
+        &fonts,
+        presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+        &mut Diagnostics::default(),
+    );
+    let glyphs = drawn_glyphs(&laid_out);
+    let shaper = Shaper::new(&fonts);
+    let shaped = |word: &str, caps, figures| -> Vec<u16> {
+        let style = Style {
+            features: Features { caps, figures },
+            ..Style::default()
+        };
+        shaper
+            .shape_word(word, Family::Serif, style)
+            .iter()
+            .flat_map(|run| run.glyphs.iter().map(|g| g.id))
+            .collect()
+    };
+
+    // "Small Caps": the capital as it is, the rest the font's small capitals.
+    let small = occurrences(&glyphs, "Small");
+    assert_eq!(small.len(), 1, "{small:?}");
+    let plain = shaped("Small", Caps::Normal, Figures::Text);
+    assert_eq!(small[0][0], plain[0]);
+    assert!(small[0][1..].iter().zip(&plain[1..]).all(|(a, b)| a != b));
+    assert_eq!(small[0], shaped("Small", Caps::Small, Figures::Text));
+    assert_eq!(
+        occurrences(&glyphs, "NASA")[0],
+        shaped("NASA", Caps::Normal, Figures::Text),
+        "capitals stay capitals under small-caps"
+    );
+
+    // 1984 in running text (old-style), in the chapter title and the level-four heading
+    // (lining), in the table (tabular): three different sets of glyphs.
+    let years: BTreeSet<Vec<u16>> = occurrences(&glyphs, "1984").into_iter().collect();
+    let expected: BTreeSet<Vec<u16>> = [Figures::OldStyle, Figures::Lining, Figures::Tabular]
+        .into_iter()
+        .map(|figures| shaped("1984", Caps::Normal, figures))
+        .collect();
+    assert_eq!(expected.len(), 3);
+    assert_eq!(years, expected);
+
+    // Copied out as written, by ToUnicode alone …
+    let bytes = render(&book);
+    let doc = Document::load_mem(&bytes).expect("PDF parses");
+    let whole = page_texts(&doc).concat();
+    for phrase in [
+        "the Small Caps arrived",
+        "NASA and friends kept 2750 copies",
+        "Jeux Olympiques",
+        "Level Four Heading of 1984",
+        // A running head, all small capitals: "S" drawn with the glyph of "s" above.
+        "Figures and Small Caps",
+    ] {
+        assert!(whole.contains(&squash(phrase)), "{phrase} in {whole}");
+    }
+    // … and by poppler.
+    let file = std::env::temp_dir().join(format!("presswork-smallcaps-{}.pdf", std::process::id()));
+    std::fs::write(&file, &bytes).expect("write PDF");
+    let output = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let _ = std::fs::remove_file(&file);
+    let text = String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for phrase in [
+        "the Small Caps arrived",
+        "NASA and friends",
+        "Figures and Small Caps",
+        "Chapter Two",
+    ] {
+        assert!(text.contains(phrase), "{phrase} in {text}");
+    }
+}

@@ -3,7 +3,7 @@
 use super::content::{inline_spans, line_content, offset_content};
 use super::{Layout, TextBlock};
 use crate::ir::{self, Block, ImageFormat, Inline, NotePlacement};
-use crate::typeset::fonts::{Family, Style};
+use crate::typeset::fonts::{Caps, Family, Figures, Style};
 use crate::typeset::frame::{PageItem, Rect, Role, StructKind, Tag};
 use crate::typeset::paginate::{Content, Flow, VBlock};
 use crate::typeset::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
@@ -136,8 +136,11 @@ impl Layout<'_, '_> {
             );
         }
         if !figure.credit.is_empty() {
+            // A credit in small capitals, acronyms among them ("Image Source: PTI"): it
+            // reads as a label apart from the caption, without shouting.
             let mut style = TextStyle::serif((caption_size - 1.0).max(6.0));
             style.gray = 0.35;
+            style.style.features.caps = Caps::SmallAcronyms;
             y = self.figure_text(
                 &figure.credit,
                 style,
@@ -342,7 +345,9 @@ impl Layout<'_, '_> {
             return;
         }
         let available = g.measure - left - right;
-        let body = TextStyle::serif(size);
+        // Tabular lining figures: every digit one width, so that columns of numbers align.
+        let mut body = TextStyle::serif(size);
+        body.style.features.figures = Figures::Tabular;
         let mut header_style = body.clone();
         header_style.style.bold = true;
         // Natural (one-line) and minimum (longest word) widths per column.

@@ -5,13 +5,16 @@
 use super::content::{line_content, offset_content, shift_x};
 use super::{Layout, PageGeometry, Side};
 use crate::ir::Book;
+use crate::typeset::fonts::Caps;
 use crate::typeset::frame::{
     LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role, Tag,
 };
 use crate::typeset::paginate::{Content, NotePlacement, PagePlan};
 use crate::typeset::shape::Shaper;
 use crate::typeset::text::Hyphenation;
-use crate::typeset::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
+use crate::typeset::text::{
+    set_lines, Alignment, LinkRef, ParagraphBuilder, SetLine, Span, TextStyle,
+};
 use crate::Result;
 
 /// One page of a chapter as layout finishes it: numbered within the chapter, without
@@ -300,6 +303,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
             folio_baseline,
             side,
             folio_alignment,
+            0.0,
             &mut page.page,
         );
         let title = if side == Side::Verso {
@@ -311,18 +315,25 @@ impl<'a, 'f> Decorator<'a, 'f> {
                 .map(|c| c.title_text())
                 .unwrap_or_default()
         };
-        style.style.italic = true;
+        // Running heads in small capitals throughout, the quietest voice that still reads
+        // as a label: they name the place, they are not read. Their figures are the book's,
+        // as the folio's.
+        style.style.features.caps = Caps::AllSmall;
+        let tracking = style.size * RUNNING_HEAD_TRACKING;
         self.line(
             &title,
             style,
             g.top * 0.6,
             side,
             Alignment::Center,
+            tracking,
             &mut page.page,
         );
     }
 
-    /// One line of decoration across the text block of a page of `side`, on `baseline`.
+    /// One line of decoration across the text block of a page of `side`, on `baseline`,
+    /// with `tracking` points more between letters.
+    #[allow(clippy::too_many_arguments)]
     fn line(
         &self,
         text: &str,
@@ -330,6 +341,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
         baseline: f32,
         side: Side,
         alignment: Alignment,
+        tracking: f32,
         page: &mut Page,
     ) {
         let g = self.geometry;
@@ -341,9 +353,21 @@ impl<'a, 'f> Decorator<'a, 'f> {
         }]);
         let (paragraph, lines) = builder.finish(alignment);
         // A running head is one line: a very long title is cut at the first line.
-        if let Some(line) = set_lines(paragraph, &lines, alignment, g.measure).first() {
+        if let Some(line) = set_lines(paragraph, &lines, alignment, g.measure).first_mut() {
+            let added = letter_space(line, tracking);
+            let shift = match alignment {
+                Alignment::Center => -added / 2.0,
+                Alignment::Right => -added,
+                _ => 0.0,
+            };
             let mut content = Vec::new();
-            line_content(line, g.left(side), 0.0, Role::Artifact, &mut content);
+            line_content(
+                line,
+                g.left(side) + shift,
+                0.0,
+                Role::Artifact,
+                &mut content,
+            );
             for c in content {
                 if let Content::Item(item) = offset_content(c, baseline) {
                     page.items.push(item);
@@ -351,6 +375,36 @@ impl<'a, 'f> Decorator<'a, 'f> {
             }
         }
     }
+}
+
+/// Letter-spacing of running heads, in em: small capitals set close look cramped, and a
+/// line of them reads better a little open (Bringhurst: 5 to 10 per cent).
+const RUNNING_HEAD_TRACKING: f32 = 0.08;
+
+/// Open a set line by `tracking` points after every cluster but the last (marks stay on
+/// their letters); returns the width added.
+fn letter_space(line: &mut SetLine, tracking: f32) -> f32 {
+    if tracking == 0.0 {
+        return 0.0;
+    }
+    let mut added = 0.0;
+    let mut seen = 0;
+    for (x, piece) in &mut line.pieces {
+        *x += added;
+        let start = added;
+        for glyph in &mut piece.glyphs {
+            if !glyph.text.is_empty() {
+                if seen > 0 {
+                    added += tracking;
+                }
+                seen += 1;
+            }
+            glyph.x += added - start;
+        }
+        piece.width += added - start;
+    }
+    line.width += added;
+    added
 }
 
 #[cfg(test)]

@@ -1012,13 +1012,18 @@ fn small_caps_and_figures_are_drawn_as_such_and_copy_as_written() {
             .collect()
     };
 
-    // "Small Caps": the capital as it is, the rest the font's small capitals.
+    // "Small Caps" in the text: the capital as it is, the rest the font's small capitals;
+    // in the running heads all small capitals; on the title page as written.
     let small = occurrences(&glyphs, "Small");
-    assert_eq!(small.len(), 1, "{small:?}");
     let plain = shaped("Small", Caps::Normal, Figures::Text);
-    assert_eq!(small[0][0], plain[0]);
-    assert!(small[0][1..].iter().zip(&plain[1..]).all(|(a, b)| a != b));
-    assert_eq!(small[0], shaped("Small", Caps::Small, Figures::Text));
+    let marked = shaped("Small", Caps::Small, Figures::Text);
+    assert_eq!(marked[0], plain[0]);
+    assert!(marked[1..].iter().zip(&plain[1..]).all(|(a, b)| a != b));
+    let head = shaped("Small", Caps::AllSmall, Figures::Text);
+    assert_ne!(head[0], plain[0]);
+    let kinds: BTreeSet<&Vec<u16>> = small.iter().collect();
+    assert_eq!(kinds, BTreeSet::from([&plain, &marked, &head]), "{small:?}");
+    assert_eq!(small.iter().filter(|ids| **ids == marked).count(), 1);
     assert_eq!(
         occurrences(&glyphs, "NASA")[0],
         shaped("NASA", Caps::Normal, Figures::Text),
@@ -1038,17 +1043,29 @@ fn small_caps_and_figures_are_drawn_as_such_and_copy_as_written() {
     // Copied out as written, by ToUnicode alone …
     let bytes = render(&book);
     let doc = Document::load_mem(&bytes).expect("PDF parses");
-    let whole = page_texts(&doc).concat();
+    let pages = page_texts(&doc);
+    let whole = pages.concat();
     for phrase in [
         "the Small Caps arrived",
         "NASA and friends kept 2750 copies",
         "Jeux Olympiques",
         "Level Four Heading of 1984",
-        // A running head, all small capitals: "S" drawn with the glyph of "s" above.
-        "Figures and Small Caps",
     ] {
         assert!(whole.contains(&squash(phrase)), "{phrase} in {whole}");
     }
+    // The running heads of chapter two's pages past its opening (the title page, imprint
+    // and chapter one come first), all small capitals: "F", "S" and "T" drawn with the
+    // glyphs of "f", "s" and "t", each copied in its own case.
+    let heads = pages[4..]
+        .iter()
+        .filter(|page| page.ends_with(&squash("Figures and Small Caps")))
+        .count();
+    assert_eq!(heads, 2, "{pages:?}");
+    let recto_heads = pages[4..]
+        .iter()
+        .filter(|page| page.ends_with("ChapterTwo"))
+        .count();
+    assert_eq!(recto_heads, 1, "{pages:?}");
     // … and by poppler.
     let file = std::env::temp_dir().join(format!("presswork-smallcaps-{}.pdf", std::process::id()));
     std::fs::write(&file, &bytes).expect("write PDF");

@@ -254,7 +254,8 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
 }
 
 /// Running heads and folios: the book title on versos (even page numbers), the chapter
-/// title on rectos (odd ones), centred over the text block; the page number at the foot,
+/// title on rectos (odd ones), in letter-spaced small capitals centred over the text
+/// block; the page number at the foot,
 /// at the outer corner of the text block on facing pages (a book), centred under it
 /// otherwise (an article). Neither on chapter openings, nor on the title page and imprint
 /// (laid out as openings of their own, see `front.rs`), nor on the blank versos
@@ -564,6 +565,47 @@ mod tests {
         // Blank versos and chapter openings carry neither head nor folio.
         for index in [2, 3, 4, 7, 8] {
             assert!(artifacts(&document.pages[index]).is_empty(), "page {index}");
+        }
+    }
+
+    #[test]
+    fn running_heads_are_letter_spaced_small_capitals_that_keep_their_text() {
+        use crate::typeset::fonts::{Family, Features, Style};
+        let (document, g) = lay_out(&three_chapters(BookShape::Book));
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        // Page 6, a verso of chapter 2: the book's title.
+        let runs = artifacts(&document.pages[5]);
+        let head = runs.iter().find(|r| r.baseline < g.top).expect("a head");
+        assert_eq!(text(head), "The Book");
+        let small_caps = Style {
+            features: Features {
+                caps: Caps::AllSmall,
+                ..Features::default()
+            },
+            ..Style::default()
+        };
+        let shaped: Vec<_> = ["The", "Book"]
+            .iter()
+            .flat_map(|word| {
+                shaper.shape_word(word, Family::Serif, small_caps)[0]
+                    .glyphs
+                    .to_vec()
+            })
+            .collect();
+        let plain = shaper.shape_word("The", Family::Serif, Style::default());
+        assert_ne!(
+            shaped[0].id, plain[0].glyphs[0].id,
+            "T is a small capital too"
+        );
+        let drawn: Vec<u16> = head.glyphs.iter().map(|g| g.id).collect();
+        assert_eq!(drawn, shaped.iter().map(|g| g.id).collect::<Vec<_>>());
+        // Each letter of "Book" sits its advance plus the tracking after the one before.
+        let tracking = head.size * RUNNING_HEAD_TRACKING;
+        for k in 3..6 {
+            let gap = head.glyphs[k + 1].x - head.glyphs[k].x;
+            let wanted = shaped[k].advance * head.size + tracking;
+            assert!((gap - wanted).abs() < 0.01, "{gap} vs {wanted}");
         }
     }
 }

@@ -602,9 +602,10 @@ mod tests {
         assert_eq!(drawn, shaped.iter().map(|g| g.id).collect::<Vec<_>>());
         // Each letter of "Book" sits its advance plus the tracking after the one before.
         let tracking = head.size * RUNNING_HEAD_TRACKING;
-        for k in 3..6 {
-            let gap = head.glyphs[k + 1].x - head.glyphs[k].x;
-            let wanted = shaped[k].advance * head.size + tracking;
+        let book = head.glyphs[3..].windows(2).zip(&shaped[3..]);
+        for (pair, letter) in book {
+            let gap = pair[1].x - pair[0].x;
+            let wanted = letter.advance * head.size + tracking;
             assert!((gap - wanted).abs() < 0.01, "{gap} vs {wanted}");
         }
     }

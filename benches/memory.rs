@@ -81,7 +81,7 @@ fn main() {
         let laid_out = presswork::typeset::lay_out(
             &book,
             &fonts,
-            presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+            presswork::typeset::PageGeometry::for_settings(&book.settings),
             &mut Diagnostics::default(),
         );
         let layout = started.elapsed().as_secs_f64();

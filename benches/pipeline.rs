@@ -54,7 +54,7 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
         presswork::typeset::lay_out(
             &book,
             &fonts,
-            presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+            presswork::typeset::PageGeometry::for_settings(&book.settings),
             &mut Diagnostics::default(),
         )
     });

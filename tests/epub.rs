@@ -843,3 +843,55 @@ fn a_warning_about_an_image_names_where_it_is_first_used() {
         (file.as_path(), 5, 1)
     );
 }
+
+/// Text marked for small capitals (pandoc's class, another name for it, an inline style)
+/// becomes one `span class="smallcaps"`, inside the language it also has; the stylesheet
+/// sets that class in small capitals and running text in the book's figures (old-style
+/// unless `book.toml` says lining), headings and tables in lining ones.
+#[test]
+fn small_caps_spans_and_figures_reach_the_stylesheet() {
+    let (epub, _) = build_markdown(
+        "smallcaps",
+        "# One\n\nIn 1984 <span class=\"smallcaps\">Small Caps</span>, \
+         <span style=\"font-variant: small-caps\">NASA</span> and \
+         <span class=\"small-caps\" lang=\"fr\">Jeux</span>.\n",
+    );
+    let chapter = epub.text(&epub.chapter_paths()[0]);
+    let doc = parse(&chapter);
+    let spans: Vec<(String, Option<String>)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((XHTML_NS, "span")) && n.attribute("class") == Some("smallcaps"))
+        .map(|n| {
+            let lang = n
+                .parent_element()
+                .filter(|p| p.has_tag_name((XHTML_NS, "span")))
+                .and_then(|p| p.attribute((XML_NS, "lang")))
+                .map(String::from);
+            (all_text(n), lang)
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            ("Small Caps".to_string(), None),
+            ("NASA".to_string(), None),
+            ("Jeux".to_string(), Some("fr".to_string())),
+        ],
+        "{chapter}"
+    );
+    let css_path = epub
+        .manifest()
+        .into_iter()
+        .find(|(_, _, media, _)| media == "text/css")
+        .map(|(_, href, _, _)| format!("{}{href}", epub.base()))
+        .expect("a stylesheet");
+    let css = epub.text(&css_path);
+    for rule in [
+        ".smallcaps { font-variant: small-caps; }",
+        "table { font-variant-numeric: lining-nums tabular-nums; }",
+        "body { font-variant-numeric: oldstyle-nums proportional-nums; }",
+    ] {
+        assert!(css.contains(rule), "{rule} in {css}");
+    }
+    assert!(css.contains("h1, h2, h3, h4, h5, h6, sup, sub { font-variant-numeric: lining-nums"));
+}

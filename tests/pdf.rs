@@ -956,3 +956,136 @@ fn a_line_of_nothing_but_discardables_sets_as_empty() {
     assert!(!doc.get_pages().is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Every glyph drawn in a laid-out document, in order: (text, glyph id).
+fn drawn_glyphs(laid_out: &presswork::typeset::frame::LaidOutDocument) -> Vec<(String, u16)> {
+    laid_out
+        .pages
+        .iter()
+        .flat_map(|page| page.items.iter())
+        .filter_map(|item| match item {
+            presswork::typeset::frame::PageItem::Glyphs(run) => Some(run),
+            _ => None,
+        })
+        .flat_map(|run| run.glyphs.iter().map(|g| (g.text.to_string(), g.id)))
+        .collect()
+}
+
+/// The glyph ids of each place where `letters` are drawn one glyph per character.
+fn occurrences(glyphs: &[(String, u16)], letters: &str) -> Vec<Vec<u16>> {
+    let wanted: Vec<String> = letters.chars().map(String::from).collect();
+    glyphs
+        .windows(wanted.len())
+        .filter(|w| w.iter().zip(&wanted).all(|((text, _), c)| text == c))
+        .map(|w| w.iter().map(|(_, id)| *id).collect())
+        .collect()
+}
+
+/// Small capitals and figures in a real build: the glyphs drawn are the font's small
+/// capitals where the manuscript asks for them, old-style figures in running text, lining
+/// ones in headings and tabular ones in tables; and the text comes back as written, every
+/// letter in its case, both from ToUnicode alone (lopdf) and from poppler's `pdftotext`,
+/// although `smcp` and `c2sc` draw "s" and "S" with one glyph.
+#[test]
+fn small_caps_and_figures_are_drawn_as_such_and_copy_as_written() {
+    use presswork::typeset::fonts::{Caps, Family, Features, Figures, FontSet, Style};
+    use presswork::typeset::shape::Shaper;
+    use std::collections::BTreeSet;
+    let book = load(repo().join("tests/manuscripts/typography.md"));
+    let fonts = FontSet::builtin().expect("fonts");
+    let laid_out = presswork::typeset::lay_out(
+        &book,
+        &fonts,
+        presswork::typeset::PageGeometry::for_paper(book.settings.paper),
+        &mut Diagnostics::default(),
+    );
+    let glyphs = drawn_glyphs(&laid_out);
+    let shaper = Shaper::new(&fonts);
+    let shaped = |word: &str, caps, figures| -> Vec<u16> {
+        let style = Style {
+            features: Features { caps, figures },
+            ..Style::default()
+        };
+        shaper
+            .shape_word(word, Family::Serif, style)
+            .iter()
+            .flat_map(|run| run.glyphs.iter().map(|g| g.id))
+            .collect()
+    };
+
+    // "Small Caps" in the text: the capital as it is, the rest the font's small capitals;
+    // in the running heads all small capitals; on the title page as written.
+    let small = occurrences(&glyphs, "Small");
+    let plain = shaped("Small", Caps::Normal, Figures::Text);
+    let marked = shaped("Small", Caps::Small, Figures::Text);
+    assert_eq!(marked[0], plain[0]);
+    assert!(marked[1..].iter().zip(&plain[1..]).all(|(a, b)| a != b));
+    let head = shaped("Small", Caps::AllSmall, Figures::Text);
+    assert_ne!(head[0], plain[0]);
+    let kinds: BTreeSet<&Vec<u16>> = small.iter().collect();
+    assert_eq!(kinds, BTreeSet::from([&plain, &marked, &head]), "{small:?}");
+    assert_eq!(small.iter().filter(|ids| **ids == marked).count(), 1);
+    assert_eq!(
+        occurrences(&glyphs, "NASA")[0],
+        shaped("NASA", Caps::Normal, Figures::Text),
+        "capitals stay capitals under small-caps"
+    );
+
+    // 1984 in running text (old-style), in the chapter title and the level-four heading
+    // (lining), in the table (tabular): three different sets of glyphs.
+    let years: BTreeSet<Vec<u16>> = occurrences(&glyphs, "1984").into_iter().collect();
+    let expected: BTreeSet<Vec<u16>> = [Figures::OldStyle, Figures::Lining, Figures::Tabular]
+        .into_iter()
+        .map(|figures| shaped("1984", Caps::Normal, figures))
+        .collect();
+    assert_eq!(expected.len(), 3);
+    assert_eq!(years, expected);
+
+    // Copied out as written, by ToUnicode alone …
+    let bytes = render(&book);
+    let doc = Document::load_mem(&bytes).expect("PDF parses");
+    let pages = page_texts(&doc);
+    let whole = pages.concat();
+    for phrase in [
+        "the Small Caps arrived",
+        "NASA and friends kept 2750 copies",
+        "Jeux Olympiques",
+        "Level Four Heading of 1984",
+    ] {
+        assert!(whole.contains(&squash(phrase)), "{phrase} in {whole}");
+    }
+    // The running heads of chapter two's pages past its opening (the title page, imprint
+    // and chapter one come first), all small capitals: "F", "S" and "T" drawn with the
+    // glyphs of "f", "s" and "t", each copied in its own case.
+    let heads = pages[4..]
+        .iter()
+        .filter(|page| page.ends_with(&squash("Figures and Small Caps")))
+        .count();
+    assert_eq!(heads, 2, "{pages:?}");
+    let recto_heads = pages[4..]
+        .iter()
+        .filter(|page| page.ends_with("ChapterTwo"))
+        .count();
+    assert_eq!(recto_heads, 1, "{pages:?}");
+    // … and by poppler.
+    let file = std::env::temp_dir().join(format!("presswork-smallcaps-{}.pdf", std::process::id()));
+    std::fs::write(&file, &bytes).expect("write PDF");
+    let output = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let _ = std::fs::remove_file(&file);
+    let text = String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for phrase in [
+        "the Small Caps arrived",
+        "NASA and friends",
+        "Figures and Small Caps",
+        "Chapter Two",
+    ] {
+        assert!(text.contains(phrase), "{phrase} in {text}");
+    }
+}

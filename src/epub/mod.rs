@@ -19,8 +19,19 @@ use crate::ir::{Book, ImageFormat};
 use crate::{Diagnostic, Diagnostics, Error, Renderer, Result};
 use package::{Document, ImageFacts};
 
-/// The stylesheet shipped in every EPUB.
+/// The stylesheet shipped in every EPUB, before the rule for the figures of running text
+/// ([`stylesheet`]).
 pub const STYLESHEET: &str = include_str!("stylesheet.css");
+
+/// The book's stylesheet: [`STYLESHEET`] and the figures of running text the settings ask
+/// for (`font-variant-numeric` on `body`; headings, tables and code set their own).
+pub fn stylesheet(settings: &crate::ir::Settings) -> String {
+    let figures = match settings.figures {
+        crate::ir::Figures::OldStyle => "oldstyle-nums",
+        crate::ir::Figures::Lining => "lining-nums",
+    };
+    format!("{STYLESHEET}\nbody {{ font-variant-numeric: {figures} proportional-nums; }}\n")
+}
 
 /// Renders a book as EPUB 3. Everything it needs is in the book, its settings included
 /// ([`crate::ir::Settings`]: the build date becomes `dcterms:modified` and the zip times).
@@ -121,7 +132,7 @@ impl Renderer for EpubRenderer {
             book,
             &prepared,
             documents,
-            STYLESHEET,
+            &stylesheet(&book.settings),
             cover_asset,
             modified,
         )?;
@@ -162,6 +173,18 @@ fn zip_time(time: DateTime<Utc>) -> zip::DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_text_takes_the_books_figures() {
+        let mut settings = crate::ir::Settings::default();
+        let old = stylesheet(&settings);
+        assert!(old.ends_with("body { font-variant-numeric: oldstyle-nums proportional-nums; }\n"));
+        settings.figures = crate::ir::Figures::Lining;
+        let lining = stylesheet(&settings);
+        assert!(lining.contains("body { font-variant-numeric: lining-nums proportional-nums; }"));
+        assert!(!lining.contains("oldstyle"));
+        assert!(old.contains("table { font-variant-numeric: lining-nums tabular-nums; }"));
+    }
 
     #[test]
     fn zip_times_are_clamped_to_what_a_zip_can_hold() {

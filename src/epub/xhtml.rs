@@ -516,6 +516,7 @@ fn styled_element(style: &TextStyle) -> (&'static str, String) {
         TextStyle::Underline => ("u", String::new()),
         TextStyle::Small => ("small", String::new()),
         TextStyle::Highlight => ("mark", String::new()),
+        TextStyle::SmallCaps => ("span", " class=\"smallcaps\"".to_string()),
         TextStyle::Abbreviation(title) => (
             "abbr",
             title

@@ -264,6 +264,10 @@ pub enum TextStyle {
     Small,
     /// Marked or highlighted for reference (`<mark>`).
     Highlight,
+    /// Lower-case letters as small capitals, capitals as written (`<span
+    /// class="smallcaps">`, pandoc's name for it, or `small-caps`; `<span style="font-variant:
+    /// small-caps">`). The text keeps its case: only its look changes.
+    SmallCaps,
     /// An abbreviation, with its expansion when given (`<abbr title="…">`).
     Abbreviation(Option<String>),
     /// A passage in another language or direction (`<span lang="…" dir="…">`).

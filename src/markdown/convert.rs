@@ -138,8 +138,9 @@ enum Frame {
 enum HtmlInline {
     /// Emphasis, strong, strikethrough or a [`crate::ir::TextStyle`] run.
     Wrap(fn(Vec<Inline>) -> Inline),
-    /// A styled run.
-    Styled(crate::ir::TextStyle),
+    /// A styled run, inside another when given (a `<span>` both in small capitals and in
+    /// another language: the language outside).
+    Styled(crate::ir::TextStyle, Option<crate::ir::TextStyle>),
     /// `<code>`: its text as inline code.
     Code,
     /// `<a>`: a link when it has an allowed target; an anchor id goes before the text.
@@ -640,7 +641,11 @@ fn html_token(
                     Some(inline_frame(HtmlInline::Wrap(Inline::Strikethrough)))
                 }
                 Element::Code => Some(inline_frame(HtmlInline::Code)),
-                Element::Styled(style) => Some(inline_frame(HtmlInline::Styled(style))),
+                Element::Styled(style) => Some(inline_frame(HtmlInline::Styled(style, None))),
+                Element::SmallCaps(outer) => Some(inline_frame(HtmlInline::Styled(
+                    crate::ir::TextStyle::SmallCaps,
+                    outer,
+                ))),
                 Element::Anchor => {
                     if let Some(id) = attribute("id").or_else(|| attribute("name")) {
                         if !id.is_empty() {
@@ -828,7 +833,19 @@ fn close_html_frame(frame: Frame, cx: &mut ConvertContext<'_>, stack: &mut Vec<F
             let content = soft_breaks_as_spaces(content);
             match kind {
                 HtmlInline::Wrap(wrap) => push_inline(stack, wrap(content)),
-                HtmlInline::Styled(style) => push_inline(stack, Inline::Styled { style, content }),
+                HtmlInline::Styled(style, outer) => {
+                    let inline = Inline::Styled { style, content };
+                    push_inline(
+                        stack,
+                        match outer {
+                            Some(style) => Inline::Styled {
+                                style,
+                                content: vec![inline],
+                            },
+                            None => inline,
+                        },
+                    );
+                }
                 HtmlInline::Code => push_inline(stack, Inline::Code(plain_text(&content))),
                 HtmlInline::Link(Some(target)) => {
                     push_inline(stack, Inline::Link { target, content })

@@ -6,7 +6,7 @@
 //! | elements | become |
 //! |---|---|
 //! | `em i cite dfn var`, `strong b`, `s del strike`, `code tt samp` | emphasis, strong, strikethrough, code |
-//! | `sup sub kbd u ins small mark abbr span` | [`TextStyle`] runs |
+//! | `sup sub kbd u ins small mark abbr span` | [`TextStyle`] runs (a `span` of class `smallcaps` or `small-caps`, or styled `font-variant: small-caps`, in small capitals) |
 //! | `br`, `a href`, `a id`/`name`, `img src alt` | line break, link (same policy as Markdown), anchor, image |
 //! | `p div section article …`, `details`, `summary`, `figure`, `figcaption`, `center`, `h1`–`h6` | block structure: their text becomes paragraphs (a summary or heading in bold) |
 //! | `script style template noscript title` … | dropped with their content, one warning per kind |
@@ -108,6 +108,9 @@ pub enum Element {
     Code,
     /// A styled run.
     Styled(TextStyle),
+    /// A `<span>` in small capitals ([`TextStyle::SmallCaps`]), inside the language or
+    /// direction it also gives, if any.
+    SmallCaps(Option<TextStyle>),
     /// `<br>`.
     LineBreak,
     /// `<a>`: a link when it has `href`, an anchor when it has `id` or `name`.
@@ -158,7 +161,16 @@ impl Element {
                     Some("ltr") => Some(Direction::LeftToRight),
                     _ => None,
                 };
-                Element::Styled(TextStyle::Language { lang, direction })
+                let language = (lang.is_some() || direction.is_some())
+                    .then_some(TextStyle::Language { lang, direction });
+                if small_caps(attribute("class"), attribute("style")) {
+                    Element::SmallCaps(language)
+                } else {
+                    Element::Styled(language.unwrap_or(TextStyle::Language {
+                        lang: None,
+                        direction: None,
+                    }))
+                }
             }
             "br" => Element::LineBreak,
             "a" => Element::Anchor,
@@ -199,6 +211,33 @@ impl Element {
                 | "embed"
         )
     }
+}
+
+/// Whether a `span`'s class (`smallcaps`, pandoc's, or `small-caps`) or inline style
+/// (`font-variant` or `font-variant-caps` of `small-caps` or `all-small-caps`) asks for small
+/// capitals.
+fn small_caps(class: Option<String>, style: Option<String>) -> bool {
+    let by_class = class.is_some_and(|class| {
+        class
+            .split_ascii_whitespace()
+            .any(|c| c.eq_ignore_ascii_case("smallcaps") || c.eq_ignore_ascii_case("small-caps"))
+    });
+    let by_style = style.is_some_and(|style| {
+        style.split(';').any(|declaration| {
+            let Some((property, value)) = declaration.split_once(':') else {
+                return false;
+            };
+            let property = property.trim().to_ascii_lowercase();
+            (property == "font-variant" || property == "font-variant-caps")
+                && value.split_ascii_whitespace().any(|v| {
+                    matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "small-caps" | "all-small-caps"
+                    )
+                })
+        })
+    });
+    by_class || by_style
 }
 
 #[cfg(test)]
@@ -270,6 +309,46 @@ mod tests {
                 lang: Some("hi-IN".into()),
                 direction: Some(Direction::RightToLeft)
             })
+        );
+    }
+
+    #[test]
+    fn spans_in_small_capitals_by_class_or_style() {
+        let span = |key: &str, value: &str| Element::of("span", &[(key.into(), value.into())]);
+        for (key, value) in [
+            ("class", "smallcaps"),
+            ("class", "note small-caps"),
+            ("style", "color: red; font-variant: small-caps"),
+            ("style", "FONT-VARIANT-CAPS:all-small-caps"),
+        ] {
+            assert_eq!(span(key, value), Element::SmallCaps(None), "{key}={value}");
+        }
+        for (key, value) in [
+            ("class", "smallcapsish"),
+            ("style", "font-variant: normal"),
+            ("style", "small-caps"),
+        ] {
+            assert_eq!(
+                span(key, value),
+                Element::Styled(TextStyle::Language {
+                    lang: None,
+                    direction: None
+                }),
+                "{key}={value}"
+            );
+        }
+        assert_eq!(
+            Element::of(
+                "span",
+                &[
+                    ("class".into(), "smallcaps".into()),
+                    ("lang".into(), "fr".into())
+                ]
+            ),
+            Element::SmallCaps(Some(TextStyle::Language {
+                lang: Some("fr".into()),
+                direction: None
+            }))
         );
     }
 }

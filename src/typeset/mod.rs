@@ -28,6 +28,6 @@ pub fn lay_out(
     geometry: PageGeometry,
     diagnostics: &mut Diagnostics,
 ) -> frame::LaidOutDocument {
-    let shaper = shape::Shaper::new(fonts);
+    let shaper = shape::Shaper::new(fonts).with_text_figures(book.settings.figures);
     layout::Layout::new(&shaper, book, geometry).run(diagnostics)
 }

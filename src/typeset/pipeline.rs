@@ -70,7 +70,7 @@ pub fn lay_out_into(
                 let next_chapter = &next_chapter;
                 let units = &units;
                 scope.spawn(move || {
-                    let shaper = Shaper::new(fonts);
+                    let shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
                     let mut layout = Layout::new(&shaper, book, geometry);
                     loop {
                         // The reader hangs up only when it has stopped.
@@ -108,7 +108,7 @@ pub fn lay_out_into(
         drop(announce);
         drop(take_ticket);
 
-        let shaper = Shaper::new(fonts);
+        let shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
         let mut book_pages = BookPages::new(Decorator::new(&shaper, book, geometry), sink);
         // The front matter, laid out here while the workers start on the chapters.
         let result = match front_matter_into(&shaper, book, geometry, &mut book_pages) {

@@ -9,7 +9,8 @@ use std::rc::Rc;
 use compact_str::CompactString;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::fonts::{Family, FontId, FontSet, Style};
+use super::fonts::{Family, FeatureSet, FontId, FontSet, Style};
+use crate::ir;
 
 /// A shaped glyph, size-independent (em units).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,56 +56,102 @@ const MAX_CACHED_ENTRIES: usize = 32_768;
 /// Texts longer than this (bytes) are not cached: rare, so seldom repeated, and large.
 const MAX_CACHED_LEN: usize = 64;
 
-/// Whether `text` may join a cache map that holds `entries` already.
-fn worth_caching(entries: usize, text: &str) -> bool {
-    entries < MAX_CACHED_ENTRIES && text.len() <= MAX_CACHED_LEN
+/// Word-cache maps a book fills in practice (serif and mono, each bold or not, italic or
+/// not): the word cache holds at most this many maps' worth of entries in all, however
+/// many feature sets the book uses, as it did with one map per style.
+const WORD_CACHE_MAPS: usize = 8;
+
+/// Text → shaping result maps, one per key (a font or style with its features), so that a
+/// lookup needs no owned key; bounded per map and in total.
+struct BoundedCache<K, V> {
+    maps: HashMap<K, HashMap<Box<str>, V>>,
+    /// Entries in all maps.
+    entries: usize,
+    /// Entries in all maps at most.
+    budget: usize,
 }
 
-/// Shaping results by text, one map per font (indexed by `FontId`), so a lookup needs no
-/// owned key.
-type ShapeCache = Vec<HashMap<Box<str>, Rc<[ShapedGlyph]>>>;
+impl<K: std::hash::Hash + Eq, V: Clone> BoundedCache<K, V> {
+    fn new(maps: usize) -> Self {
+        BoundedCache {
+            maps: HashMap::new(),
+            entries: 0,
+            budget: maps * MAX_CACHED_ENTRIES,
+        }
+    }
 
-/// Whole words split into font runs and shaped, one map per family and style (see
-/// [`style_slot`]). Finding the runs walks graphemes and font coverage, which costs more
-/// than the lookup.
-type WordCache = [HashMap<Box<str>, Rc<[ShapedRun]>>; 8];
+    fn get(&self, key: &K, text: &str) -> Option<V> {
+        self.maps.get(key)?.get(text).cloned()
+    }
 
-fn style_slot(family: Family, style: Style) -> usize {
-    let family = match family {
-        Family::Serif => 0,
-        Family::Mono => 4,
-    };
-    family + usize::from(style.bold) * 2 + usize::from(style.italic)
+    /// Keep `value` for `text` under `key` unless the text is too long or a bound is met.
+    fn insert(&mut self, key: K, text: &str, value: V) {
+        if self.entries >= self.budget || text.len() > MAX_CACHED_LEN {
+            return;
+        }
+        let map = self.maps.entry(key).or_default();
+        if map.len() < MAX_CACHED_ENTRIES && map.insert(text.into(), value).is_none() {
+            self.entries += 1;
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self, key: &K) -> usize {
+        self.maps.get(key).map_or(0, HashMap::len)
+    }
 }
+
+/// Shaping results by font and the features it was shaped with.
+type ShapeCache = BoundedCache<(FontId, FeatureSet), Rc<[ShapedGlyph]>>;
+
+/// What a word's shaping depends on: family, weight, slant and the features resolved for
+/// it (before each font of its runs drops those it lacks).
+type WordKey = (Family, bool, bool, FeatureSet);
+
+/// Whole words split into font runs and shaped. Finding the runs walks graphemes and font
+/// coverage, which costs more than the lookup.
+type WordCache = BoundedCache<WordKey, Rc<[ShapedRun]>>;
 
 /// Shapes text with a cache and remembers characters no font covers.
 pub struct Shaper<'f> {
     fonts: &'f FontSet,
+    /// The figures of running text ([`super::fonts::Figures::Text`] resolves to these).
+    text_figures: ir::Figures,
     cache: RefCell<ShapeCache>,
     words: RefCell<WordCache>,
-    /// Shaping plans by font, direction, script and language (a handful per book).
+    /// Shaping plans by font, features, direction, script and language (a handful per
+    /// book).
     plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     missing: RefCell<BTreeSet<char>>,
 }
 
-/// What a shaping plan depends on: font, direction, script, language.
+/// What a shaping plan depends on: font, features, direction, script, language.
 type PlanKey = (
-    usize,
+    FontId,
+    FeatureSet,
     rustybuzz::Direction,
     rustybuzz::Script,
     Option<String>,
 );
 
 impl<'f> Shaper<'f> {
-    /// A shaper over a font set.
+    /// A shaper over a font set, running text in the default figures
+    /// ([`ir::Figures::default`]).
     pub fn new(fonts: &'f FontSet) -> Self {
         Shaper {
             fonts,
-            cache: RefCell::new(fonts.iter().map(|_| HashMap::new()).collect()),
-            words: RefCell::new(Default::default()),
+            text_figures: ir::Figures::default(),
+            cache: RefCell::new(BoundedCache::new(fonts.iter().count())),
+            words: RefCell::new(BoundedCache::new(WORD_CACHE_MAPS)),
             plans: RefCell::new(HashMap::new()),
             missing: RefCell::new(BTreeSet::new()),
         }
+    }
+
+    /// The same shaper with running text in `figures` (the book's `ir::Settings::figures`).
+    pub fn with_text_figures(mut self, figures: ir::Figures) -> Self {
+        self.text_figures = figures;
+        self
     }
 
     /// The font set.
@@ -118,21 +165,28 @@ impl<'f> Shaper<'f> {
     }
 
     /// Shape `text` (a word or word fragment, no line breaks) in `family`/`style`, splitting
-    /// it into runs by which font covers each grapheme (cached).
+    /// it into runs by which font covers each grapheme (cached). The style's features apply
+    /// in each font that has them ([`Features::resolve`]).
     pub fn shape_word(&self, text: &str, family: Family, style: Style) -> Rc<[ShapedRun]> {
-        let slot = style_slot(family, style);
-        if let Some(hit) = self.words.borrow()[slot].get(text) {
-            return hit.clone();
+        let features = style.features.resolve(family, text, self.text_figures);
+        let key = (family, style.bold, style.italic, features);
+        if let Some(hit) = self.words.borrow().get(&key, text) {
+            return hit;
         }
-        let runs: Rc<[ShapedRun]> = self.shape_word_uncached(text, family, style).into();
-        let mut words = self.words.borrow_mut();
-        if worth_caching(words[slot].len(), text) {
-            words[slot].insert(text.into(), runs.clone());
-        }
+        let runs: Rc<[ShapedRun]> = self
+            .shape_word_uncached(text, family, style, features)
+            .into();
+        self.words.borrow_mut().insert(key, text, runs.clone());
         runs
     }
 
-    fn shape_word_uncached(&self, text: &str, family: Family, style: Style) -> Vec<ShapedRun> {
+    fn shape_word_uncached(
+        &self,
+        text: &str,
+        family: Family,
+        style: Style,
+        features: FeatureSet,
+    ) -> Vec<ShapedRun> {
         let primary = self.fonts.select(family, style);
         let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
         for (start, grapheme) in text.grapheme_indices(true) {
@@ -154,32 +208,41 @@ impl<'f> Shaper<'f> {
         runs.into_iter()
             .map(|(font, start, end)| ShapedRun {
                 font,
-                glyphs: self.shape_in(font, &text[start..end]),
+                glyphs: self.shape_with(font, &text[start..end], features),
                 start,
             })
             .collect()
     }
 
-    /// Shape `text` in one font (cached).
+    /// Shape `text` in one font with its default features (cached).
     pub fn shape_in(&self, font: FontId, text: &str) -> Rc<[ShapedGlyph]> {
-        if let Some(hit) = self.cache.borrow()[font.0].get(text) {
-            return hit.clone();
+        self.shape_with(font, text, FeatureSet::NONE)
+    }
+
+    /// Shape `text` in one font with `features`, those the font has (cached).
+    pub fn shape_with(&self, font: FontId, text: &str, features: FeatureSet) -> Rc<[ShapedGlyph]> {
+        let key = (font, features.intersection(self.fonts.get(font).features));
+        if let Some(hit) = self.cache.borrow().get(&key, text) {
+            return hit;
         }
-        let shaped: Rc<[ShapedGlyph]> = self.shape_uncached(font, text).into();
-        let mut cache = self.cache.borrow_mut();
-        if worth_caching(cache[font.0].len(), text) {
-            cache[font.0].insert(text.into(), shaped.clone());
-        }
+        let shaped: Rc<[ShapedGlyph]> = self.shape_uncached(key.0, key.1, text).into();
+        self.cache.borrow_mut().insert(key, text, shaped.clone());
         shaped
     }
 
     /// The shaping plan for `font` and the buffer's direction, script and language, made
     /// once: compiling a plan reads the font's feature tables, which costs more than shaping
     /// a word (`rustybuzz::shape` compiles one on every call).
-    fn plan(&self, font: FontId, buffer: &rustybuzz::UnicodeBuffer) -> Rc<rustybuzz::ShapePlan> {
+    fn plan(
+        &self,
+        font: FontId,
+        features: FeatureSet,
+        buffer: &rustybuzz::UnicodeBuffer,
+    ) -> Rc<rustybuzz::ShapePlan> {
         let language = buffer.language();
         let key = (
-            font.0,
+            font,
+            features,
             buffer.direction(),
             buffer.script(),
             language.as_ref().map(|l| l.as_str().to_owned()),
@@ -193,20 +256,21 @@ impl<'f> Shaper<'f> {
                     buffer.direction(),
                     Some(buffer.script()),
                     language.as_ref(),
-                    &[],
+                    &features.to_rustybuzz(),
                 ))
             })
             .clone()
     }
 
-    fn shape_uncached(&self, font: FontId, text: &str) -> Vec<ShapedGlyph> {
+    fn shape_uncached(&self, font: FontId, features: FeatureSet, text: &str) -> Vec<ShapedGlyph> {
         let f = self.fonts.get(font);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
         // Right-to-left scripts are laid out left to right in visual order by the shaper;
         // presswork has no RTL fonts, so such text goes through fallback boxes anyway.
-        let output = rustybuzz::shape_with_plan(&f.face, &self.plan(font, &buffer), buffer);
+        let output =
+            rustybuzz::shape_with_plan(&f.face, &self.plan(font, features, &buffer), buffer);
         let upem = f.units_per_em;
         let infos = output.glyph_infos();
         let positions = output.glyph_positions();
@@ -249,6 +313,7 @@ impl<'f> Shaper<'f> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::typeset::fonts::{Caps, Features, Figures};
 
     #[test]
     fn caches_stop_growing_at_their_bound_and_still_shape() {
@@ -260,10 +325,16 @@ mod tests {
             shaper.shape_word(&word(n), Family::Serif, style);
         }
         shaper.shape_word(&"x".repeat(MAX_CACHED_LEN + 1), Family::Serif, style);
-        let slot = style_slot(Family::Serif, style);
-        assert_eq!(shaper.words.borrow()[slot].len(), MAX_CACHED_ENTRIES);
+        let features = style
+            .features
+            .resolve(Family::Serif, "w", ir::Figures::default());
+        let key = (Family::Serif, false, false, features);
+        assert_eq!(shaper.words.borrow().len(&key), MAX_CACHED_ENTRIES);
         let primary = fonts.select(Family::Serif, style);
-        assert_eq!(shaper.cache.borrow()[primary.0].len(), MAX_CACHED_ENTRIES);
+        assert_eq!(
+            shaper.cache.borrow().len(&(primary, features)),
+            MAX_CACHED_ENTRIES
+        );
         // Past the bound, words are still shaped, only not kept.
         let late = shaper.shape_word(&word(MAX_CACHED_ENTRIES + 50), Family::Serif, style);
         assert_eq!(late[0].glyphs.len(), word(MAX_CACHED_ENTRIES + 50).len());
@@ -283,6 +354,155 @@ mod tests {
         let a = shaper.shape_word("A", Family::Serif, Style::default())[0].advance();
         let v = shaper.shape_word("V", Family::Serif, Style::default())[0].advance();
         assert!(kerned < a + v - 0.01, "AV is kerned: {kerned} vs {}", a + v);
+    }
+
+    fn ids(runs: &[ShapedRun]) -> Vec<u16> {
+        runs.iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+            .collect()
+    }
+
+    fn with(caps: Caps, figures: Figures) -> Style {
+        Style {
+            features: Features { caps, figures },
+            ..Style::default()
+        }
+    }
+
+    #[test]
+    fn old_style_and_lining_figures_are_different_glyphs_with_the_same_text() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let shape = |figures| shaper.shape_word("1984", Family::Serif, with(Caps::Normal, figures));
+        let old = shape(Figures::OldStyle);
+        let lining = shape(Figures::Lining);
+        let tabular = shape(Figures::Tabular);
+        let plain = shaper.shape_in(fonts.select(Family::Serif, Style::default()), "1984");
+        for (a, b) in [(&old, &lining), (&old, &tabular), (&lining, &tabular)] {
+            let (a, b) = (ids(a), ids(b));
+            assert!(a.iter().zip(&b).all(|(x, y)| x != y), "{a:?} vs {b:?}");
+        }
+        // Tabular figures are the font's own (all one width); proportional "1" is narrower.
+        assert_eq!(
+            ids(&tabular),
+            plain.iter().map(|g| g.id).collect::<Vec<_>>()
+        );
+        assert!(lining[0].glyphs[0].advance < tabular[0].glyphs[0].advance);
+        for runs in [&old, &lining, &tabular] {
+            let text: String = runs[0].glyphs.iter().map(|g| g.text.as_str()).collect();
+            assert_eq!(text, "1984");
+        }
+        // Running text follows the book: old-style by default, lining when it says so.
+        let text = with(Caps::Normal, Figures::Text);
+        assert_eq!(
+            ids(&shaper.shape_word("1984", Family::Serif, text)),
+            ids(&old)
+        );
+        let lining_book = Shaper::new(&fonts).with_text_figures(ir::Figures::Lining);
+        assert_eq!(
+            ids(&lining_book.shape_word("1984", Family::Serif, text)),
+            ids(&lining)
+        );
+        // Code keeps the monospaced font's own figures.
+        let mono = shaper.shape_word("1984", Family::Mono, text);
+        let mono_plain = shaper.shape_in(fonts.select(Family::Mono, Style::default()), "1984");
+        assert_eq!(
+            ids(&mono),
+            mono_plain.iter().map(|g| g.id).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn small_capitals_are_other_glyphs_that_keep_their_letters_and_case() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let plain = ids(&shaper.shape_word("Source", Family::Serif, Style::default()));
+        let small = shaper.shape_word("Source", Family::Serif, with(Caps::Small, Figures::Text));
+        let small_ids = ids(&small);
+        assert_eq!(
+            small_ids[0], plain[0],
+            "a capital stays a capital under smcp"
+        );
+        assert!(small_ids[1..].iter().zip(&plain[1..]).all(|(a, b)| a != b));
+        let text: String = small[0].glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "Source");
+        // c2sc and smcp lead "S" and "s" to one glyph: the texts stay apart.
+        let all = shaper.shape_word("Ss", Family::Serif, with(Caps::AllSmall, Figures::Text));
+        assert_eq!(all[0].glyphs[0].id, all[0].glyphs[1].id);
+        assert_eq!(all[0].glyphs[0].text, "S");
+        assert_eq!(all[0].glyphs[1].text, "s");
+        // Acronyms join the small capitals; a capitalised word keeps its capital.
+        let credit = with(Caps::SmallAcronyms, Figures::Text);
+        let pti = ids(&shaper.shape_word("PTI", Family::Serif, credit));
+        let pti_small = ids(&shaper.shape_word("pti", Family::Serif, credit));
+        assert_eq!(pti, pti_small);
+        assert_eq!(
+            ids(&shaper.shape_word("Image", Family::Serif, credit))[0],
+            plain_id(&shaper, "I")
+        );
+        // Bold and italic have small capitals of their own (in their own font; the Noto
+        // faces share glyph order, so compare with the bold lower case).
+        let bold = Style {
+            bold: true,
+            ..Style::default()
+        };
+        let bold_small = Style {
+            features: with(Caps::Small, Figures::Text).features,
+            ..bold
+        };
+        let bold_runs = shaper.shape_word("ource", Family::Serif, bold_small);
+        assert_eq!(bold_runs[0].font, fonts.select(Family::Serif, bold));
+        assert!(ids(&bold_runs)
+            .iter()
+            .zip(ids(&shaper.shape_word("ource", Family::Serif, bold)))
+            .all(|(a, b)| *a != b));
+    }
+
+    fn plain_id(shaper: &Shaper, text: &str) -> u16 {
+        ids(&shaper.shape_word(text, Family::Serif, Style::default()))[0]
+    }
+
+    #[test]
+    fn features_do_not_touch_fonts_without_them() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let small = with(Caps::AllSmall, Figures::Tabular);
+        let word = "भारत";
+        let plain = shaper.shape_word(word, Family::Serif, Style::default());
+        let featured = shaper.shape_word(word, Family::Serif, small);
+        assert_eq!(ids(&plain), ids(&featured));
+        // One cache entry serves both: the Devanagari font has none of the features.
+        let font = plain[0].font;
+        assert_eq!(shaper.cache.borrow().len(&(font, FeatureSet::NONE)), 1);
+        assert_eq!(shaper.cache.borrow().maps.len(), 1);
+        assert!(shaper.missing_characters().is_empty());
+    }
+
+    #[test]
+    fn caches_are_keyed_by_features_and_bounded_in_total() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let small = with(Caps::Small, Figures::Text);
+        let a = shaper.shape_word("ab", Family::Serif, Style::default());
+        let b = shaper.shape_word("ab", Family::Serif, small);
+        assert_ne!(
+            ids(&a),
+            ids(&b),
+            "a hit for one style is not served to another"
+        );
+        assert!(Rc::ptr_eq(
+            &b,
+            &shaper.shape_word("ab", Family::Serif, small)
+        ));
+        // Many feature sets cannot multiply the bound: the total stays that of eight maps.
+        let mut cache: BoundedCache<u8, ()> = BoundedCache::new(2);
+        for key in 0..4u8 {
+            for n in 0..MAX_CACHED_ENTRIES {
+                cache.insert(key, &n.to_string(), ());
+            }
+        }
+        assert_eq!(cache.entries, 2 * MAX_CACHED_ENTRIES);
+        assert_eq!(cache.len(&2), 0);
     }
 
     #[test]

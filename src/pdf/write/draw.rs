@@ -132,6 +132,7 @@ fn draw_run(
     // One em of pen movement, in points: the size, scaled horizontally.
     let size = f64::from(run.size) * percent / NATURAL_SCALING;
     let mut placed: Vec<(Shown, Option<Shown>)> = Vec::with_capacity(run.glyphs.len());
+    let mut placed_so_far = 0;
     for segment in run.glyphs.chunk_by(|a, b| a.y_offset == b.y_offset) {
         let first = &segment[0];
         out.text_position(run.x + first.x, page.height - run.baseline + first.y_offset);
@@ -139,8 +140,16 @@ fn draw_run(
         // says a word space follows. The code is the original glyph id; `/CIDToGIDMap`
         // leads it to the subset.
         placed.clear();
+        let segment_start = placed_so_far;
+        placed_so_far += segment.len();
         for (i, g) in segment.iter().enumerate() {
             let advance = font.pdf_width(g.id);
+            // The glyph's own code, or its alias where it stands alone for another text.
+            let code = font.code(
+                g.id,
+                &g.text,
+                super::stands_alone(&run.glyphs, segment_start + i),
+            );
             let Some(next) = segment.get(i + 1).filter(|_| size > 0.0) else {
                 // The last glyph of a segment: a space after it still belongs in the text
                 // (the next word is in another run); the next run is placed absolutely.
@@ -148,7 +157,7 @@ fn draw_run(
                     .space
                     .filter(|_| g.space_after)
                     .map(|space| (space, 0.0));
-                placed.push(((g.id, 0.0), space));
+                placed.push(((code, 0.0), space));
                 continue;
             };
             let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
@@ -159,11 +168,11 @@ fn draw_run(
                     // space, and poppler sees no leftover gap to double it.
                     let space_width = font.pdf_width(space);
                     placed.push((
-                        (g.id, 0.0),
+                        (code, 0.0),
                         Some((space, thousandths(advance + space_width - wanted))),
                     ));
                 }
-                _ => placed.push(((g.id, thousandths(advance - wanted)), None)),
+                _ => placed.push(((code, thousandths(advance - wanted)), None)),
             }
         }
         emit_clusters(segment, &placed, font, out);
@@ -175,11 +184,12 @@ fn draw_run(
     }
 }
 
-/// Show the glyphs of a segment. ToUnicode maps one glyph id to one text, which cannot
-/// describe a cluster of several glyphs (Devanagari conjuncts and reordered vowel signs) or a
-/// glyph that stands for different text in different places; such clusters are wrapped in a
-/// marked-content span whose `/ActualText` gives the cluster's real text, so copy and paste
-/// and text extraction get the characters in logical order.
+/// Show the glyphs of a segment. ToUnicode maps one code to one text, which cannot describe
+/// a cluster of several glyphs (Devanagari conjuncts and reordered vowel signs), nor a glyph
+/// standing for yet another text once its font has run out of alias codes (see
+/// [`FontInUse::record`]); such clusters are wrapped in a marked-content span whose
+/// `/ActualText` gives the cluster's real text, so copy and paste and text extraction get
+/// the characters in logical order.
 fn emit_clusters(
     glyphs: &[PlacedGlyph],
     placed: &[(Shown, Option<Shown>)],
@@ -195,7 +205,9 @@ fn emit_clusters(
             end += 1;
         }
         let cluster_text = glyphs[i].text.as_str();
-        let simple = end == i + 1 && font.text(glyphs[i].id) == cluster_text;
+        // The code drawn (an alias where the glyph has one for this text) says the text.
+        let code = placed.get(i).map_or(glyphs[i].id, |((code, _), _)| *code);
+        let simple = end == i + 1 && font.text(code) == cluster_text;
         cluster.clear();
         let mut trailing_space = None;
         for (shown, space) in placed.get(i..end).unwrap_or_default() {

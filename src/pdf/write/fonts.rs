@@ -4,8 +4,15 @@
 //! embedded as a `Type0`/`CIDFontType2` font whose `/CIDToGIDMap` leads each code to its
 //! glyph in the subset. Content can therefore be written before the subset exists.
 //!
+//! One glyph can stand alone for different texts: a small capital is drawn for "A" (`c2sc`)
+//! and for "a" (`smcp`). ToUnicode gives a code one text, so the second text gets a second
+//! code for the same glyph, past the font's glyph ids (an alias), and every text extractor
+//! reads each letter in its own case.
+//!
 //! printpdf parses the fonts (glyph widths); it would subset and embed them too, but only
 //! for a document whose every page it holds in memory, so the font objects are ours.
+
+use std::collections::HashMap;
 
 use compact_str::CompactString;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
@@ -23,9 +30,15 @@ pub(super) struct FontInUse {
     widths: Vec<f64>,
     /// The font's space glyph, drawn into word gaps for text extraction.
     pub space: Option<u16>,
-    /// Glyph id → copy/paste text (the first non-empty text it was drawn for); `None`
-    /// for glyphs never drawn.
+    /// Code → copy/paste text (the first non-empty text it was drawn for); `None` for
+    /// codes never drawn. Codes below [`FontInUse::first_alias`] are glyph ids.
     glyphs: Vec<Option<CompactString>>,
+    /// The first alias code: the font's number of glyphs.
+    first_alias: u16,
+    /// Glyph id of each alias code, from [`FontInUse::first_alias`] on.
+    alias_glyphs: Vec<u16>,
+    /// Alias codes by glyph id and the text they stand for.
+    aliases: HashMap<(u16, CompactString), u16>,
 }
 
 impl FontInUse {
@@ -47,27 +60,72 @@ impl FontInUse {
             widths,
             space,
             glyphs: vec![None; usize::from(font.face.number_of_glyphs())],
+            first_alias: font.face.number_of_glyphs(),
+            alias_glyphs: Vec::new(),
+            aliases: HashMap::new(),
         };
         // The layout positions words without space glyphs; the writer draws one into each
         // word gap, so the space glyph is always part of the subset.
         if let Some(space) = space {
-            used.record(space, " ");
+            used.record(space, " ", true);
         }
         Ok(used)
     }
 
-    /// Note that glyph `gid` was drawn standing for `text`. The first non-empty text of a
-    /// glyph id wins, so that the second glyph of a cluster ("") never hides the mapping.
-    pub fn record(&mut self, gid: u16, text: &str) {
+    /// Note that glyph `gid` was drawn standing for `text`, `alone` (a cluster of one glyph)
+    /// or as the first or a later glyph of a cluster (those take `/ActualText`). The first
+    /// non-empty text of a glyph id wins, so that the second glyph of a cluster ("") never
+    /// hides the mapping; a glyph standing alone for another text gets an alias code for it
+    /// while codes last (then it too takes `/ActualText`).
+    pub fn record(&mut self, gid: u16, text: &str, alone: bool) {
         let index = usize::from(gid);
         if index >= self.glyphs.len() {
             self.glyphs.resize(index + 1, None);
         }
         match &mut self.glyphs[index] {
             Some(known) if known.is_empty() && !text.is_empty() => *known = text.into(),
+            Some(known) if alone && !text.is_empty() && known.as_str() != text => {
+                let key = (gid, CompactString::from(text));
+                if self.aliases.contains_key(&key) {
+                    return;
+                }
+                let Some(code) = u16::try_from(self.alias_glyphs.len())
+                    .ok()
+                    .and_then(|n| self.first_alias.checked_add(n))
+                    .filter(|code| *code < u16::MAX)
+                else {
+                    return;
+                };
+                if self.glyphs.len() <= usize::from(code) {
+                    self.glyphs.resize(usize::from(code) + 1, None);
+                }
+                self.glyphs[usize::from(code)] = Some(key.1.clone());
+                self.alias_glyphs.push(gid);
+                self.aliases.insert(key, code);
+            }
             Some(_) => {}
             slot @ None => *slot = Some(text.into()),
         }
+    }
+
+    /// The code to show glyph `gid` with where it stands for `text` (`alone`, as recorded):
+    /// its alias for that text if it has one, else the glyph id.
+    pub fn code(&self, gid: u16, text: &str, alone: bool) -> u16 {
+        if !alone || text.is_empty() || self.text(gid) == text {
+            return gid;
+        }
+        self.aliases
+            .get(&(gid, CompactString::from(text)))
+            .copied()
+            .unwrap_or(gid)
+    }
+
+    /// The glyph id a code shows.
+    fn glyph_of(&self, code: u16) -> u16 {
+        code.checked_sub(self.first_alias)
+            .and_then(|n| self.alias_glyphs.get(usize::from(n)))
+            .copied()
+            .unwrap_or(code)
     }
 
     /// Whether every glyph drawn stands for text that Unicode can carry (PDF/A level U): no
@@ -82,21 +140,22 @@ impl FontInUse {
         })
     }
 
-    /// The text recorded for a glyph id ("" if none).
-    pub fn text(&self, gid: u16) -> &str {
+    /// The text recorded for a code ("" if none).
+    pub fn text(&self, code: u16) -> &str {
         self.glyphs
-            .get(usize::from(gid))
+            .get(usize::from(code))
             .and_then(Option::as_deref)
             .unwrap_or("")
     }
 
-    /// Advance of `gid` in 1/1000 em as written in `/W`; TJ corrections are computed
-    /// against exactly these numbers, so viewers put each glyph where layout did.
-    pub fn pdf_width(&self, gid: u16) -> f64 {
+    /// Advance of the glyph of `code` in 1/1000 em as written in `/W`; TJ corrections are
+    /// computed against exactly these numbers, so viewers put each glyph where layout did.
+    pub fn pdf_width(&self, code: u16) -> f64 {
+        let gid = self.glyph_of(code);
         self.widths.get(usize::from(gid)).copied().unwrap_or(0.0)
     }
 
-    /// Glyph ids drawn, in order.
+    /// Codes drawn, in order, with their text.
     fn used(&self) -> impl Iterator<Item = (u16, &str)> {
         self.glyphs
             .iter()
@@ -107,8 +166,8 @@ impl FontInUse {
     /// Subset the font to the glyphs drawn and add it to `doc`; returns the `Type0` font.
     pub fn embed(&self, font: &Font, doc: &mut lopdf::Document) -> Result<ObjectId> {
         let mut remapper = subsetter::GlyphRemapper::new();
-        for (gid, _) in self.used() {
-            remapper.remap(gid);
+        for (code, _) in self.used() {
+            remapper.remap(self.glyph_of(code));
         }
         let program = subsetter::subset(font.data, 0, &remapper)
             .map_err(|e| Error::Pdf(format!("cannot subset font {}: {e:?}", font.name)))?;
@@ -117,9 +176,9 @@ impl FontInUse {
         // CID (original glyph id) → glyph id in the subset, two bytes each.
         let max_cid = self.used().map(|(gid, _)| gid).max().unwrap_or(0);
         let mut cid_to_gid = vec![0u8; 2 * (usize::from(max_cid) + 1)];
-        for (gid, _) in self.used() {
-            if let Some(new) = remapper.get(gid) {
-                let at = 2 * usize::from(gid);
+        for (code, _) in self.used() {
+            if let Some(new) = remapper.get(self.glyph_of(code)) {
+                let at = 2 * usize::from(code);
                 cid_to_gid[at..at + 2].copy_from_slice(&new.to_be_bytes());
             }
         }
@@ -287,13 +346,58 @@ mod tests {
         let fonts = FontSet::builtin().expect("fonts");
         let id = FontId(0);
         let mut font = FontInUse::new(id, fonts.get(id)).expect("parses");
-        font.record(40, "");
+        font.record(40, "", false);
         assert_eq!(font.text(40), "");
-        font.record(40, "fi");
-        font.record(40, "f");
+        font.record(40, "fi", true);
+        font.record(40, "f", false);
         assert_eq!(font.text(40), "fi");
+        assert_eq!(
+            font.code(40, "f", false),
+            40,
+            "a cluster's glyph keeps its id"
+        );
         assert_eq!(font.text(41), "", "never drawn");
         assert!(font.space.is_some_and(|s| font.text(s) == " "));
+    }
+
+    #[test]
+    fn a_glyph_standing_for_two_texts_gets_a_second_code() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let id = FontId(0);
+        let mut font = FontInUse::new(id, fonts.get(id)).expect("parses");
+        let glyphs = fonts.get(id).face.number_of_glyphs();
+        // A small capital: "a" under smcp, "A" under c2sc.
+        font.record(500, "a", true);
+        font.record(500, "A", true);
+        font.record(500, "A", true);
+        font.record(500, "Aa", false);
+        let alias = font.code(500, "A", true);
+        assert_eq!(alias, glyphs, "the first code past the glyph ids");
+        assert_eq!(font.code(500, "a", true), 500);
+        assert_eq!(
+            font.code(500, "Aa", false),
+            500,
+            "clusters take /ActualText"
+        );
+        assert_eq!((font.text(500), font.text(alias)), ("a", "A"));
+        assert_eq!(font.glyph_of(alias), 500);
+        assert_eq!(font.pdf_width(alias), font.pdf_width(500));
+        let unicode: Vec<(u16, &str)> = font.used().filter(|(c, _)| *c >= 500).collect();
+        assert_eq!(unicode, vec![(500, "a"), (alias, "A")]);
+        assert!(font.maps_to_unicode());
+        // The subset holds the glyph once; both codes lead to it.
+        let mut doc = lopdf::Document::with_version("1.7");
+        font.embed(fonts.get(id), &mut doc).expect("embeds");
+        let map = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .filter_map(|s| s.decompressed_content().ok())
+            .find(|c| c.len() == 2 * (usize::from(alias) + 1))
+            .expect("a CIDToGIDMap as long as the alias code");
+        let at = |code: u16| &map[2 * usize::from(code)..2 * usize::from(code) + 2];
+        assert_eq!(at(alias), at(500));
+        assert_ne!(at(500), [0, 0]);
     }
 
     #[test]
@@ -304,7 +408,7 @@ mod tests {
         let space = font.space.expect("space glyph");
         font.glyphs.iter_mut().for_each(|g| *g = None);
         for gid in [10, 11, 12, 20] {
-            font.record(gid, "x");
+            font.record(gid, "x", true);
         }
         let w = font.widths();
         assert_eq!(w.len(), 4, "{w:?}");

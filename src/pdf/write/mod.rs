@@ -30,8 +30,14 @@ use self::fonts::FontInUse;
 use crate::ir::Book;
 use crate::pdf::PdfOptions;
 use crate::typeset::fonts::{FontId, FontSet};
-use crate::typeset::frame::{LaidOutDocument, Navigation, Page, PageItem, PageSink};
+use crate::typeset::frame::{LaidOutDocument, Navigation, Page, PageItem, PageSink, PlacedGlyph};
 use crate::{Error, Result};
+
+/// Whether glyph `i` of a run is a cluster by itself: the glyph after it (if any) starts
+/// the next cluster (a glyph continuing a cluster carries no text).
+fn stands_alone(glyphs: &[PlacedGlyph], i: usize) -> bool {
+    glyphs.get(i + 1).is_none_or(|next| !next.text.is_empty())
+}
 
 /// Write a laid-out document held in memory as PDF bytes (tests and benchmarks; a build
 /// streams pages through [`PdfWriter`]).
@@ -145,8 +151,8 @@ impl<'a> PdfWriter<'a> {
                         self.fonts_in_use.insert(run.font, font);
                     }
                     if let Some(font) = self.fonts_in_use.get_mut(&run.font) {
-                        for glyph in &run.glyphs {
-                            font.record(glyph.id, &glyph.text);
+                        for (i, glyph) in run.glyphs.iter().enumerate() {
+                            font.record(glyph.id, &glyph.text, stands_alone(&run.glyphs, i));
                         }
                     }
                 }

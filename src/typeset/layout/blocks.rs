@@ -3,7 +3,7 @@
 use super::content::{inline_spans, line_content, offset_content};
 use super::{Layout, TextBlock};
 use crate::ir::{self, Block, ImageFormat, Inline, NotePlacement};
-use crate::typeset::fonts::{Family, Style};
+use crate::typeset::fonts::{Caps, Family, Figures, Style};
 use crate::typeset::frame::{PageItem, Rect, Role, StructKind, Tag};
 use crate::typeset::linebreak::{Item, FORBIDDEN, LAST_RESORT};
 use crate::typeset::paginate::{Content, Flow, VBlock};
@@ -139,8 +139,11 @@ impl Layout<'_, '_> {
             );
         }
         if !figure.credit.is_empty() {
+            // A credit in small capitals, acronyms among them ("Image Source: PTI"): it
+            // reads as a label apart from the caption, without shouting.
             let mut style = TextStyle::serif((caption_size - 1.0).max(6.0));
             style.gray = 0.35;
+            style.style.features.caps = Caps::SmallAcronyms;
             y = self.figure_text(
                 &figure.credit,
                 style,
@@ -390,7 +393,8 @@ impl Layout<'_, '_> {
         };
         let leading = (size * TABLE_LEADING).round();
         let gap = size * COLUMN_GAP;
-        let body = TextStyle::serif(size);
+        // Tabular lining figures: every digit one width, so that columns of numbers align.
+        let body = table_style(size);
         let mut header_style = body.clone();
         header_style.style.bold = true;
         let alignments: Vec<Alignment> = (0..columns)
@@ -524,7 +528,7 @@ impl Layout<'_, '_> {
 
     /// Each column's widths at type size `size` (header cells bold).
     fn column_needs(&self, table: &ir::Table, columns: usize, size: f32) -> Vec<ColumnNeed> {
-        let body = TextStyle::serif(size);
+        let body = table_style(size);
         let mut header_style = body.clone();
         header_style.style.bold = true;
         let mut needs = vec![ColumnNeed::default(); columns];
@@ -910,6 +914,14 @@ fn anchor_links(content: &[Content]) -> impl Iterator<Item = String> + '_ {
         Content::Link(_, LinkRef::Anchor(id)) => Some(id.clone()),
         _ => None,
     })
+}
+
+/// The type of a table's cells at `size`: tabular lining figures, every digit one width, so
+/// that columns of numbers align (measured and set alike).
+fn table_style(size: f32) -> TextStyle {
+    let mut style = TextStyle::serif(size);
+    style.style.features.figures = Figures::Tabular;
+    style
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Set lines and inlines → page content: styled spans, glyph runs, link areas, rules.
 
 use crate::ir::{self, Inline, LinkTarget};
-use crate::typeset::fonts::{Family, Style};
+use crate::typeset::fonts::{Caps, Family, Figures, Style};
 use compact_str::CompactString;
 
 use crate::typeset::frame::{GlyphRun, PageItem, PlacedGlyph, Rect, Role, StructKind, Tag};
@@ -53,15 +53,19 @@ pub fn inline_spans(inlines: &[Inline], style: &TextStyle, out: &mut Vec<Span>) 
                 text: format!("[{alt}]"),
                 style: style.clone(),
             }),
-            Inline::FootnoteRef { id, number } => out.push(Span {
-                text: number.to_string(),
-                style: TextStyle {
-                    size: style.size * 0.68,
-                    rise: style.size * 0.36,
+            Inline::FootnoteRef { id, number } => {
+                let mut s = TextStyle {
+                    size: style.size * SCRIPT_SCALE,
+                    rise: style.size * SUPERSCRIPT_RISE,
                     link: Some(LinkRef::Anchor(id.clone())),
                     ..style.clone()
-                },
-            }),
+                };
+                s.style.features.figures = Figures::Lining;
+                out.push(Span {
+                    text: number.to_string(),
+                    style: s,
+                });
+            }
             Inline::LineBreak => out.push(Span {
                 text: "\n".into(),
                 style: style.clone(),
@@ -88,19 +92,24 @@ const MONO_SCALE: f32 = 0.88;
 /// `<small>` text, relative to the surrounding size.
 const SMALL_SCALE: f32 = 0.85;
 
-/// The print style of an inline-HTML style. Underline, highlight, abbreviations and
+/// The print style of an inline-HTML style. Small capitals are the font's own (`smcp`, where
+/// it has them; see `Features`). Underline, highlight, abbreviations and
 /// language spans print as the surrounding text: their meaning stays in the EPUB, and the
 /// text is never lost.
 fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
     let mut s = style.clone();
     match kind {
+        // Raised and lowered figures are lining: old-style ones, made smaller, would wander
+        // up and down (a small 8 towers over a small 0).
         ir::TextStyle::Superscript => {
             s.size = style.size * SCRIPT_SCALE;
             s.rise = style.rise + style.size * SUPERSCRIPT_RISE;
+            s.style.features.figures = Figures::Lining;
         }
         ir::TextStyle::Subscript => {
             s.size = style.size * SCRIPT_SCALE;
             s.rise = style.rise - style.size * SUBSCRIPT_DROP;
+            s.style.features.figures = Figures::Lining;
         }
         ir::TextStyle::Keyboard => {
             s.family = Family::Mono;
@@ -108,12 +117,18 @@ fn styled(kind: &ir::TextStyle, style: &TextStyle) -> TextStyle {
             s.size = style.size * MONO_SCALE;
         }
         ir::TextStyle::Small => s.size = style.size * SMALL_SCALE,
+        // Within all small capitals (a running head) the span already is; otherwise its
+        // lower case turns small.
+        ir::TextStyle::SmallCaps if s.style.features.caps == Caps::Normal => {
+            s.style.features.caps = Caps::Small;
+        }
         ir::TextStyle::Language {
             lang: Some(lang), ..
         } => s.lang = Some(lang.as_str().into()),
         ir::TextStyle::Underline
         | ir::TextStyle::Highlight
         | ir::TextStyle::Abbreviation(_)
+        | ir::TextStyle::SmallCaps
         | ir::TextStyle::Language { lang: None, .. } => {}
     }
     s

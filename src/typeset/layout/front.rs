@@ -239,7 +239,7 @@ impl Layout<'_, '_> {
         // Title page and imprint are one section of the document.
         self.open(StructKind::Chapter);
         self.push_block(sink_block);
-        let mut style = self.body_style();
+        let mut style = self.heading_style();
         style.size = (g.body_size * TITLE_SCALE).round();
         style.style.bold = true;
         self.matter_text(&meta.title, display(style, Role::Heading(1), 0.0));
@@ -316,7 +316,7 @@ impl Layout<'_, '_> {
             meta.title.clone()
         };
         let is_opening = title.trim() == chapter_title.trim();
-        let mut style = self.body_style();
+        let mut style = self.heading_style();
         style.size = (g.body_size * ARTICLE_TITLE_SCALE).round();
         style.style.bold = true;
         let mut settings = display(style, Role::Heading(1), 0.0);
@@ -355,7 +355,7 @@ impl Layout<'_, '_> {
         rule.content.push(short_rule(g, g.leading * 0.6));
         self.push_block(rule);
         if !is_opening {
-            let mut style = self.body_style();
+            let mut style = self.heading_style();
             style.size = (g.body_size * 1.2).round();
             style.style.bold = true;
             let mut settings = display(style, Role::Heading(1), 0.0);

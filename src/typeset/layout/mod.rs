@@ -17,6 +17,7 @@ pub use pages::{BookPages, ChapterPage, Decorator};
 
 pub use content::inline_spans;
 
+use super::fonts::{Caps, Figures};
 use super::frame::{
     LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role, StructKind,
 };
@@ -393,7 +394,7 @@ impl<'a, 'f> Layout<'a, 'f> {
     /// section of the structure.
     fn section_opening(&mut self, chapter: &ir::Chapter) {
         let g = self.geometry;
-        let mut style = self.body_style();
+        let mut style = self.heading_style();
         style.size = (g.body_size * SECTION_TITLE_SCALE).round();
         style.style.bold = true;
         self.open(StructKind::Chapter);
@@ -435,6 +436,14 @@ impl<'a, 'f> Layout<'a, 'f> {
         TextStyle::serif(self.geometry.body_size)
     }
 
+    /// The body style for headings: lining figures, which stand as tall as the capitals a
+    /// heading starts with (running text takes the book's figures, see `Figures::Text`).
+    fn heading_style(&self) -> TextStyle {
+        let mut style = self.body_style();
+        style.style.features.figures = Figures::Lining;
+        style
+    }
+
     fn chapter_opening(&mut self, chapter: &ir::Chapter) {
         if self.article_title_block(chapter) {
             return;
@@ -445,7 +454,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.open(StructKind::Chapter);
         self.push_block(sink);
         let size = (g.body_size * 1.7).round();
-        let mut style = self.body_style();
+        let mut style = self.heading_style();
         style.size = size;
         style.style.bold = true;
         let first = self.blocks.len();
@@ -503,13 +512,16 @@ impl<'a, 'f> Layout<'a, 'f> {
                     self.after_break = false;
                 }
                 Block::Heading { level, id, content } => {
-                    let mut style = self.body_style();
+                    let mut style = self.heading_style();
+                    // One cue per level, each quieter than the last: size and bold, bold,
+                    // small capitals (an acronym among them too), italic.
                     match level {
                         2 => {
                             style.size = (g.body_size * 1.2).round();
                             style.style.bold = true;
                         }
                         3 => style.style.bold = true,
+                        4 => style.style.features.caps = Caps::SmallAcronyms,
                         _ => style.style.italic = true,
                     }
                     let leading = (style.size * 1.3).round();

@@ -5,13 +5,16 @@
 use super::content::{line_content, offset_content, shift_x};
 use super::{Layout, PageGeometry, Side};
 use crate::ir::Book;
+use crate::typeset::fonts::Caps;
 use crate::typeset::frame::{
     LinkDestination, Navigation, OutlineEntry, Page, PageItem, PageSink, Rect, Role, Tag,
 };
 use crate::typeset::paginate::{Content, NotePlacement, PagePlan};
 use crate::typeset::shape::Shaper;
 use crate::typeset::text::Hyphenation;
-use crate::typeset::text::{set_lines, Alignment, LinkRef, ParagraphBuilder, Span, TextStyle};
+use crate::typeset::text::{
+    set_lines, Alignment, LinkRef, ParagraphBuilder, SetLine, Span, TextStyle,
+};
 use crate::Result;
 
 /// One page of a chapter as layout finishes it: numbered within the chapter, without
@@ -265,7 +268,8 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
 }
 
 /// Running heads and folios: the book title on versos (even page numbers), the chapter
-/// title on rectos (odd ones), centred over the text block; the page number at the foot,
+/// title on rectos (odd ones), in letter-spaced small capitals centred over the text
+/// block; the page number at the foot,
 /// at the outer corner of the text block on facing pages (a book), centred under it
 /// otherwise (an article). Neither on chapter openings, nor on the title page and imprint
 /// (laid out as openings of their own, see `front.rs`), nor on the blank versos
@@ -314,6 +318,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
             folio_baseline,
             side,
             folio_alignment,
+            0.0,
             &mut page.page,
         );
         let title = if side == Side::Verso {
@@ -325,18 +330,25 @@ impl<'a, 'f> Decorator<'a, 'f> {
                 .map(|c| c.title_text())
                 .unwrap_or_default()
         };
-        style.style.italic = true;
+        // Running heads in small capitals throughout, the quietest voice that still reads
+        // as a label: they name the place, they are not read. Their figures are the book's,
+        // as the folio's.
+        style.style.features.caps = Caps::AllSmall;
+        let tracking = style.size * RUNNING_HEAD_TRACKING;
         self.line(
             &title,
             style,
             g.top * 0.6,
             side,
             Alignment::Center,
+            tracking,
             &mut page.page,
         );
     }
 
-    /// One line of decoration across the text block of a page of `side`, on `baseline`.
+    /// One line of decoration across the text block of a page of `side`, on `baseline`,
+    /// with `tracking` points more between letters.
+    #[allow(clippy::too_many_arguments)]
     fn line(
         &self,
         text: &str,
@@ -344,6 +356,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
         baseline: f32,
         side: Side,
         alignment: Alignment,
+        tracking: f32,
         page: &mut Page,
     ) {
         let g = self.geometry;
@@ -355,9 +368,21 @@ impl<'a, 'f> Decorator<'a, 'f> {
         }]);
         let (paragraph, lines) = builder.finish(alignment);
         // A running head is one line: a very long title is cut at the first line.
-        if let Some(line) = set_lines(paragraph, &lines, alignment, g.measure).first() {
+        if let Some(line) = set_lines(paragraph, &lines, alignment, g.measure).first_mut() {
+            let added = letter_space(line, tracking);
+            let shift = match alignment {
+                Alignment::Center => -added / 2.0,
+                Alignment::Right => -added,
+                _ => 0.0,
+            };
             let mut content = Vec::new();
-            line_content(line, g.left(side), 0.0, Role::Artifact, &mut content);
+            line_content(
+                line,
+                g.left(side) + shift,
+                0.0,
+                Role::Artifact,
+                &mut content,
+            );
             for c in content {
                 if let Content::Item(item) = offset_content(c, baseline) {
                     page.items.push(item);
@@ -365,6 +390,36 @@ impl<'a, 'f> Decorator<'a, 'f> {
             }
         }
     }
+}
+
+/// Letter-spacing of running heads, in em: small capitals set close look cramped, and a
+/// line of them reads better a little open (Bringhurst: 5 to 10 per cent).
+const RUNNING_HEAD_TRACKING: f32 = 0.08;
+
+/// Open a set line by `tracking` points after every cluster but the last (marks stay on
+/// their letters); returns the width added.
+fn letter_space(line: &mut SetLine, tracking: f32) -> f32 {
+    if tracking == 0.0 {
+        return 0.0;
+    }
+    let mut added = 0.0;
+    let mut seen = 0;
+    for (x, piece) in &mut line.pieces {
+        *x += added;
+        let start = added;
+        for glyph in &mut piece.glyphs {
+            if !glyph.text.is_empty() {
+                if seen > 0 {
+                    added += tracking;
+                }
+                seen += 1;
+            }
+            glyph.x += added - start;
+        }
+        piece.width += added - start;
+    }
+    line.width += added;
+    added
 }
 
 #[cfg(test)]
@@ -524,6 +579,48 @@ mod tests {
         // Blank versos and chapter openings carry neither head nor folio.
         for index in [2, 3, 4, 7, 8] {
             assert!(artifacts(&document.pages[index]).is_empty(), "page {index}");
+        }
+    }
+
+    #[test]
+    fn running_heads_are_letter_spaced_small_capitals_that_keep_their_text() {
+        use crate::typeset::fonts::{Family, Features, Style};
+        let (document, g) = lay_out(&three_chapters(BookShape::Book));
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        // Page 6, a verso of chapter 2: the book's title.
+        let runs = artifacts(&document.pages[5]);
+        let head = runs.iter().find(|r| r.baseline < g.top).expect("a head");
+        assert_eq!(text(head), "The Book");
+        let small_caps = Style {
+            features: Features {
+                caps: Caps::AllSmall,
+                ..Features::default()
+            },
+            ..Style::default()
+        };
+        let shaped: Vec<_> = ["The", "Book"]
+            .iter()
+            .flat_map(|word| {
+                shaper.shape_word(word, Family::Serif, small_caps)[0]
+                    .glyphs
+                    .to_vec()
+            })
+            .collect();
+        let plain = shaper.shape_word("The", Family::Serif, Style::default());
+        assert_ne!(
+            shaped[0].id, plain[0].glyphs[0].id,
+            "T is a small capital too"
+        );
+        let drawn: Vec<u16> = head.glyphs.iter().map(|g| g.id).collect();
+        assert_eq!(drawn, shaped.iter().map(|g| g.id).collect::<Vec<_>>());
+        // Each letter of "Book" sits its advance plus the tracking after the one before.
+        let tracking = head.size * RUNNING_HEAD_TRACKING;
+        let book = head.glyphs[3..].windows(2).zip(&shaped[3..]);
+        for (pair, letter) in book {
+            let gap = pair[1].x - pair[0].x;
+            let wanted = letter.advance * head.size + tracking;
+            assert!((gap - wanted).abs() < 0.01, "{gap} vs {wanted}");
         }
     }
 }

@@ -728,13 +728,17 @@ pub const LOOSER_MAX_RATIO: f32 = 1.5;
 /// reads as well: for the page breaker to lengthen a paragraph wholly on a page that would
 /// otherwise end short (TeX's `\looseness=1`, chosen page by page). With the lines, their
 /// loosest glue ratio, so that the breaker can take the cheapest paragraphs first.
+/// `page_lines` is how many lines a page holds: a paragraph that cannot lie wholly on one
+/// page is never lengthened, so its longer setting (which costs a few times its best) is
+/// not sought.
 pub fn looser_lines(
     paragraph: &Paragraph,
     lines: &[Line],
     measure: f32,
+    page_lines: usize,
 ) -> Option<(Vec<Line>, f32)> {
     let last = lines.last()?;
-    if lines.len() < LOOSER_MIN_LINES {
+    if lines.len() < LOOSER_MIN_LINES || lines.len() >= page_lines {
         return None;
     }
     let last_width: f32 = paragraph

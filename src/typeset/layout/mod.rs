@@ -713,7 +713,10 @@ impl<'a, 'f> Layout<'a, 'f> {
         builder.add_spans(spans);
         let (paragraph, lines) = builder.finish(settings.alignment);
         let looser = may_loosen
-            .then(|| looser_lines(&paragraph, &lines, measure))
+            .then(|| {
+                let page_lines = (self.geometry.text_height / settings.leading) as usize;
+                looser_lines(&paragraph, &lines, measure, page_lines)
+            })
             .flatten()
             .map(|(longer, cost)| {
                 let set = set_lines(paragraph.clone(), &longer, settings.alignment, measure);

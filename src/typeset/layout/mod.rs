@@ -1036,6 +1036,122 @@ mod tests {
         }
     }
 
+    /// An article of long paragraphs (three of the seed's run together) with a section
+    /// heading after every fourth: headings that keep with their first lines leave pages
+    /// short, and long paragraphs can take an extra line.
+    fn long_paragraphs_book() -> Book {
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/article.txt"
+        ))
+        .expect("seed");
+        let paragraphs: Vec<&str> = seed.split("\n\n").skip(4).take(15).collect();
+        let mut text = String::from("# Long paragraphs\n\n");
+        for round in 0..8 {
+            for n in 0..paragraphs.len() {
+                let joined: Vec<&str> = (0..3)
+                    .map(|k| paragraphs[(n + k + round) % paragraphs.len()])
+                    .collect();
+                text.push_str(&joined.join(" "));
+                text.push_str("\n\n");
+                if n % 4 == 3 {
+                    text.push_str(&format!("## Section {round}.{n}\n\n"));
+                }
+            }
+        }
+        let dir =
+            std::env::temp_dir().join(format!("presswork-layout-{}-loose", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("long.md"), text).expect("write");
+        let book = crate::load::load_book(
+            &dir.join("long.md"),
+            &Default::default(),
+            &mut Diagnostics::default(),
+        )
+        .expect("loads");
+        let _ = std::fs::remove_dir_all(&dir);
+        book
+    }
+
+    /// How far short of the foot the pages of `blocks` (a one-flow article) end in all, the
+    /// last page not counted, when paginated with or without paragraphs set a line longer;
+    /// and how many paragraphs were.
+    fn shortfall(blocks: &[VBlock], geometry: PageGeometry, loosen: bool) -> (f32, usize) {
+        let mut paginator = Paginator::new(geometry.text_height);
+        for block in blocks {
+            let mut block = block.clone();
+            if !loosen {
+                block.looser = None;
+            }
+            paginator.push(block);
+        }
+        paginator.finish();
+        let plans: Vec<_> = std::iter::from_fn(|| paginator.next_page()).collect();
+        let mut short = 0.0;
+        for (plan, next) in plans.iter().zip(&plans[1..]) {
+            // A page before a section that opens a page ends where its section does.
+            if next.opening {
+                continue;
+            }
+            let last = plan.placements.last().expect("placed");
+            let height = paginator.block_mut(last.block).map_or(0.0, |b| b.height);
+            short += geometry.text_height - (last.y + height);
+        }
+        let lengthened = (0..blocks.len())
+            .filter(|&i| {
+                let height = blocks[i].height;
+                paginator.block_mut(i).is_some_and(|b| b.height > height)
+            })
+            .count();
+        (short, lengthened)
+    }
+
+    #[test]
+    fn real_layout_sets_paragraphs_a_line_longer_to_fill_short_pages() {
+        let book = long_paragraphs_book();
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        // As the pipeline lays out an article: its sections run on in one flow.
+        let mut layout = Layout::new(&shaper, &book, geometry);
+        let mut diagnostics = Diagnostics::default();
+        for (index, chapter) in book.chapters.iter().enumerate() {
+            layout.chapter = index;
+            layout.start_notes();
+            if index == 0 {
+                layout.chapter_opening(chapter);
+            } else {
+                layout.section_opening(chapter);
+            }
+            layout.blocks_of(&chapter.blocks, 0.0, 0.0, &mut diagnostics);
+            layout.end_notes(&mut diagnostics);
+            layout.close();
+        }
+        let offered = layout.blocks.iter().filter(|b| b.looser.is_some()).count();
+        assert!(
+            offered > 10,
+            "paragraphs that read well a line longer: {offered}"
+        );
+        let (short_before, none) = shortfall(&layout.blocks, geometry, false);
+        assert_eq!(none, 0);
+        assert!(
+            short_before > geometry.leading,
+            "the book must have pages that end short"
+        );
+        let (short_after, lengthened) = shortfall(&layout.blocks, geometry, true);
+        assert!(lengthened > 0);
+        // Each paragraph set longer takes a line of what its page left empty.
+        assert!(
+            short_after <= short_before - geometry.leading + 0.01,
+            "{short_after} pt short in all, {short_before} pt without looseness"
+        );
+        // A lengthened paragraph is one line taller, its new lines within the tolerance.
+        for block in layout.blocks.iter().filter_map(|b| b.looser.as_ref()) {
+            assert_eq!(block.extra, geometry.leading);
+            assert!(block.cost <= crate::typeset::text::LOOSER_MAX_RATIO);
+        }
+    }
+
     #[test]
     fn footnotes_sit_on_the_page_of_their_call() {
         let seed = std::fs::read_to_string(concat!(

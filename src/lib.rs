@@ -4,6 +4,43 @@
 //! (with its [`ir::Settings`], resolved once), a back end renders it to bytes in memory
 //! ([`epub`]; or [`typeset`] lays it out in pages and [`pdf`] draws them), and [`output`]
 //! writes the file atomically. See `ARCHITECTURE.md`.
+//!
+//! Building a book in a program takes three calls: load it, render it with a back end, write
+//! the bytes. Warnings (a missing alt text, a character no font covers) collect in a
+//! [`Diagnostics`] list, each with its place in the manuscript; errors come back as [`Error`].
+//!
+//! ```
+//! use presswork::epub::EpubRenderer;
+//! use presswork::load::{load_book, LoadOptions};
+//! use presswork::pdf::{PdfOptions, PdfRenderer};
+//! use presswork::{Diagnostics, Renderer};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let folder = std::env::temp_dir().join(format!("presswork-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&folder)?;
+//! let manuscript = folder.join("story.md");
+//! std::fs::write(
+//!     &manuscript,
+//!     "---\ntitle: A Story\n---\n\n# Night\n\nIt was a dark and stormy night.\n",
+//! )?;
+//!
+//! let mut diagnostics = Diagnostics::default();
+//! let book = load_book(&manuscript, &LoadOptions::default(), &mut diagnostics)?;
+//! assert_eq!(book.meta.title, "A Story");
+//!
+//! let epub = EpubRenderer.render(&book, &mut diagnostics)?;
+//! assert!(epub.starts_with(b"PK"), "an EPUB is a zip file");
+//! let pdf = PdfRenderer { options: PdfOptions { archival: true } }.render(&book, &mut diagnostics)?;
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! presswork::output::write_atomically(&folder.join("story.pdf"), &pdf)?;
+//!
+//! for warning in &diagnostics.warnings {
+//!     eprintln!("{warning}");
+//! }
+//! # std::fs::remove_dir_all(&folder)?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod epub;
 pub mod error;

@@ -76,6 +76,11 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A value is wrong at a known place (line and column), with advice for the writer: a
+    /// `book.toml` that does not read is reported this way, in plain words rather than the
+    /// TOML parser's.
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
     /// The EPUB back end failed.
     #[error("EPUB: {0}")]
     Epub(String),
@@ -133,6 +138,14 @@ impl Diagnostic {
             at: None,
             message: message.into(),
             hint: None,
+        }
+    }
+
+    /// An error: the build fails (carried by [`Error::Invalid`]).
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            ..Diagnostic::warning(message)
         }
     }
 

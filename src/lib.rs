@@ -49,6 +49,7 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod pdf;
+pub mod suggest;
 pub mod svg;
 pub mod typeset;
 

@@ -1,11 +1,24 @@
-//! The `presswork` command line: build an EPUB or a PDF from a book folder or Markdown file.
+//! The `presswork` command line: build an EPUB, a PDF or both from a book folder or Markdown
+//! file; check a book without writing; start a new one; shell completions and a man page.
 
+mod cli {
+    pub mod new;
+    pub mod paths;
+    pub mod render;
+    pub mod report;
+    pub mod watch;
+}
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use cli::paths::{check_output, default_input, default_output, Target, DEFAULT_OUT_DIR};
+use cli::report::{Failure, Reporter};
 use presswork::epub::EpubRenderer;
-use presswork::ir::Paper;
+use presswork::ir::{Book, Paper};
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
@@ -22,6 +35,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print errors only: no warnings, no paths of written files, no timings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print how long each stage took (load, render per format, write).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -30,6 +49,34 @@ enum Command {
     Epub(CommonArgs),
     /// Build a print-ready PDF.
     Pdf(PdfArgs),
+    /// Build the EPUB and the PDF at once (rendered in parallel).
+    Build(BuildArgs),
+    /// Report every warning and error a build would, writing nothing.
+    Check(CheckArgs),
+    /// Build both formats, then again on every saved change (Ctrl-C stops).
+    Watch(WatchArgs),
+    /// Create a new book folder that builds at once.
+    New(NewArgs),
+    /// Print a shell completion script on standard output.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on standard output.
+    Man,
+}
+
+/// How the book is read: shared by every command that loads one.
+#[derive(Args)]
+struct LoadArgs {
+    /// Heading level (1-6) that starts a new chapter [default: chosen from the headings:
+    /// `#` when there are several, else `##`].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6))]
+    split_level: Option<u8>,
+    /// Replace remote (http/https) images, which are never fetched, by their alt text with a
+    /// warning instead of failing.
+    #[arg(long)]
+    lenient: bool,
+    /// Paper size of the PDF (ignored for EPUB) [default: `paper` in book.toml, else a5].
+    #[arg(long, value_enum)]
+    paper: Option<PaperArg>,
 }
 
 #[derive(Args)]
@@ -44,26 +91,80 @@ struct PdfArgs {
 
 #[derive(Args)]
 struct CommonArgs {
-    /// The book: a folder (with book.toml and/or .md files) or a single .md file.
-    #[arg(default_value = "book")]
-    input: PathBuf,
-    /// Where to write the output [default: output/<input name>.<epub|pdf>].
+    /// The book: a folder (with book.toml and/or .md files) or a single .md file [default:
+    /// the current folder if it holds book.toml, or .md files and no `book` folder; else
+    /// `book`].
+    input: Option<PathBuf>,
+    /// Where to write the output, `-` for standard output [default: output/<input
+    /// name>.<epub|pdf>].
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Heading level (1-6) that starts a new chapter [default: chosen from the headings:
-    /// `#` when there are several, else `##`].
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6))]
-    split_level: Option<u8>,
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
-    /// Replace remote (http/https) images, which are never fetched, by their alt text with a
-    /// warning instead of failing.
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// The books: folders or .md files [default: as for `epub` and `pdf`].
+    inputs: Vec<PathBuf>,
+    /// Folder for the outputs, named <input name>.epub and <input name>.pdf.
+    #[arg(long, default_value = DEFAULT_OUT_DIR)]
+    out_dir: PathBuf,
+    /// Treat warnings as errors.
     #[arg(long)]
-    lenient: bool,
-    /// Paper size of the PDF (ignored for EPUB) [default: `paper` in book.toml, else a5].
-    #[arg(long, value_enum)]
-    paper: Option<PaperArg>,
+    strict: bool,
+    /// Do not make the PDF a PDF/A-2b archival file.
+    #[arg(long)]
+    no_pdfa: bool,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The book [default: as for `epub` and `pdf`].
+    input: Option<PathBuf>,
+    /// Treat warnings as errors (exit status 1 when there is any).
+    #[arg(long)]
+    strict: bool,
+    /// Check the PDF as a plain PDF, not a PDF/A-2b file.
+    #[arg(long)]
+    no_pdfa: bool,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Args)]
+struct WatchArgs {
+    /// The book [default: as for `epub` and `pdf`].
+    input: Option<PathBuf>,
+    /// Folder for the outputs, named <input name>.epub and <input name>.pdf.
+    #[arg(long, default_value = DEFAULT_OUT_DIR)]
+    out_dir: PathBuf,
+    /// Treat warnings as errors: a build with warnings writes nothing.
+    #[arg(long)]
+    strict: bool,
+    /// Do not make the PDF a PDF/A-2b archival file.
+    #[arg(long)]
+    no_pdfa: bool,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// The folder to create (it must not exist, or be empty).
+    dir: PathBuf,
+}
+
+#[derive(Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 /// Paper sizes on the command line.
@@ -93,47 +194,57 @@ impl From<PaperArg> for Paper {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (args, renderer): (&CommonArgs, Box<dyn Renderer + Sync>) = match &cli.command {
-        Command::Epub(args) => (args, Box::new(EpubRenderer)),
+    let reporter = Reporter::new(cli.quiet, cli.verbose);
+    let outcome = match &cli.command {
+        Command::Epub(args) => run_guarded(|| run_single(args, &EpubRenderer, reporter)),
         Command::Pdf(PdfArgs {
             common: args,
             no_pdfa,
-        }) => (
-            args,
-            Box::new(PdfRenderer {
-                options: PdfOptions { archival: !no_pdfa },
-            }),
-        ),
-    };
-    match run_guarded(args, renderer.as_ref()) {
-        Ok(Ok(path)) => {
-            println!("{}", path.display());
-            ExitCode::SUCCESS
-        }
-        Ok(Err(message)) => {
-            eprintln!("presswork: error: {message}");
-            ExitCode::FAILURE
-        }
-        Err(panic) => {
-            eprintln!(
-                "presswork: error: internal error (a bug): {panic}; nothing was written. \
-                 Please report it with the input that caused it."
+        }) => run_guarded(|| run_single(args, &pdf_renderer(*no_pdfa), reporter)),
+        Command::Build(args) => run_guarded(|| run_build(args, reporter)),
+        Command::Check(args) => run_guarded(|| run_check(args, reporter)),
+        Command::Watch(args) => Ok(run_watch(args, reporter)),
+        Command::New(args) => Ok(run_new(&args.dir, reporter)),
+        Command::Completions(args) => {
+            clap_complete::generate(
+                args.shell,
+                &mut Cli::command(),
+                "presswork",
+                &mut std::io::stdout(),
             );
+            Ok(true)
+        }
+        Command::Man => Ok(run_man(reporter)),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(panic) => {
+            reporter.error(&format_args!(
+                "internal error (a bug): {panic}; nothing was written. \
+                 Please report it with the input that caused it."
+            ));
             ExitCode::from(2)
         }
+    }
+}
+
+fn pdf_renderer(no_pdfa: bool) -> PdfRenderer {
+    PdfRenderer {
+        options: PdfOptions { archival: !no_pdfa },
     }
 }
 
 /// `SOURCE_DATE_EPOCH` (reproducible-builds.org): the build date, read here so that the
 /// back ends never look at the environment. A value that is not a number is ignored with a
 /// warning.
-fn source_date_epoch() -> Option<i64> {
+fn source_date_epoch(reporter: Reporter) -> Option<i64> {
     let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
     let seconds = value.trim().parse::<i64>().ok();
     if seconds.is_none() {
-        eprintln!(
-            "presswork: warning: SOURCE_DATE_EPOCH=`{value}` is not a number of seconds; ignored"
-        );
+        reporter.warnings(&[presswork::Diagnostic::warning(format!(
+            "SOURCE_DATE_EPOCH=`{value}` is not a number of seconds; ignored"
+        ))]);
     }
     seconds
 }
@@ -142,12 +253,9 @@ fn source_date_epoch() -> Option<i64> {
 /// also caps nesting depth), and the reservation is virtual memory, not resident.
 const BUILD_STACK_BYTES: usize = 256 << 20;
 
-/// Run the build on a thread with a large stack and catch any panic, returning its message
+/// Run `work` on a thread with a large stack and catch any panic, returning its message
 /// and location instead of letting the default hook print a backtrace hint.
-fn run_guarded(
-    args: &CommonArgs,
-    renderer: &(dyn Renderer + Sync),
-) -> Result<Result<PathBuf, String>, String> {
+fn run_guarded<T: Send>(work: impl FnOnce() -> T + Send) -> Result<T, String> {
     let report = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
     let hook_report = std::sync::Arc::clone(&report);
     std::panic::set_hook(Box::new(move |info| {
@@ -170,7 +278,7 @@ fn run_guarded(
             .name("build".into())
             .stack_size(BUILD_STACK_BYTES)
             .spawn_scoped(scope, || {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(args, renderer)))
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
             })
             .map_err(|e| format!("cannot start the build thread: {e}"))
             .and_then(|handle| {
@@ -190,45 +298,387 @@ fn run_guarded(
     }
 }
 
-fn run(args: &CommonArgs, renderer: &dyn Renderer) -> Result<PathBuf, String> {
+/// The INPUT given, else the default one for the current folder.
+fn input_or_default(input: Option<&Path>) -> PathBuf {
+    input.map_or_else(
+        || default_input(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))),
+        Path::to_path_buf,
+    )
+}
+
+/// Load and parse the book (timed as `load`).
+fn load(
+    input: &Path,
+    args: &LoadArgs,
+    reporter: Reporter,
+    diagnostics: &mut Diagnostics,
+) -> presswork::Result<Book> {
     #[cfg(debug_assertions)]
     if std::env::var_os("PRESSWORK_DEBUG_PANIC").is_some() {
         // Debug builds only: lets the tests prove that a panic becomes a one-line report.
         panic!("PRESSWORK_DEBUG_PANIC is set");
     }
-    let mut diagnostics = Diagnostics::default();
     let options = LoadOptions {
         split_level: args.split_level,
         lenient: args.lenient,
         paper: args.paper.map(Paper::from),
-        source_date_epoch: source_date_epoch(),
+        source_date_epoch: source_date_epoch(reporter),
     };
-    let book = load_book(&args.input, &options, &mut diagnostics);
-    let bytes = book.and_then(|book| renderer.render(&book, &mut diagnostics));
-    for warning in &diagnostics.warnings {
-        eprintln!("presswork: warning: {warning}");
-    }
-    let bytes = bytes.map_err(|e| e.to_string())?;
-    if args.strict && !diagnostics.warnings.is_empty() {
-        return Err(format!(
-            "{} warning(s) and --strict is set; nothing written",
-            diagnostics.warnings.len()
-        ));
-    }
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&args.input, renderer.name()));
-    presswork::output::write_atomically(&path, &bytes).map_err(|e| e.to_string())?;
-    Ok(path)
+    let start = Instant::now();
+    let book = load_book(input, &options, diagnostics);
+    reporter.timing("load", start.elapsed());
+    book
 }
 
-/// `output/<name of the book folder or file stem>.<ext>`.
-fn default_output(input: &Path, extension: &str) -> PathBuf {
-    let stem = input
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "book".into());
-    PathBuf::from("output").join(format!("{stem}.{extension}"))
+/// One format rendered in memory, with what its back end reported.
+struct Rendered {
+    /// The format's name and file extension.
+    name: &'static str,
+    /// The file's bytes, or why there are none.
+    bytes: presswork::Result<Vec<u8>>,
+    /// The back end's warnings.
+    diagnostics: Diagnostics,
+}
+
+/// Render `book` with one back end (timed as `render <format>`).
+fn render(renderer: &dyn Renderer, book: &Book, reporter: Reporter) -> Rendered {
+    let mut diagnostics = Diagnostics::default();
+    let start = Instant::now();
+    let bytes = renderer.render(book, &mut diagnostics);
+    reporter.timing(&format!("render {}", renderer.name()), start.elapsed());
+    Rendered {
+        name: renderer.name(),
+        bytes,
+        diagnostics,
+    }
+}
+
+/// Render the EPUB and the PDF of `book` in parallel: the EPUB on a second thread, the PDF
+/// (the longer job) on this one. A panic on the EPUB thread is passed on to this one, where
+/// [`run_guarded`] catches it.
+fn render_both(book: &Book, pdf: &PdfRenderer, reporter: Reporter) -> [Rendered; 2] {
+    std::thread::scope(|scope| {
+        let epub = std::thread::Builder::new()
+            .name("epub".into())
+            .stack_size(BUILD_STACK_BYTES)
+            .spawn_scoped(scope, || render(&EpubRenderer, book, reporter));
+        let pdf = render(pdf, book, reporter);
+        let epub = match epub {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            // No second thread to be had: render the EPUB after the PDF.
+            Err(_) => render(&EpubRenderer, book, reporter),
+        };
+        [epub, pdf]
+    })
+}
+
+/// Write `bytes` to `target` (timed as `write <format>`); the caller says what was written.
+fn write(target: &Target, format: &str, bytes: &[u8], reporter: Reporter) -> Result<(), Failure> {
+    let start = Instant::now();
+    match target {
+        Target::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| {
+                    Failure::Usage(format!("cannot write the {format} to standard output: {e}"))
+                })?;
+        }
+        Target::File(path) => {
+            presswork::output::write_atomically(path, bytes).map_err(Failure::Book)?;
+        }
+    }
+    reporter.timing(&format!("write {format}"), start.elapsed());
+    Ok(())
+}
+
+/// The `--strict` refusal, when it applies.
+fn strict_failure(strict: bool, diagnostics: &Diagnostics) -> Option<Failure> {
+    (strict && !diagnostics.warnings.is_empty()).then(|| {
+        Failure::Usage(format!(
+            "{} warning(s) and --strict is set; nothing written",
+            diagnostics.warnings.len()
+        ))
+    })
+}
+
+/// `presswork epub` and `presswork pdf`: one format, one file (or standard output).
+fn run_single(args: &CommonArgs, renderer: &dyn Renderer, reporter: Reporter) -> bool {
+    let input = input_or_default(args.input.as_deref());
+    // A bad `-o` is refused before anything is built.
+    let explicit = match args
+        .output
+        .as_deref()
+        .map(|o| check_output(o, renderer.name()))
+    {
+        Some(Err(message)) => {
+            reporter.error(&message);
+            return false;
+        }
+        Some(Ok(target)) => Some(target),
+        None => None,
+    };
+    let mut diagnostics = Diagnostics::default();
+    let rendered = load(&input, &args.load, reporter, &mut diagnostics).map(|book| {
+        let target = explicit.unwrap_or_else(|| {
+            Target::File(default_output(
+                Path::new(DEFAULT_OUT_DIR),
+                &input,
+                book.output_name.as_deref(),
+                renderer.name(),
+            ))
+        });
+        (render(renderer, &book, reporter), target)
+    });
+    let (bytes, target) = match rendered {
+        Ok((rendered, target)) => {
+            diagnostics.extend(rendered.diagnostics);
+            (rendered.bytes, Some(target))
+        }
+        Err(error) => (Err(error), None),
+    };
+    reporter.warnings(&diagnostics.warnings);
+    let result = bytes.map_err(Failure::Book).and_then(|bytes| {
+        match (strict_failure(args.strict, &diagnostics), &target) {
+            (Some(failure), _) => Err(failure),
+            (None, Some(target)) => {
+                write(target, renderer.name(), &bytes, reporter)?;
+                if let Target::File(path) = target {
+                    reporter.wrote(path);
+                }
+                Ok(())
+            }
+            // Only a failed load has no target, and it has no bytes either.
+            (None, None) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => true,
+        Err(failure) => {
+            reporter.failures(&[failure]);
+            false
+        }
+    }
+}
+
+/// What building one book in both formats came to.
+struct BuildReport {
+    /// The files written.
+    written: Vec<PathBuf>,
+    /// Warnings from the front end and both back ends, each once.
+    warnings: Diagnostics,
+    /// Why nothing (or not everything) was written; empty on success.
+    failures: Vec<Failure>,
+}
+
+/// Load `input` once, render the EPUB and the PDF in parallel, and write both into
+/// `out_dir`; when either fails (or `--strict` refuses the warnings), nothing is written.
+fn build_both(
+    input: &Path,
+    out_dir: &Path,
+    load_args: &LoadArgs,
+    strict: bool,
+    pdf: &PdfRenderer,
+    reporter: Reporter,
+) -> BuildReport {
+    let mut warnings = Diagnostics::default();
+    let mut failures = Vec::new();
+    let mut written = Vec::new();
+    let book = match load(input, load_args, reporter, &mut warnings) {
+        Ok(book) => book,
+        Err(error) => {
+            failures.push(Failure::Book(error));
+            return BuildReport {
+                written,
+                warnings,
+                failures,
+            };
+        }
+    };
+    let mut outputs = Vec::new();
+    for rendered in render_both(&book, pdf, reporter) {
+        warnings.extend(rendered.diagnostics);
+        match rendered.bytes {
+            Ok(bytes) => outputs.push((rendered.name, bytes)),
+            Err(error) => failures.push(Failure::Book(error)),
+        }
+    }
+    failures.extend(strict_failure(strict, &warnings));
+    if failures.is_empty() {
+        for (name, bytes) in outputs {
+            let target = Target::File(default_output(
+                out_dir,
+                input,
+                book.output_name.as_deref(),
+                name,
+            ));
+            match write(&target, name, &bytes, reporter) {
+                Ok(()) => {
+                    if let Target::File(path) = target {
+                        written.push(path);
+                    }
+                }
+                Err(failure) => failures.push(failure),
+            }
+        }
+    }
+    BuildReport {
+        written,
+        warnings,
+        failures,
+    }
+}
+
+/// `presswork build`: both formats of each input into `--out-dir`. A failed input does not
+/// stop the others; nothing of it is written.
+fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
+    let inputs = if args.inputs.is_empty() {
+        vec![input_or_default(None)]
+    } else {
+        args.inputs.clone()
+    };
+    let pdf = pdf_renderer(args.no_pdfa);
+    let mut ok = true;
+    for input in &inputs {
+        let report = build_both(
+            input,
+            &args.out_dir,
+            &args.load,
+            args.strict,
+            &pdf,
+            reporter,
+        );
+        reporter.warnings(&report.warnings.warnings);
+        reporter.failures(&report.failures);
+        for path in &report.written {
+            reporter.wrote(path);
+        }
+        ok &= report.failures.is_empty();
+    }
+    ok
+}
+
+/// `presswork check`: load, render both formats in memory, report everything, write nothing.
+fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
+    let input = input_or_default(args.input.as_deref());
+    let mut diagnostics = Diagnostics::default();
+    let mut failures = Vec::new();
+    match load(&input, &args.load, reporter, &mut diagnostics) {
+        Ok(book) => {
+            for rendered in render_both(&book, &pdf_renderer(args.no_pdfa), reporter) {
+                diagnostics.extend(rendered.diagnostics);
+                if let Err(error) = rendered.bytes {
+                    failures.push(Failure::Book(error));
+                }
+            }
+        }
+        Err(error) => failures.push(Failure::Book(error)),
+    }
+    reporter.warnings(&diagnostics.warnings);
+    reporter.failures(&failures);
+    let errors = failures
+        .iter()
+        .map(Failure::summary)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let warnings = diagnostics.warnings.len();
+    reporter.note(&format_args!(
+        "check: {}: {errors} error(s), {warnings} warning(s){}",
+        input.display(),
+        if args.strict && warnings > 0 {
+            " (--strict: warnings count as errors)"
+        } else {
+            ""
+        }
+    ));
+    errors == 0 && !(args.strict && warnings > 0)
+}
+
+/// `presswork watch`: build both formats, then again after every saved change, until the
+/// process is stopped. A failed build is reported and watching goes on.
+fn run_watch(args: &WatchArgs, reporter: Reporter) -> bool {
+    let input = input_or_default(args.input.as_deref());
+    let pdf = pdf_renderer(args.no_pdfa);
+    let build = || {
+        let report = run_guarded(|| {
+            build_both(
+                &input,
+                &args.out_dir,
+                &args.load,
+                args.strict,
+                &pdf,
+                reporter,
+            )
+        });
+        match report {
+            Ok(report) => {
+                reporter.warnings(&report.warnings.warnings);
+                reporter.failures(&report.failures);
+                cli::watch::Outcome {
+                    written: report.written,
+                    warnings: report.warnings.warnings.len(),
+                    errors: report.failures.len(),
+                }
+            }
+            Err(panic) => {
+                reporter.error(&format_args!("internal error (a bug): {panic}"));
+                cli::watch::Outcome {
+                    errors: 1,
+                    ..cli::watch::Outcome::default()
+                }
+            }
+        }
+    };
+    let report = |event: cli::watch::WatchEvent| {
+        // Events go to standard error with the diagnostics, in the order they happen.
+        reporter.note(&event);
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    match cli::watch::watch(
+        &input,
+        std::slice::from_ref(&args.out_dir),
+        build,
+        report,
+        &stop,
+    ) {
+        Ok(()) => true,
+        Err(error) => {
+            reporter.error(&error);
+            false
+        }
+    }
+}
+
+/// `presswork new DIR`.
+fn run_new(dir: &Path, reporter: Reporter) -> bool {
+    match cli::new::create(dir) {
+        Ok(()) => {
+            reporter.wrote(dir);
+            reporter.note(&format_args!(
+                "new book in `{}`; build it with `cd {} && presswork build`",
+                dir.display(),
+                dir.display()
+            ));
+            true
+        }
+        Err(message) => {
+            reporter.error(&message);
+            false
+        }
+    }
+}
+
+/// `presswork man`: the manual page, from the same definition as `--help`.
+fn run_man(reporter: Reporter) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    match clap_mangen::Man::new(Cli::command()).render(&mut stdout) {
+        Ok(()) => true,
+        Err(e) => {
+            reporter.error(&format_args!("cannot write the man page: {e}"));
+            false
+        }
+    }
 }

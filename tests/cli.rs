@@ -1,5 +1,6 @@
-//! The command line as a user meets it: default paths, exit codes, one-line errors, and no
-//! output file left behind (or destroyed) by a failed build.
+//! The command line as a user meets it: every command run as a binary, its output and exit
+//! code; default paths, diagnostics with the source line, and no output file left behind (or
+//! destroyed) by a failed build. `watch` has its own file (`tests/watch.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -50,27 +51,25 @@ fn missing_image_fails_with_file_and_line_and_keeps_the_old_output() {
         "# Title\n\nText.\n\n![alt](missing.jpg)\n",
     )
     .expect("write");
-    let previous = dir.join("out.epub");
-    std::fs::write(&previous, b"previous good build").expect("write");
     for format in ["epub", "pdf"] {
-        let output = presswork(&[format, "book.md", "-o", "out.epub"], &dir);
+        let previous = dir.join(format!("out.{format}"));
+        std::fs::write(&previous, b"previous good build").expect("write");
+        let target = format!("out.{format}");
+        let output = presswork(&[format, "book.md", "-o", &target], &dir);
         assert_eq!(output.status.code(), Some(1));
         let all = stderr(&output);
-        let errors: Vec<&str> = all
-            .lines()
-            .filter(|l| l.starts_with("presswork: error"))
-            .collect();
+        let errors: Vec<&str> = all.lines().filter(|l| l.starts_with("error:")).collect();
         assert_eq!(errors.len(), 1, "{all}");
         let message = errors[0];
         assert!(
             message.contains("book.md:5:1") && message.contains("missing.jpg"),
             "{message}"
         );
+        assert_eq!(
+            std::fs::read(&previous).expect("read"),
+            b"previous good build"
+        );
     }
-    assert_eq!(
-        std::fs::read(&previous).expect("read"),
-        b"previous good build"
-    );
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .expect("dir")
         .flatten()
@@ -152,7 +151,7 @@ fn lenient_turns_remote_images_into_alt_text_with_a_warning() {
         assert!(lenient.status.success(), "{}", stderr(&lenient));
         assert!(
             stderr(&lenient).contains(
-                "presswork: warning: web.md:3:1: remote image `https://example.org/chart.png` not fetched"
+                "warning: web.md:3:1: remote image `https://example.org/chart.png` not fetched"
             ),
             "{}",
             stderr(&lenient)
@@ -188,9 +187,278 @@ fn a_panic_is_reported_as_an_internal_error_with_exit_code_2() {
     assert_eq!(message.lines().count(), 1, "{message}");
     assert!(
         message.starts_with(
-            "presswork: error: internal error (a bug): PRESSWORK_DEBUG_PANIC is set at src/main.rs:"
+            "error: internal error (a bug): PRESSWORK_DEBUG_PANIC is set at src/main.rs:"
         ),
         "{message}"
     );
     assert!(!dir.join("p.pdf").exists());
+}
+
+/// A small book folder: `book.toml`, two chapters and a picture, in a fresh folder.
+fn small_book(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let output = presswork(&["new", "book"], &dir);
+    assert!(output.status.success(), "{}", stderr(&output));
+    dir.join("book")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn new_makes_a_book_that_builds_at_once_without_a_warning() {
+    let book = small_book("new");
+    for file in [
+        "book.toml",
+        "01-beginning.md",
+        "02-middle.md",
+        "README.md",
+        "images/picture.png",
+    ] {
+        assert!(book.join(file).is_file(), "{file} missing");
+    }
+    // From inside the folder, with no INPUT: the folder is the book.
+    let check = presswork(&["check", "--strict"], &book);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("0 error(s), 0 warning(s)"),
+        "{}",
+        stderr(&check)
+    );
+    let build = presswork(&["build"], &book);
+    assert!(build.status.success(), "{}", stderr(&build));
+    let printed = stdout(&build);
+    let written: Vec<&str> = printed.lines().map(str::trim).collect();
+    assert_eq!(
+        written,
+        ["output/book.epub", "output/book.pdf"],
+        "{}",
+        stdout(&build)
+    );
+    assert!(std::fs::read(book.join("output/book.pdf"))
+        .expect("pdf")
+        .starts_with(b"%PDF-"));
+    assert!(std::fs::read(book.join("output/book.epub"))
+        .expect("epub")
+        .starts_with(b"PK"));
+    // A folder that holds something is never written into.
+    let again = presswork(&["new", "book"], book.parent().expect("parent"));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+}
+
+#[test]
+fn build_writes_both_formats_into_the_out_dir_and_nothing_on_failure() {
+    let book = small_book("build");
+    let out = book.parent().expect("parent").join("elsewhere");
+    let output = presswork(
+        &["build", "book", "--out-dir", out.to_str().expect("utf8")],
+        book.parent().expect("parent"),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.join("book.epub").is_file() && out.join("book.pdf").is_file());
+
+    std::fs::write(
+        book.join("03-end.md"),
+        "# End\n\n![gone](images/gone.png)\n",
+    )
+    .expect("write");
+    let failed = presswork(&["build", "--out-dir", "failed"], &book);
+    assert_eq!(failed.status.code(), Some(1));
+    // Said once, though both back ends would fail on it.
+    assert_eq!(
+        stderr(&failed).matches("images/gone.png").count(),
+        2,
+        "{}",
+        stderr(&failed)
+    );
+    assert!(!book.join("failed").exists());
+}
+
+#[test]
+fn check_reports_everything_and_writes_nothing() {
+    let book = small_book("check");
+    std::fs::write(
+        book.join("03-end.md"),
+        "# End\n\nA [link](#nowhere) and a note.[^missing]\n",
+    )
+    .expect("write");
+    let output = presswork(&["check"], &book);
+    let report = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(report.contains("03-end.md:3:"), "{report}");
+    assert!(
+        report.contains("#nowhere") && report.contains("missing"),
+        "{report}"
+    );
+    assert!(
+        report.contains("0 error(s), 2 warning(s)") || report.contains("0 error(s), 3 warning(s)"),
+        "{report}"
+    );
+    let strict = presswork(&["check", "--strict"], &book);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(!book.join("output").exists(), "check wrote something");
+
+    std::fs::write(
+        book.join("04-more.md"),
+        "# More\n\n![x](images/picturee.png)\n",
+    )
+    .expect("write");
+    let broken = presswork(&["check"], &book);
+    assert_eq!(broken.status.code(), Some(1));
+    let report = stderr(&broken);
+    // The near match, the source line and a caret under the reference.
+    assert!(
+        report.contains("did you mean `images/picture.png`?"),
+        "{report}"
+    );
+    assert!(report.contains("3 | ![x](images/picturee.png)"), "{report}");
+    assert!(
+        report
+            .lines()
+            .any(|l| l.trim_start().starts_with('|') && l.contains('^')),
+        "{report}"
+    );
+    assert!(
+        !report.contains('\u{1b}'),
+        "no colour when piped: {report:?}"
+    );
+}
+
+#[test]
+fn book_toml_errors_point_at_the_key_in_plain_words() {
+    let book = small_book("config");
+    let toml = std::fs::read_to_string(book.join("book.toml")).expect("read");
+    std::fs::write(book.join("book.toml"), toml.replace("title = ", "titel = ")).expect("write");
+    let output = presswork(&["check"], &book);
+    assert_eq!(output.status.code(), Some(1));
+    let report = stderr(&output);
+    let line = toml
+        .lines()
+        .position(|l| l.starts_with("title = "))
+        .expect("title")
+        + 1;
+    assert!(
+        report.contains(&format!(
+            "book.toml:{line}:1: unknown key `titel` in [book]"
+        )),
+        "{report}"
+    );
+    assert!(report.contains("help: did you mean `title`?"), "{report}");
+    assert!(report.contains("^^^^^"), "{report}");
+
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replace("authors = [\"Your Name\"]", "authors = \"Your Name\""),
+    )
+    .expect("write");
+    let report = stderr(&presswork(&["check"], &book));
+    assert!(
+        report.contains("write `authors = [\"Your Name\"]`"),
+        "{report}"
+    );
+    assert!(!report.contains("sequence"), "{report}");
+
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replace("language = \"en\"", "language = \"english language\""),
+    )
+    .expect("write");
+    let report = stderr(&presswork(&["check"], &book));
+    let line = toml
+        .lines()
+        .position(|l| l.starts_with("language"))
+        .expect("language")
+        + 1;
+    assert!(
+        report.contains(&format!("book.toml:{line}")),
+        "blamed on book.toml: {report}"
+    );
+
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replace("# date = \"2026-01-31\"", "date = \"31/01/2026\""),
+    )
+    .expect("write");
+    let output = presswork(&["check"], &book);
+    assert_eq!(output.status.code(), Some(1), "an invalid date is an error");
+    assert!(
+        stderr(&output).contains("date `31/01/2026` is not a date"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn dash_o_dash_writes_to_standard_output_and_bad_outputs_are_refused() {
+    let book = small_book("stdout");
+    for (format, magic) in [("pdf", &b"%PDF-"[..]), ("epub", &b"PK"[..])] {
+        let output = presswork(&[format, "-o", "-"], &book);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(output.stdout.starts_with(magic), "{format}");
+        assert!(!book.join("-").exists());
+    }
+    let folder = presswork(&["pdf", "-o", "images"], &book);
+    assert_eq!(folder.status.code(), Some(1));
+    assert!(
+        stderr(&folder).contains("is a folder"),
+        "{}",
+        stderr(&folder)
+    );
+    let wrong = presswork(&["epub", "-o", "book.pdf"], &book);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("book.epub"), "{}", stderr(&wrong));
+    assert!(!book.join("book.pdf").exists());
+}
+
+#[test]
+fn quiet_prints_nothing_but_errors_and_verbose_prints_timings() {
+    let book = small_book("levels");
+    std::fs::write(book.join("03-end.md"), "# End\n\nA [link](#nowhere).\n").expect("write");
+    let quiet = presswork(&["-q", "build"], &book);
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "{}",
+        stderr(&quiet)
+    );
+    let verbose = presswork(&["build", "-v"], &book);
+    let report = stderr(&verbose);
+    for stage in [
+        "load",
+        "render epub",
+        "render pdf",
+        "write epub",
+        "write pdf",
+    ] {
+        assert!(
+            report.contains(&format!("timing: {stage}: ")),
+            "{stage}: {report}"
+        );
+    }
+    assert!(report.contains("warning:"), "{report}");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let output = presswork(&["completions", shell], Path::new("."));
+        assert!(output.status.success(), "{shell}");
+        let script = stdout(&output);
+        for command in ["build", "check", "watch", "new"] {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+    }
+    let man = presswork(&["man"], Path::new("."));
+    assert!(man.status.success());
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH presswork"),
+        "{page}"
+    );
+    assert!(
+        page.contains("build") && page.contains("\\-\\-quiet"),
+        "{page}"
+    );
 }

@@ -23,6 +23,17 @@ use package::{Document, ImageFacts};
 /// ([`stylesheet`]).
 pub const STYLESHEET: &str = include_str!("stylesheet.css");
 
+/// The house stylesheet followed by the book's own rules (`[epub] stylesheet`), which
+/// therefore win where both set the same property.
+fn with_extra_rules(mut house: String, extra: Option<&str>) -> String {
+    if let Some(extra) = extra {
+        house.push_str("\n/* The book's own rules ([epub] stylesheet in book.toml). */\n");
+        house.push_str(extra);
+        house.push('\n');
+    }
+    house
+}
+
 /// The book's stylesheet: [`STYLESHEET`] and the figures of running text the settings ask
 /// for (`font-variant-numeric` on `body`; headings, tables and code set their own).
 pub fn stylesheet(settings: &crate::ir::Settings) -> String {
@@ -49,7 +60,12 @@ impl Renderer for EpubRenderer {
         // The front end has warned about each image without alt text, at its line.
         let images = ImageFacts::of(book);
 
-        let cover = pages::first_figure(book);
+        // `[epub] cover` when the book names one, else the lead photo.
+        let cover = book
+            .epub
+            .cover
+            .as_ref()
+            .or_else(|| pages::first_figure(book));
         let mut documents = Vec::new();
         let mut landmarks = Vec::new();
         if let Some(xhtml) = cover.and_then(|figure| pages::cover(book, figure)) {
@@ -132,7 +148,7 @@ impl Renderer for EpubRenderer {
             book,
             &prepared,
             documents,
-            &stylesheet(&book.settings),
+            &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
             cover_asset,
             modified,
         )?;

@@ -28,6 +28,21 @@ pub struct Book {
     pub settings: Settings,
     /// Whether it is a book or an article, which decides its front and back matter.
     pub shape: BookShape,
+    /// What `[epub]` in `book.toml` asks of the ebook: its cover and extra stylesheet.
+    pub epub: EpubSettings,
+    /// The outputs' file name without extension (`[build] output-name`); `None` for the
+    /// book folder's or manuscript's name.
+    pub output_name: Option<String>,
+}
+
+/// The ebook's own settings, from `[epub]` in `book.toml`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EpubSettings {
+    /// The cover picture (`[epub] cover`); `None` for the book's first figure.
+    pub cover: Option<Figure>,
+    /// CSS appended to the house stylesheet (`[epub] stylesheet`), checked at load time to
+    /// reach for nothing outside the EPUB.
+    pub stylesheet: Option<String>,
 }
 
 /// What kind of publication a manuscript makes: decided by the front end from its headings

@@ -16,6 +16,9 @@ pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
 /// Largest decoded image accepted, in bytes (pixels × bytes per pixel): 100 megapixels of
 /// 8-bit RGBA. Checked from the header, before decoding, like [`MAX_IMAGE_PIXELS`].
 pub const MAX_DECODED_BYTES: u64 = 400_000_000;
+/// Entries of a folder looked at for a near match of a missing image's name: enough for
+/// any real images folder, and a bound on the work for a hostile one.
+const MAX_NEAR_MATCH_ENTRIES: usize = 10_000;
 
 /// Resolves image references against the allowed folders and keeps each image once.
 #[derive(Debug)]
@@ -55,6 +58,26 @@ impl AssetResolver {
         &self.roots
     }
 
+    /// The name of a file beside `missing` whose name is near its own (`sunet.jpg` for
+    /// `sunset.jpg`, or the same name in another case), looked for only in a folder inside
+    /// the allowed ones: a misspelt reference never lists a folder outside the book.
+    fn near_file(&self, missing: &Path) -> Option<String> {
+        let wanted = missing.file_name()?.to_str()?;
+        let folder = missing.parent()?.canonicalize().ok()?;
+        if !self.roots.iter().any(|root| folder.starts_with(root)) {
+            return None;
+        }
+        let names: Vec<String> = std::fs::read_dir(&folder)
+            .ok()?
+            .flatten()
+            .take(MAX_NEAR_MATCH_ENTRIES)
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        crate::suggest::did_you_mean(wanted, &names).map(str::to_string)
+    }
+
     /// Resolve `reference` (as written in the manuscript at `at`, whose folder is `base`).
     pub fn resolve(&mut self, reference: &str, base: &Path, at: &SourcePos) -> Result<AssetId> {
         let fail = |reason: String| Error::Image {
@@ -72,8 +95,19 @@ impl AssetResolver {
         let mut candidates = vec![base.join(relative)];
         candidates.extend(self.roots.iter().map(|root| root.join(relative)));
         let Some(found) = candidates.iter().find(|c| c.symlink_metadata().is_ok()) else {
+            let near = candidates
+                .iter()
+                .find_map(|candidate| self.near_file(candidate))
+                .map(|name| {
+                    let suggestion = match path_text.rsplit_once('/') {
+                        Some((folder, _)) => format!("{folder}/{name}"),
+                        None => name,
+                    };
+                    format!("; did you mean `{suggestion}`?")
+                })
+                .unwrap_or_default();
             return Err(fail(format!(
-                "file not found (looked in {})",
+                "file not found (looked in {}){near}",
                 self.roots
                     .iter()
                     .map(|r| r.display().to_string())

@@ -68,6 +68,8 @@ pub struct BuildSection {
     /// `page` or `chapter`: where the PDF sets footnotes (default `page`, at the foot of
     /// the page that calls them; `chapter` collects them at each chapter's end).
     pub notes: Option<String>,
+    /// The outputs' file name without extension (default: the book folder's name).
+    pub output_name: Option<String>,
     /// mdBook's output folder; ignored.
     pub build_dir: Option<IgnoredAny>,
     /// mdBook: create missing chapter files; ignored (a missing chapter is an error here).
@@ -97,6 +99,16 @@ pub struct TypographySection {
     pub figures: Option<String>,
 }
 
+/// The `[epub]` table: what only the ebook has.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EpubSection {
+    /// The cover picture, relative to the book folder (default: the first figure's).
+    pub cover: Option<String>,
+    /// A CSS file, relative to the book folder, appended to the house stylesheet.
+    pub stylesheet: Option<String>,
+}
+
 /// `[typography.margins]` (or `margins = { … }` inside `[typography]`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +136,9 @@ pub struct BookConfig {
     /// The printed page: type size, leading, margins, chapter openings, figures.
     #[serde(default)]
     pub typography: TypographySection,
+    /// The ebook's cover and stylesheet.
+    #[serde(default)]
+    pub epub: EpubSection,
     /// mdBook's renderers (`[output.html]`, …): other tools' settings, ignored.
     pub output: Option<IgnoredAny>,
     /// mdBook's preprocessors (`[preprocessor.links]`, …): ignored.

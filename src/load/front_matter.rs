@@ -13,6 +13,7 @@ use std::path::Path;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::config::{self, BookSection, Origin, SourcedSection};
+use super::toml_errors;
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
 
 /// Metadata found at the top of a manuscript and where the Markdown starts after it.
@@ -33,14 +34,8 @@ const MAX_YAML_DEPTH: usize = 32;
 pub fn read(path: &Path, text: &str, diagnostics: &mut Diagnostics) -> Result<FrontMatter> {
     if let (Some(front), body_offset) = config::split_front_matter(text) {
         let section = toml::from_str::<BookSection>(front).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| config::line_of_offset(front, span.start) + 1);
-            Error::Config {
-                path: path.to_path_buf(),
-                line,
-                message: format!("front matter: {}", e.message().trim().replace('\n', " ")),
-            }
+            // The front matter's first line is the file's second, after `+++`.
+            toml_errors::explain(&e, path, front, 2, toml_errors::TomlSource::FrontMatter)
         })?;
         // `[book]` also holds mdBook's project keys; in a manuscript they would do nothing.
         let project_keys = [
@@ -662,7 +657,7 @@ mod tests {
     fn toml_front_matter_errors_have_a_file_line() {
         let (result, _) = front("+++\ntitle = \"T\"\ntitel = \"x\"\n+++\nText\n");
         assert!(
-            matches!(result, Err(Error::Config { line: Some(3), .. })),
+            matches!(&result, Err(Error::Invalid(d)) if d.at.as_ref().is_some_and(|at| at.line == 3)),
             "{result:?}"
         );
         let (result, _) = front("+++\ntitle = \"T\"\nsrc = \"x\"\n+++\nText\n");

@@ -3,8 +3,10 @@
 
 pub mod assets;
 pub mod config;
+mod extras;
 pub mod front_matter;
 pub mod summary;
+pub mod toml_errors;
 pub mod typography;
 
 use std::cmp::Ordering;
@@ -140,6 +142,9 @@ pub fn load_book(
         &mut |reference, base, at| resolver.resolve(reference, base, at),
         diagnostics,
     )?;
+    book.epub.cover = extras::cover(&config, &folder, &mut resolver, &book.meta.title)?;
+    book.epub.stylesheet = extras::stylesheet(&config, &folder)?;
+    book.output_name = extras::output_name(&config)?;
     diagnostics.extend(resolver.take_diagnostics());
     book.assets = resolver.into_assets();
     book.shape = resolve_shape(&config, book.shape)?;
@@ -238,12 +243,8 @@ fn read_config(path: &Path) -> Result<LoadedConfig> {
         });
     }
     let text = read_text(path)?;
-    let config = toml::from_str(&text).map_err(|e: toml::de::Error| Error::Config {
-        path: path.to_path_buf(),
-        line: e
-            .span()
-            .map(|span| config::line_of_offset(&text, span.start)),
-        message: e.message().trim().replace('\n', " "),
+    let config = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        toml_errors::explain(&e, path, &text, 1, toml_errors::TomlSource::BookToml)
     })?;
     Ok(LoadedConfig {
         config,
@@ -650,41 +651,74 @@ fn metadata_from(
         subjects: section.subjects,
         rights: section.rights,
         description: section.description,
-        date: section
-            .date
-            .and_then(|date| book_date(&date, sourced.origin("date"), diagnostics)),
+        date: match section.date {
+            Some(date) => book_date(&date, sourced.origin("date"), diagnostics)?,
+            None => None,
+        },
     })
 }
 
+/// Written forms of a day that manuscripts use besides ISO 8601 (pandoc title blocks and
+/// YAML front matter often say `June 15, 2006`), tried in order.
+const WRITTEN_DATE_FORMATS: [&str; 6] = [
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%Y/%m/%d",
+    "%b. %d, %Y",
+];
+
 /// The book's date as `YYYY-MM-DD`, which is what the EPUB and PDF metadata hold. A date and
-/// time (`2024-05-17T10:00:00`, as YAML front matter often has) keeps its day; a date in any
-/// other form (`June 15, 2006` in a pandoc title block) is left out with a warning at the
-/// place it was written, instead of vanishing from the output without a word.
+/// time (`2024-05-17T10:00:00`, as YAML front matter often has) keeps its day, and a day
+/// written out (`June 15, 2006`) is read as such. Anything else is not a date: in
+/// `book.toml`, where the writer chose the form, that is an error at its line; in a
+/// manuscript's front matter (often written for another tool) the book is published without
+/// it, with a warning at the place it was written, instead of losing it without a word.
 fn book_date(
     date: &str,
     origin: Option<&config::Origin>,
     diagnostics: &mut Diagnostics,
-) -> Option<String> {
+) -> Result<Option<String>> {
     let date = date.trim();
     let day = date.get(..10).unwrap_or(date);
     let rest = date.get(10..).unwrap_or("");
     let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok();
     if is_day && (rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
-        return Some(day.to_string());
+        return Ok(Some(day.to_string()));
+    }
+    let written = WRITTEN_DATE_FORMATS
+        .iter()
+        .find_map(|format| chrono::NaiveDate::parse_from_str(date, format).ok());
+    if let Some(written) = written {
+        return Ok(Some(written.format("%Y-%m-%d").to_string()));
+    }
+    let at = origin.map(|origin| SourcePos {
+        file: origin.path.clone(),
+        line: origin.line.unwrap_or(1),
+        column: 1,
+    });
+    let hint = "write it as YYYY-MM-DD, for example 2024-01-31";
+    let from_book_toml = origin.is_some_and(|o| o.path.file_name() == Some("book.toml".as_ref()));
+    if from_book_toml {
+        let mut error = Diagnostic::error(format!(
+            "date `{date}` is not a date in the form YYYY-MM-DD"
+        ))
+        .hint(hint);
+        if let Some(at) = at {
+            error = error.at(at);
+        }
+        return Err(Error::Invalid(Box::new(error)));
     }
     let mut warning = Diagnostic::warning(format!(
         "date `{date}` is not a date in the form YYYY-MM-DD; the book is published without it"
     ))
-    .hint("write it as, for example, 2024-01-31");
-    if let Some(origin) = origin {
-        warning = warning.at(SourcePos {
-            file: origin.path.clone(),
-            line: origin.line.unwrap_or(1),
-            column: 1,
-        });
+    .hint(hint);
+    if let Some(at) = at {
+        warning = warning.at(at);
     }
     diagnostics.push(warning);
-    None
+    Ok(None)
 }
 
 /// Accept `en`, `en-GB`, `en_GB` (→ `en-GB`), `zh-Hant-TW`; refuse `C`, `POSIX`, garbage.
@@ -766,30 +800,35 @@ mod tests {
     #[test]
     fn dates_keep_their_day_or_are_dropped_with_a_located_warning() {
         let mut diagnostics = Diagnostics::default();
+        let mut date = |text: &str, origin: Option<&config::Origin>| {
+            book_date(text, origin, &mut diagnostics).map_err(|e| e.to_string())
+        };
+        assert_eq!(date("2024-05-17", None), Ok(Some("2024-05-17".into())));
         assert_eq!(
-            book_date("2024-05-17", None, &mut diagnostics).as_deref(),
-            Some("2024-05-17")
+            date(" 2024-05-17T10:00:00Z", None),
+            Ok(Some("2024-05-17".into()))
         );
-        assert_eq!(
-            book_date(" 2024-05-17T10:00:00Z", None, &mut diagnostics).as_deref(),
-            Some("2024-05-17")
-        );
-        assert!(diagnostics.warnings.is_empty());
-        let origin = config::Origin {
+        assert_eq!(date("June 15, 2006", None), Ok(Some("2006-06-15".into())));
+        assert_eq!(date("3 Sep 2025", None), Ok(Some("2025-09-03".into())));
+        let manuscript = config::Origin {
             path: "a.md".into(),
             line: Some(3),
         };
-        assert_eq!(
-            book_date("June 15, 2006", Some(&origin), &mut diagnostics),
-            None
+        assert_eq!(date("sometime in June", Some(&manuscript)), Ok(None));
+        assert_eq!(date("2024-13-01", Some(&manuscript)), Ok(None));
+        let book_toml = config::Origin {
+            path: "book/book.toml".into(),
+            line: Some(5),
+        };
+        let error = date("2024-13-01", Some(&book_toml)).expect_err("an error in book.toml");
+        assert!(
+            error.starts_with("book/book.toml:5:1: date `2024-13-01` is not a date"),
+            "{error}"
         );
-        assert_eq!(
-            book_date("2024-13-01", Some(&origin), &mut diagnostics),
-            None
-        );
+        assert!(error.contains("hint: write it as YYYY-MM-DD"), "{error}");
         assert!(diagnostics.warnings[0]
             .to_string()
-            .starts_with("a.md:3:1: date `June 15, 2006` is not a date"));
+            .starts_with("a.md:3:1: date `sometime in June` is not a date"));
         assert_eq!(diagnostics.warnings.len(), 2);
     }
 

@@ -419,6 +419,7 @@ pub fn parse_book(
         // The loader resolves the settings once it has the metadata.
         settings: crate::ir::Settings::default(),
         shape,
+        ..Book::default()
     })
 }
 

@@ -1,0 +1,132 @@
+//! The `book.toml` keys that name files: `[epub] cover` and `[epub] stylesheet`, and
+//! `[build] output-name`. Each is checked at its line: a cover is an image like any other
+//! (confined to the book's folders, decoded once), a stylesheet is read from inside the book
+//! folder and may not reach for anything the EPUB would not hold.
+
+use std::path::Path;
+
+use super::assets::AssetResolver;
+use super::LoadedConfig;
+use crate::error::{Error, Result, SourcePos};
+use crate::ir::Figure;
+
+/// Largest stylesheet accepted, in bytes: a book's extra rules are a few kilobytes.
+const MAX_STYLESHEET_BYTES: u64 = 1024 * 1024;
+
+/// What a stylesheet may not contain, with why: the EPUB holds only the book's own files,
+/// so an import or a `url(…)` would point at nothing (or at the network) in a reader.
+const FORBIDDEN_CSS: [(&str, &str); 3] = [
+    (
+        "@import",
+        "an @import would load a file the EPUB does not hold",
+    ),
+    (
+        "url(",
+        "a url(…) would load a file the EPUB does not hold (fonts and pictures are not copied in)",
+    ),
+    ("expression(", "scripted CSS is not allowed in an EPUB"),
+];
+
+/// A located configuration error at `key` in `[table]`.
+fn error(config: &LoadedConfig, table: &str, key: &str, message: String) -> Error {
+    Error::Config {
+        path: config.path.clone(),
+        line: config.line_of(table, key),
+        message,
+    }
+}
+
+/// `[epub] cover`: the picture resolved like a manuscript's image (relative to the book
+/// folder, confined, decoded), as a figure whose alternative text names the book.
+pub(super) fn cover(
+    config: &LoadedConfig,
+    folder: &Path,
+    resolver: &mut AssetResolver,
+    title: &str,
+) -> Result<Option<Figure>> {
+    let Some(reference) = &config.config.epub.cover else {
+        return Ok(None);
+    };
+    let at = SourcePos {
+        file: config.path.clone(),
+        line: config.line_of("epub", "cover").unwrap_or(1),
+        column: 1,
+    };
+    let asset = resolver.resolve(reference, folder, &at)?;
+    Ok(Some(Figure {
+        id: "cover".into(),
+        asset,
+        alt: if title.is_empty() {
+            "Cover".into()
+        } else {
+            format!("Cover of {title}")
+        },
+        caption: Vec::new(),
+        credit: Vec::new(),
+    }))
+}
+
+/// `[epub] stylesheet`: the CSS text, read from a file inside the book folder.
+pub(super) fn stylesheet(config: &LoadedConfig, folder: &Path) -> Result<Option<String>> {
+    let Some(name) = &config.config.epub.stylesheet else {
+        return Ok(None);
+    };
+    let fail = |message: String| error(config, "epub", "stylesheet", message);
+    let path = folder.join(name);
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| fail(format!("stylesheet `{name}` cannot be read: {e}")))?;
+    let inside = folder
+        .canonicalize()
+        .is_ok_and(|folder| canonical.starts_with(folder));
+    if !inside {
+        return Err(fail(format!(
+            "stylesheet `{name}` is outside the book folder; move it inside"
+        )));
+    }
+    let size = std::fs::metadata(&canonical)
+        .map_err(|e| fail(format!("stylesheet `{name}` cannot be read: {e}")))?
+        .len();
+    if size > MAX_STYLESHEET_BYTES {
+        return Err(fail(format!(
+            "stylesheet `{name}` is {size} bytes, more than the {MAX_STYLESHEET_BYTES} accepted"
+        )));
+    }
+    let css = std::fs::read_to_string(&canonical)
+        .map_err(|e| fail(format!("stylesheet `{name}` is not UTF-8 text: {e}")))?;
+    let lowered = css.to_ascii_lowercase();
+    for (needle, why) in FORBIDDEN_CSS {
+        if let Some(offset) = lowered.find(needle) {
+            let line = super::config::line_of_offset(&css, offset);
+            return Err(Error::Config {
+                path: path.clone(),
+                line: Some(line),
+                message: format!("{why}; write the rule without it"),
+            });
+        }
+    }
+    Ok(Some(css))
+}
+
+/// `[build] output-name`: a plain file name without extension.
+pub(super) fn output_name(config: &LoadedConfig) -> Result<Option<String>> {
+    let Some(name) = &config.config.build.output_name else {
+        return Ok(None);
+    };
+    let plain = !name.trim().is_empty()
+        && name.trim() == name
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':', '\0']);
+    if !plain {
+        return Err(error(
+            config,
+            "build",
+            "output-name",
+            format!(
+                "output-name `{name}` is not a plain file name; write a name such as \
+                 \"my-book\" (no folder, no extension: `.epub` and `.pdf` are added)"
+            ),
+        ));
+    }
+    Ok(Some(name.clone()))
+}

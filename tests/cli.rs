@@ -462,3 +462,82 @@ fn completions_and_man_page_come_from_the_command_definition() {
         "{page}"
     );
 }
+
+/// The text of every entry of an EPUB whose name ends in `suffix`, concatenated.
+fn epub_text(path: &Path, suffix: &str) -> String {
+    use std::io::Read;
+    let bytes = std::fs::read(path).expect("epub");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut all = String::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        if entry.name().ends_with(suffix) {
+            entry.read_to_string(&mut all).expect("text");
+        }
+    }
+    all
+}
+
+#[test]
+fn epub_cover_stylesheet_and_output_name_come_from_book_toml() {
+    let book = small_book("epub-keys");
+    std::fs::copy(
+        book.join("images/picture.png"),
+        book.join("images/cover.png"),
+    )
+    .expect("copy");
+    std::fs::write(book.join("epub.css"), "p { text-indent: 2em; }\n").expect("write");
+    let toml = std::fs::read_to_string(book.join("book.toml")).expect("read");
+    let toml = toml
+        .replace(
+            "# cover = \"images/cover.jpg\"",
+            "cover = \"images/cover.png\"",
+        )
+        .replace("# stylesheet = \"epub.css\"", "stylesheet = \"epub.css\"")
+        .replace("# output-name = \"my-book\"", "output-name = \"my-book\"");
+    std::fs::write(book.join("book.toml"), &toml).expect("write");
+    let output = presswork(&["build"], &book);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = book.join("output/my-book.epub");
+    assert!(
+        book.join("output/my-book.pdf").is_file(),
+        "{}",
+        stdout(&output)
+    );
+    assert!(epub_text(&epub, ".css").contains("p { text-indent: 2em; }"));
+    let opf = epub_text(&epub, ".opf");
+    assert!(
+        opf.contains("cover.png") && opf.contains("cover-image"),
+        "{opf}"
+    );
+    assert!(epub_text(&epub, "cover.xhtml").contains("alt=\"Cover of My Book\""));
+
+    // A stylesheet that reaches outside the EPUB is refused at its line.
+    std::fs::write(
+        book.join("epub.css"),
+        "p { color: red; }\nbody { background: url(x.png); }\n",
+    )
+    .expect("write");
+    let refused = presswork(&["check"], &book);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("epub.css:2"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // An output name with a folder in it is refused in book.toml.
+    std::fs::write(book.join("epub.css"), "p { color: red; }\n").expect("write");
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replace("\"my-book\"", "\"../my-book\""),
+    )
+    .expect("write");
+    let refused = presswork(&["check"], &book);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("not a plain file name"),
+        "{}",
+        stderr(&refused)
+    );
+}

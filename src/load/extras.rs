@@ -37,12 +37,12 @@ fn error(config: &LoadedConfig, table: &str, key: &str, message: String) -> Erro
 }
 
 /// `[epub] cover`: the picture resolved like a manuscript's image (relative to the book
-/// folder, confined, decoded), as a figure whose alternative text names the book.
+/// folder, confined, decoded), as a figure without words of its own: the cover page names
+/// the book in its alternative text and under the picture.
 pub(super) fn cover(
     config: &LoadedConfig,
     folder: &Path,
     resolver: &mut AssetResolver,
-    title: &str,
 ) -> Result<Option<Figure>> {
     let Some(reference) = &config.config.epub.cover else {
         return Ok(None);
@@ -56,11 +56,7 @@ pub(super) fn cover(
     Ok(Some(Figure {
         id: "cover".into(),
         asset,
-        alt: if title.is_empty() {
-            "Cover".into()
-        } else {
-            format!("Cover of {title}")
-        },
+        alt: String::new(),
         caption: Vec::new(),
         credit: Vec::new(),
     }))

@@ -142,7 +142,7 @@ pub fn load_book(
         &mut |reference, base, at| resolver.resolve(reference, base, at),
         diagnostics,
     )?;
-    book.epub.cover = extras::cover(&config, &folder, &mut resolver, &book.meta.title)?;
+    book.epub.cover = extras::cover(&config, &folder, &mut resolver)?;
     book.epub.stylesheet = extras::stylesheet(&config, &folder)?;
     book.output_name = extras::output_name(&config)?;
     diagnostics.extend(resolver.take_diagnostics());

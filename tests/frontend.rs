@@ -289,7 +289,8 @@ fn headings(blocks: &[Block]) -> Vec<(u8, String)> {
         .collect()
 }
 
-/// The error's `Config` location and message, or a panic naming what came instead.
+/// The error's location and message (`Config`, or `Invalid` for a file that does not read),
+/// or a panic naming what came instead.
 fn config_error(result: Result<Book, Error>) -> (PathBuf, Option<usize>, String) {
     match result {
         Err(Error::Config {
@@ -297,6 +298,11 @@ fn config_error(result: Result<Book, Error>) -> (PathBuf, Option<usize>, String)
             line,
             message,
         }) => (path, line, message),
+        // A file that does not read as the schema: located to the column, in plain words.
+        Err(Error::Invalid(diagnostic)) => match diagnostic.at {
+            Some(at) => (at.file, Some(at.line), diagnostic.message),
+            None => panic!("an unlocated error: {}", diagnostic.message),
+        },
         Err(other) => panic!("expected a configuration error, got {other}"),
         Ok(book) => panic!(
             "expected a configuration error, got a book {:?}",

@@ -367,7 +367,11 @@ fn a_bad_value_is_an_error_at_its_line_in_book_toml() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    let expected = format!("{}:3: ", temp.0.join("book.toml").display());
+    let expected = format!("{}:3:1: ", temp.0.join("book.toml").display());
     assert!(error.starts_with(&expected), "{error}");
-    assert!(error.contains("unknown field `leading-ratio`"), "{error}");
+    assert!(
+        error.contains("unknown key `leading-ratio` in [typography]"),
+        "{error}"
+    );
+    assert!(error.contains("`leading`"), "the keys are listed: {error}");
 }

@@ -368,16 +368,34 @@ pub fn parse_book(
         diagnostics.push(warning);
     }
     if meta.title.trim().is_empty() {
-        let from_heading = chaptered.title_heading.as_deref().map(plain_text);
-        meta.title = from_heading
-            .filter(|t| !t.trim().is_empty())
-            .or_else(|| {
-                manuscripts
-                    .first()
+        let from_heading = chaptered
+            .title_heading
+            .as_deref()
+            .map(plain_text)
+            .filter(|t| !t.trim().is_empty());
+        meta.title = match from_heading {
+            Some(title) => title,
+            None => {
+                // A metadata gap worth a word: the file's name is rarely the book's title.
+                let first = manuscripts.first();
+                let fallback = first
                     .and_then(|m| m.path.file_stem())
-                    .map(|s| s.to_string_lossy().into_owned())
-            })
-            .unwrap_or_else(|| "Untitled".into());
+                    .map_or_else(|| "Untitled".into(), |s| s.to_string_lossy().into_owned());
+                let mut warning = Diagnostic::warning(format!(
+                    "the book has no title; it is called `{fallback}` after its file"
+                ))
+                .hint("set `title` under [book] in book.toml, or in the manuscript's front matter");
+                if let Some(first) = first {
+                    warning = warning.at(SourcePos {
+                        file: first.path.clone(),
+                        line: 1,
+                        column: 1,
+                    });
+                }
+                diagnostics.push(warning);
+                fallback
+            }
+        };
         for chapter in &mut chaptered.chapters {
             if chapter.title == provisional_title {
                 chapter.title = vec![Inline::Text(meta.title.clone())];

@@ -195,6 +195,9 @@ fn caret_span(line: &str, column: usize, underline: Underline) -> std::ops::Rang
         .nth(column.saturating_sub(1))
         .map_or(line.len(), |(i, _)| i);
     let rest = &line[start..];
+    if let Some(length) = markdown_link_length(rest) {
+        return start..start + length;
+    }
     let length = match rest.chars().next() {
         None => 0,
         Some(quote @ ('"' | '\'')) => rest[1..]
@@ -206,6 +209,18 @@ fn caret_span(line: &str, column: usize, underline: Underline) -> std::ops::Rang
             .max(rest.chars().next().map_or(0, char::len_utf8)),
     };
     start..start + length
+}
+
+/// The length of a Markdown image or link (`![alt](path)`, `[text](url)`) at the start of
+/// `text`, when it closes on this line: the whole reference is what the writer must fix.
+fn markdown_link_length(text: &str) -> Option<usize> {
+    let body = text.strip_prefix('!').unwrap_or(text);
+    if !body.starts_with('[') {
+        return None;
+    }
+    let destination = body.find("](")?;
+    let close = body[destination..].find(')')? + destination;
+    Some(text.len() - body.len() + close + 1)
 }
 
 #[cfg(test)]
@@ -327,5 +342,13 @@ mod tests {
         );
         assert_eq!(caret_span("titel = 1", 1, Underline::Token), 0..5);
         assert_eq!(caret_span("ab", 9, Underline::Token), 2..2);
+        let image = "See ![a photo](images/sunet.jpg) here";
+        let span = caret_span(image, 5, Underline::Token);
+        assert_eq!(&image[span], "![a photo](images/sunet.jpg)");
+        let link = "[text](#nowhere).";
+        assert_eq!(
+            &link[caret_span(link, 1, Underline::Token)],
+            "[text](#nowhere)"
+        );
     }
 }

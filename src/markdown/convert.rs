@@ -83,6 +83,8 @@ pub struct ConvertContext<'a> {
     pub first_heading: Option<String>,
     /// Kinds of HTML already warned about (one warning per kind and book).
     pub html_warned: &'a mut std::collections::BTreeSet<String>,
+    /// The book language's quotation marks in place of smart punctuation's English ones.
+    pub quotes: super::quotes::QuoteRewriter,
     /// `[^label]` references without a definition, with where they are written.
     pub undefined_notes: Vec<(String, SourcePos)>,
     /// Ids of headings with no text, with where they are written (chaptering decides
@@ -210,9 +212,28 @@ pub fn convert(
         }
         match event {
             Event::Start(tag) => start(tag, offset, cx, &mut stack),
-            Event::End(tag) => end(tag, cx, &mut stack)?,
+            Event::End(tag) => {
+                if !matches!(
+                    tag,
+                    TagEnd::Emphasis
+                        | TagEnd::Strong
+                        | TagEnd::Strikethrough
+                        | TagEnd::Link
+                        | TagEnd::Image
+                ) {
+                    cx.quotes.end_block();
+                }
+                end(tag, cx, &mut stack)?
+            }
             Event::Text(text) => {
-                let text = clean(text.into_string());
+                let source = markdown.get(range.clone()).unwrap_or("");
+                let next = markdown
+                    .get(range.end..)
+                    .and_then(|rest| rest.chars().next());
+                let text = match cx.quotes.rewrite(&text, source, next) {
+                    Some(mark) => mark.to_string(),
+                    None => clean(text.into_string()),
+                };
                 if autolinks_apply(&stack) {
                     for inline in autolink_literals(&text) {
                         push_inline(&mut stack, inline);

@@ -9,6 +9,7 @@ pub mod convert;
 pub mod figure;
 pub mod html;
 pub mod links;
+pub mod quotes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -321,6 +322,7 @@ pub fn parse_book(
             html_warned: &mut html_warned,
             undefined_notes: Vec::new(),
             empty_headings: Vec::new(),
+            quotes: quotes::QuoteRewriter::new(&meta.language),
         };
         let body = manuscript.text.get(manuscript.body_offset..).unwrap_or("");
         let mut file_blocks = convert::convert(body, manuscript.body_offset, &mut cx)?;

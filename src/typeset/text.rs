@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use compact_str::CompactString;
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -234,54 +235,113 @@ const MAX_CACHED_WORD_LEN: usize = 64;
 /// (about 10 MB); words beyond it are hyphenated afresh each time.
 const MAX_CACHED_WORDS: usize = 1 << 17;
 
-/// Hyphenation dictionaries by language, loaded once.
+/// Hyphenation points (byte offsets) of the words met so far in one language.
+type PointsByWord = HashMap<Box<str>, Box<[usize]>>;
+
+/// Hyphenation dictionaries by language, each loaded on first use.
 pub struct Hyphenation {
-    english: Option<Standard>,
-    /// Points by word. Pattern matching is the costliest step of setting a word, and prose
-    /// repeats a small vocabulary over and over.
-    cache: RefCell<HashMap<Box<str>, Box<[usize]>>>,
+    /// The book's language, for text not marked as another.
+    book: Option<Language>,
+    /// Patterns by language: `None` once a language was found to have none embedded.
+    dictionaries: RefCell<HashMap<Language, Option<Rc<Standard>>>>,
+    /// Points by language and word. Pattern matching is the costliest step of setting a
+    /// word, and prose repeats a small vocabulary over and over.
+    cache: RefCell<HashMap<Language, PointsByWord>>,
+}
+
+/// The hyphenation patterns for a BCP 47 tag, among the ones the `hyphenation` crate embeds
+/// (TeX's, about 80 languages). A language with several spellings or scripts takes the usual
+/// one: German after the 1996 reform (Swiss German with its own), modern monotonic Greek,
+/// Serbian in Cyrillic unless the tag says Latin, British English for the Commonwealth.
+/// Chinese, Japanese and Korean have none: they break between characters.
+pub fn hyphenation_language(tag: &str) -> Option<Language> {
+    let lower = tag.trim().to_ascii_lowercase().replace('_', "-");
+    let mut parts = lower.split('-');
+    let primary = parts.next()?;
+    let rest: Vec<&str> = parts.collect();
+    let has = |subtag: &str| rest.contains(&subtag);
+    const COMMONWEALTH: [&str; 8] = ["gb", "au", "nz", "ie", "za", "in", "pk", "sg"];
+    let language = match primary {
+        "en" if COMMONWEALTH.iter().any(|region| has(region)) => Language::EnglishGB,
+        "en" => Language::EnglishUS,
+        "de" | "gsw" if has("ch") || primary == "gsw" => Language::GermanSwiss,
+        "de" if has("1901") => Language::German1901,
+        "de" => Language::German1996,
+        "el" if has("polyton") => Language::GreekPoly,
+        "el" => Language::GreekMono,
+        "grc" => Language::GreekAncient,
+        "mn" => Language::Mongolian,
+        "sr" | "sh" | "bs" if has("latn") => Language::SerbocroatianLatin,
+        "sr" => Language::SerbianCyrillic,
+        "sh" | "bs" => Language::SerbocroatianCyrillic,
+        "no" | "nb" => Language::NorwegianBokmal,
+        "nn" => Language::NorwegianNynorsk,
+        "la" => Language::Latin,
+        "zh" | "ja" | "ko" => return None,
+        other => return Language::try_from_code(other),
+    };
+    Some(language)
 }
 
 impl Hyphenation {
-    /// Load the embedded patterns for the book's language (English only is embedded;
-    /// other languages are set without hyphenation).
+    /// Hyphenation for a book in `language` (a BCP 47 tag); passages marked as another
+    /// language are hyphenated by their own patterns ([`Self::for_each_point_in`]).
     pub fn for_language(language: &str) -> Self {
-        let english = language
-            .to_ascii_lowercase()
-            .starts_with("en")
-            .then(|| Standard::from_embedded(Language::EnglishUS).ok())
-            .flatten();
         Hyphenation {
-            english,
+            book: hyphenation_language(language),
+            dictionaries: RefCell::new(HashMap::new()),
             cache: RefCell::new(HashMap::new()),
         }
     }
 
-    /// Byte offsets inside `word` where it may be hyphenated.
+    /// Byte offsets inside `word`, in the book's language, where it may be hyphenated.
     pub fn points(&self, word: &str) -> Vec<usize> {
         let mut points = Vec::new();
-        self.for_each_point(word, |p| points.push(p));
+        self.for_each_point_in(word, None, |p| points.push(p));
         points
     }
 
+    /// The patterns of `language`, loaded the first time they are asked for.
+    fn dictionary(&self, language: Language) -> Option<Rc<Standard>> {
+        self.dictionaries
+            .borrow_mut()
+            .entry(language)
+            .or_insert_with(|| Standard::from_embedded(language).ok().map(Rc::new))
+            .clone()
+    }
+
     /// Call `f` with each byte offset inside `word` where it may be hyphenated, in order,
-    /// without allocating when the word is cached.
-    fn for_each_point(&self, word: &str, mut f: impl FnMut(usize)) {
-        let Some(dict) = &self.english else {
+    /// without allocating when the word is cached. `lang` is the passage's language when
+    /// it is marked as another than the book's.
+    fn for_each_point_in(&self, word: &str, lang: Option<&str>, mut f: impl FnMut(usize)) {
+        let language = match lang {
+            Some(tag) => hyphenation_language(tag),
+            None => self.book,
+        };
+        let Some(language) = language else {
             return;
         };
         if word.chars().count() < 5 || !word.chars().all(char::is_alphabetic) {
             return;
         }
-        if let Some(points) = self.cache.borrow().get(word) {
+        if let Some(points) = self
+            .cache
+            .borrow()
+            .get(&language)
+            .and_then(|words| words.get(word))
+        {
             points.iter().copied().for_each(f);
             return;
         }
-        let points = dict.hyphenate(word).breaks;
+        let Some(dictionary) = self.dictionary(language) else {
+            return;
+        };
+        let points = dictionary.hyphenate(word).breaks;
         points.iter().copied().for_each(&mut f);
         let mut cache = self.cache.borrow_mut();
-        if word.len() <= MAX_CACHED_WORD_LEN && cache.len() < MAX_CACHED_WORDS {
-            cache.insert(word.into(), points.into_boxed_slice());
+        let words = cache.entry(language).or_default();
+        if word.len() <= MAX_CACHED_WORD_LEN && words.len() < MAX_CACHED_WORDS {
+            words.insert(word.into(), points.into_boxed_slice());
         }
     }
 }
@@ -633,7 +693,8 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                         } else {
                             BreakKind::Hyphen
                         };
-                        self.hyphenation.for_each_point(part, |p| {
+                        let lang = style.lang.as_deref();
+                        self.hyphenation.for_each_point_in(part, lang, |p| {
                             let before = part[..p].chars().count();
                             let after = part[p..].chars().count();
                             if before >= LEFT_HYPHEN_MIN && after >= RIGHT_HYPHEN_MIN {
@@ -1057,9 +1118,87 @@ mod tests {
         let h = Hyphenation::for_language("en");
         assert!(!h.points("notwithstanding").is_empty());
         assert!(h.points("it").is_empty());
-        assert!(Hyphenation::for_language("ru")
+        // Russian patterns do not hyphenate English, but do Russian.
+        let russian = Hyphenation::for_language("ru");
+        assert!(russian.points("notwithstanding").is_empty());
+        assert!(!russian.points("достопримечательность").is_empty());
+        assert!(Hyphenation::for_language("zh")
             .points("notwithstanding")
             .is_empty());
+    }
+
+    #[test]
+    fn each_language_has_its_own_patterns() {
+        assert_eq!(hyphenation_language("de"), Some(Language::German1996));
+        assert_eq!(hyphenation_language("de-CH"), Some(Language::GermanSwiss));
+        assert_eq!(hyphenation_language("en-IN"), Some(Language::EnglishGB));
+        assert_eq!(hyphenation_language("en"), Some(Language::EnglishUS));
+        assert_eq!(hyphenation_language("hi"), Some(Language::Hindi));
+        assert_eq!(hyphenation_language("ta"), Some(Language::Tamil));
+        assert_eq!(hyphenation_language("bn"), Some(Language::Bengali));
+        assert_eq!(
+            hyphenation_language("sr-Latn"),
+            Some(Language::SerbocroatianLatin)
+        );
+        assert_eq!(hyphenation_language("ja"), None);
+        assert_eq!(hyphenation_language("x-klingon"), None);
+        // German patterns break a German compound where German does, and English ones
+        // where English would: the two differ.
+        let german = Hyphenation::for_language("de");
+        let points = german.points("Donaudampfschifffahrt");
+        assert!(!points.is_empty());
+        let english = Hyphenation::for_language("en").points("Donaudampfschifffahrt");
+        assert_ne!(points, english);
+        // Every embedded language loads.
+        for tag in [
+            "fr", "es", "it", "pt", "nl", "pl", "cs", "sv", "ru", "uk", "hi", "bn", "ta", "te",
+            "ml", "kn", "gu", "pa", "mr",
+        ] {
+            let language = hyphenation_language(tag).expect(tag);
+            assert!(Standard::from_embedded(language).is_ok(), "{tag}");
+        }
+    }
+
+    #[test]
+    fn words_break_by_the_patterns_of_their_passage() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let word = "Rechtsschutzversicherungsgesellschaften";
+        let points = |book: &str, lang: Option<&str>| {
+            let hyphenation = Hyphenation::for_language(book);
+            let builder = ParagraphBuilder::new(&shaper, &hyphenation, 300.0);
+            let mut style = TextStyle::serif(10.0);
+            style.lang = lang.map(Into::into);
+            let mut found = Vec::new();
+            builder.break_points(word, &style, 400.0, &mut found);
+            found
+                .into_iter()
+                .filter(|(_, kind)| *kind == BreakKind::CapitalHyphen)
+                .map(|(offset, _)| offset)
+                .collect::<Vec<_>>()
+        };
+        let german = Hyphenation::for_language("de").points(word);
+        let in_german_book = points("de", None);
+        assert!(!in_german_book.is_empty());
+        assert!(
+            in_german_book.iter().all(|p| german.contains(p)),
+            "{in_german_book:?}"
+        );
+        // The same word marked as German in an English book breaks the same way.
+        assert_eq!(points("en", Some("de")), in_german_book);
+        // A book in a language without patterns does not hyphenate it.
+        assert!(points("ja", None).is_empty());
+    }
+
+    #[test]
+    fn a_passage_in_another_language_is_hyphenated_by_its_own_patterns() {
+        let book = Hyphenation::for_language("en");
+        let mut german = Vec::new();
+        book.for_each_point_in("Donaudampfschifffahrt", Some("de"), |p| german.push(p));
+        assert_eq!(
+            german,
+            Hyphenation::for_language("de").points("Donaudampfschifffahrt")
+        );
     }
 
     const SEED: &str = "The ties between India and Russia remained strong notwithstanding Moscow’s invasion of Ukraine. India has not yet condemned the Russian invasion of Ukraine and it has been maintaining that the crisis must be resolved through diplomacy and dialogue. External Affairs Minister S Jaishankar arrived in Moscow on Monday for a five-day visit, the first by a senior Indian leader since the war began, and met with his Russian counterpart Sergey Lavrov on Wednesday, where the latter praised the flagship ‘Made in India’ programme and the International North–South Transport Corridor.";

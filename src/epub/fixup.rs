@@ -32,6 +32,8 @@ pub struct Fixup {
     pub extra_metadata: String,
     /// `(epub:type, href, label)` of each landmark, in order.
     pub landmarks: Vec<(String, String, String)>,
+    /// The heading of the landmarks nav, in the book's language.
+    pub landmarks_title: String,
     /// Put the nav document into the spine right after this content document (by href), so
     /// the toc landmark points at a spine item (EPUBCheck RSC-011) and readers get a contents page.
     pub nav_in_spine_after: Option<String>,
@@ -208,7 +210,10 @@ fn fix_nav(nav: &str, fixup: &Fixup) -> Result<String, String> {
         ),
         "set the nav document's language",
     )?;
-    let mut landmarks = String::from("\n    <h2 id=\"landmarks-title\">Landmarks</h2>\n    <ol>\n");
+    let mut landmarks = format!(
+        "\n    <h2 id=\"landmarks-title\">{}</h2>\n    <ol>\n",
+        xml::text(&fixup.landmarks_title)
+    );
     for (kind, href, label) in &fixup.landmarks {
         landmarks.push_str(&format!(
             "      <li><a epub:type=\"{}\" href=\"{}\">{}</a></li>\n",
@@ -301,6 +306,7 @@ mod tests {
                 ("toc".into(), "nav.xhtml#toc".into(), "Contents".into()),
                 ("bodymatter".into(), "ch001.xhtml".into(), "Start".into()),
             ],
+            landmarks_title: "Landmarks".into(),
             nav_in_spine_after: Some("title.xhtml".into()),
             zip_time: zip::DateTime::default(),
         }

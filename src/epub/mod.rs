@@ -75,7 +75,7 @@ impl Renderer for EpubRenderer {
                 role: Some(ReferenceType::Cover),
                 toc: None,
             });
-            landmarks.push(landmark("cover", "cover.xhtml", "Cover"));
+            landmarks.push(landmark("cover", "cover.xhtml", &book.labels.cover));
         }
         documents.push(Document {
             file: "title.xhtml".into(),
@@ -83,14 +83,18 @@ impl Renderer for EpubRenderer {
             role: Some(ReferenceType::TitlePage),
             toc: None,
         });
-        landmarks.push(landmark("titlepage", "title.xhtml", "Title page"));
-        landmarks.push(landmark("toc", "nav.xhtml#toc", "Contents"));
+        landmarks.push(landmark(
+            "titlepage",
+            "title.xhtml",
+            &book.labels.title_page,
+        ));
+        landmarks.push(landmark("toc", "nav.xhtml#toc", &book.labels.contents));
 
         let mut writer = xhtml::ChapterWriter::new(book);
         for index in 0..book.chapters.len() {
             let file = xhtml::chapter_file(index);
             if index == 0 {
-                landmarks.push(landmark("bodymatter", &file, "Start of content"));
+                landmarks.push(landmark("bodymatter", &file, &book.labels.start));
             }
             documents.push(Document {
                 xhtml: writer.chapter(index, diagnostics),
@@ -113,7 +117,11 @@ impl Renderer for EpubRenderer {
             role: Some(ReferenceType::Colophon),
             toc: None,
         });
-        landmarks.push(landmark("colophon", "colophon.xhtml", "Colophon"));
+        landmarks.push(landmark(
+            "colophon",
+            "colophon.xhtml",
+            &book.labels.colophon,
+        ));
 
         let prepared: Vec<images::Prepared<'_>> = book
             .assets
@@ -161,6 +169,7 @@ impl Renderer for EpubRenderer {
             language: book.meta.language.clone(),
             extra_metadata: package::extra_metadata(book, images),
             landmarks,
+            landmarks_title: book.labels.landmarks.clone(),
             nav_in_spine_after: Some("title.xhtml".into()),
             zip_time: zip_time(modified),
         };

@@ -107,7 +107,7 @@ pub fn build(
         builder.set_publication_date(date);
     }
     builder.set_generator(format!("presswork {}", env!("CARGO_PKG_VERSION")));
-    builder.set_toc_name("Contents");
+    builder.set_toc_name(book.labels.contents.clone());
     // Both are overwritten or made moot by the fixup, but set them so that nothing random or
     // clock-dependent is ever produced, even transiently.
     builder.set_modified_date(modified);

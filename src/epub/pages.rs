@@ -61,30 +61,31 @@ pub fn title_page(book: &Book) -> String {
 pub fn colophon(book: &Book, modified: Option<&str>) -> String {
     let meta = &book.meta;
     let mut items: Vec<(&str, String)> = Vec::new();
-    items.push(("Title", meta.title.clone()));
+    let labels = &book.labels;
+    items.push((&labels.title, meta.title.clone()));
     if !meta.authors.is_empty() {
-        items.push(("By", meta.authors.join(", ")));
+        items.push((&labels.by, meta.authors.join(", ")));
     }
     if let Some(source) = &meta.source {
-        items.push(("Source", source.clone()));
+        items.push((&labels.source, source.clone()));
     }
     if let Some(publisher) = &meta.publisher {
-        items.push(("Publisher", publisher.clone()));
+        items.push((&labels.publisher, publisher.clone()));
     }
     for credit in picture_credits(book) {
-        items.push(("Picture credit", credit));
+        items.push((&labels.picture_credit, credit));
     }
     if let Some(rights) = &meta.rights {
-        items.push(("Rights", rights.clone()));
+        items.push((&labels.rights, rights.clone()));
     }
     if let Some(identifier) = &meta.identifier {
-        items.push(("Identifier", identifier.clone()));
+        items.push((&labels.identifier, identifier.clone()));
     }
     if let Some(modified) = modified {
-        items.push(("Last modified", modified.to_string()));
+        items.push((&labels.last_modified, modified.to_string()));
     }
     items.push((
-        "Made with",
+        &labels.made_with,
         format!("presswork {}", env!("CARGO_PKG_VERSION")),
     ));
 
@@ -92,8 +93,10 @@ pub fn colophon(book: &Book, modified: Option<&str>) -> String {
     let mut body = String::from(
         "<section epub:type=\"colophon\" role=\"doc-colophon\" class=\"colophon\" \
          aria-labelledby=\"colophon-title\">\n\
-         <h1 id=\"colophon-title\" class=\"colophon-title\">About this book</h1>\n<dl>\n",
+         <h1 id=\"colophon-title\" class=\"colophon-title\">",
     );
+    body.push_str(&xml::text(&labels.about));
+    body.push_str("</h1>\n<dl>\n");
     for (term, value) in items {
         let _ = writeln!(
             body,
@@ -103,7 +106,7 @@ pub fn colophon(book: &Book, modified: Option<&str>) -> String {
         );
     }
     body.push_str("</dl>\n</section>\n");
-    document(&meta.language, "Colophon", Some("backmatter"), &body)
+    document(&meta.language, &labels.colophon, Some("backmatter"), &body)
 }
 
 /// Each distinct figure credit, in reading order.

@@ -3,7 +3,10 @@
 //! Pure data, no I/O. Text nodes hold plain Unicode; every writer does its own escaping.
 //! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
 
+mod labels;
 mod settings;
+
+pub use labels::{Labels, LABEL_KEYS};
 
 pub use settings::{
     parse_date, ChapterOpening, Figures, Margins, NotePlacement, Paper, Settings, Typography,
@@ -33,6 +36,8 @@ pub struct Book {
     /// The outputs' file name without extension (`[build] output-name`); `None` for the
     /// book folder's or manuscript's name.
     pub output_name: Option<String>,
+    /// The words around the text ("Contents", "Notes", …) in the book's language.
+    pub labels: Labels,
 }
 
 /// The ebook's own settings, from `[epub]` in `book.toml`.

@@ -139,6 +139,9 @@ pub struct BookConfig {
     /// The ebook's cover and stylesheet.
     #[serde(default)]
     pub epub: EpubSection,
+    /// Words around the text ("Contents", "Notes", …) by key, over the language's own.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// mdBook's renderers (`[output.html]`, …): other tools' settings, ignored.
     pub output: Option<IgnoredAny>,
     /// mdBook's preprocessors (`[preprocessor.links]`, …): ignored.

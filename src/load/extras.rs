@@ -1,5 +1,5 @@
 //! The `book.toml` keys that name files: `[epub] cover` and `[epub] stylesheet`, and
-//! `[build] output-name`. Each is checked at its line: a cover is an image like any other
+//! `[build] output-name`; and `[labels]`, the words around the text. Each is checked at its line: a cover is an image like any other
 //! (confined to the book's folders, decoded once), a stylesheet is read from inside the book
 //! folder and may not reach for anything the EPUB would not hold.
 
@@ -7,8 +7,8 @@ use std::path::Path;
 
 use super::assets::AssetResolver;
 use super::LoadedConfig;
-use crate::error::{Error, Result, SourcePos};
-use crate::ir::Figure;
+use crate::error::{Diagnostic, Error, Result, SourcePos};
+use crate::ir::{Figure, Labels, LABEL_KEYS};
 
 /// Largest stylesheet accepted, in bytes: a book's extra rules are a few kilobytes.
 const MAX_STYLESHEET_BYTES: u64 = 1024 * 1024;
@@ -125,4 +125,26 @@ pub(super) fn output_name(config: &LoadedConfig) -> Result<Option<String>> {
         ));
     }
     Ok(Some(name.clone()))
+}
+
+/// The book's labels: its language's words, with `[labels]` over them. An unknown key is an
+/// error at its line, with the nearest key.
+pub(super) fn labels(config: &LoadedConfig, language: &str) -> Result<Labels> {
+    let mut labels = Labels::for_language(language);
+    for (key, word) in &config.config.labels {
+        if !labels.set(key, word) {
+            let mut error =
+                Diagnostic::error(format!("unknown key `{key}` in [labels]")).at(SourcePos {
+                    file: config.path.clone(),
+                    line: config.line_of("labels", key).unwrap_or(1),
+                    column: 1,
+                });
+            error = match crate::suggest::did_you_mean(key, &LABEL_KEYS) {
+                Some(near) => error.hint(format!("did you mean `{near}`?")),
+                None => error.hint(format!("the keys are {}", LABEL_KEYS.join(", "))),
+            };
+            return Err(Error::Invalid(Box::new(error)));
+        }
+    }
+    Ok(labels)
 }

@@ -145,6 +145,7 @@ pub fn load_book(
     book.epub.cover = extras::cover(&config, &folder, &mut resolver)?;
     book.epub.stylesheet = extras::stylesheet(&config, &folder)?;
     book.output_name = extras::output_name(&config)?;
+    book.labels = extras::labels(&config, &book.meta.language)?;
     diagnostics.extend(resolver.take_diagnostics());
     book.assets = resolver.into_assets();
     book.shape = resolve_shape(&config, book.shape)?;

@@ -618,7 +618,7 @@ impl Layout<'_, '_> {
         style.style.bold = true;
         style.size = note_size(g.body_size);
         self.text_block(
-            &[Inline::Text("Notes".into())],
+            &[Inline::Text(self.book.labels.notes.clone())],
             TextBlock {
                 role: Role::Heading(3),
                 style,

@@ -80,14 +80,24 @@ fn byline(book: &Book) -> Option<String> {
 /// it came from `SOURCE_DATE_EPOCH`; `None` when there is only the 1980 placeholder.
 fn edition_date(book: &Book) -> Option<String> {
     if let Some(date) = present(book.meta.date.as_deref()) {
-        return Some(ir::parse_date(date).map_or_else(|| date.to_string(), |d| long_date(&d)));
+        return Some(
+            ir::parse_date(date).map_or_else(|| date.to_string(), |d| long_date(book, &d)),
+        );
     }
     let built = book.settings.build_date;
-    (built.timestamp() != DEFAULT_EPOCH).then(|| long_date(&built))
+    (built.timestamp() != DEFAULT_EPOCH).then(|| long_date(book, &built))
 }
 
-fn long_date(date: &chrono::DateTime<chrono::Utc>) -> String {
-    date.format("%-d %B %Y").to_string()
+/// The date written out (`17 May 2024`) in an English book; elsewhere as `2024-05-17`,
+/// which every language reads, rather than English month names.
+fn long_date(book: &Book, date: &chrono::DateTime<chrono::Utc>) -> String {
+    let english =
+        book.meta.language.to_ascii_lowercase().starts_with("en") || book.meta.language.is_empty();
+    if english {
+        date.format("%-d %B %Y").to_string()
+    } else {
+        date.format("%Y-%m-%d").to_string()
+    }
 }
 
 /// Each distinct figure credit in reading order, with what it credits (the captions, else
@@ -145,14 +155,17 @@ fn imprint_lines(book: &Book) -> Vec<MatterLine> {
     };
     push(title, false);
     if let Some(authors) = byline(book) {
-        push(format!("By {authors}"), false);
+        push(format!("{} {authors}", book.labels.by), false);
     }
     if let Some(publisher) = present(meta.publisher.as_deref()) {
-        push(format!("Published by {publisher}"), false);
+        push(format!("{} {publisher}", book.labels.published_by), false);
     }
     let mut group = true;
     if let Some(source) = present(meta.source.as_deref()) {
-        push(format!("Source: {source}"), std::mem::take(&mut group));
+        push(
+            format!("{}: {source}", book.labels.source),
+            std::mem::take(&mut group),
+        );
     }
     if let Some(rights) = present(meta.rights.as_deref()) {
         push(rights.to_string(), std::mem::take(&mut group));
@@ -163,15 +176,18 @@ fn imprint_lines(book: &Book) -> Vec<MatterLine> {
     let mut group = true;
     for credit in picture_credits(book) {
         push(
-            format!("Picture credit: {credit}"),
+            format!("{}: {credit}", book.labels.picture_credit),
             std::mem::take(&mut group),
         );
     }
     let mut group = true;
     if let Some(date) = edition_date(book) {
-        push(format!("Edition of {date}"), std::mem::take(&mut group));
+        push(
+            format!("{} {date}", book.labels.edition),
+            std::mem::take(&mut group),
+        );
     }
-    push("Made with presswork".into(), group);
+    push(format!("{} presswork", book.labels.made_with), group);
     lines
 }
 
@@ -189,13 +205,13 @@ fn colophon_lines(book: &Book) -> Vec<MatterLine> {
         push(rights.to_string());
     }
     for credit in picture_credits(book) {
-        push(format!("Picture credit: {credit}"));
+        push(format!("{}: {credit}", book.labels.picture_credit));
     }
     if let Some(source) = present(meta.source.as_deref()) {
-        push(format!("Source: {source}"));
+        push(format!("{}: {source}", book.labels.source));
     }
     if let Some(date) = edition_date(book) {
-        push(format!("Edition of {date}"));
+        push(format!("{} {date}", book.labels.edition));
     }
     lines
 }

@@ -255,6 +255,14 @@ const BUILTIN: &[(&str, &[u8])] = builtin![
     "NotoSansMono-Regular" => "NotoSansMono-Regular.ttf",
     "NotoSerifDevanagari-Regular" => "NotoSerifDevanagari-Regular.ttf",
     "NotoSerifDevanagari-Bold" => "NotoSerifDevanagari-Bold.ttf",
+    "NotoSerifBengali-Regular" => "NotoSerifBengali-Regular.ttf",
+    "NotoSerifTamil-Regular" => "NotoSerifTamil-Regular.ttf",
+    "NotoSerifGurmukhi-Regular" => "NotoSerifGurmukhi-Regular.ttf",
+    "NotoSerifGujarati-Regular" => "NotoSerifGujarati-Regular.ttf",
+    "NotoSerifTelugu-Regular" => "NotoSerifTelugu-Regular.ttf",
+    "NotoSerifKannada-Regular" => "NotoSerifKannada-Regular.ttf",
+    "NotoSerifMalayalam-Regular" => "NotoSerifMalayalam-Regular.ttf",
+    "NotoSansOriya-Regular" => "NotoSansOriya-Regular.ttf",
 ];
 
 /// The bytes of every compiled-in font, for other consumers of fonts (the SVG parser, which
@@ -266,6 +274,14 @@ pub fn builtin_font_data() -> impl Iterator<Item = &'static [u8]> {
 const MONO: usize = 4;
 const DEVANAGARI: usize = 5;
 const DEVANAGARI_BOLD: usize = 6;
+/// The other Indian scripts, a regular face each (bold text in them is set regular):
+/// Bengali, Tamil, Gurmukhi, Gujarati, Telugu, Kannada, Malayalam, Oriya. They cover
+/// disjoint blocks, so their order in the chain does not matter.
+const INDIC: std::ops::Range<usize> = 7..15;
+
+/// How many fonts a fallback chain tries: the first choice, the serif, Devanagari, the
+/// other Indian scripts, the mono font.
+pub const FALLBACK_CHAIN_LEN: usize = 4 + INDIC.end - INDIC.start;
 
 /// All fonts available to a layout.
 pub struct FontSet {
@@ -311,18 +327,20 @@ impl FontSet {
     }
 
     /// Fonts to try, in order, for a character the first choice lacks.
-    pub fn fallbacks(&self, family: Family, style: Style) -> [FontId; 4] {
+    pub fn fallbacks(&self, family: Family, style: Style) -> [FontId; FALLBACK_CHAIN_LEN] {
         let devanagari = if style.bold {
             DEVANAGARI_BOLD
         } else {
             DEVANAGARI
         };
-        [
-            self.select(family, style),
-            self.select(Family::Serif, style),
-            FontId(devanagari),
-            FontId(MONO),
-        ]
+        let mut chain = [FontId(MONO); FALLBACK_CHAIN_LEN];
+        chain[0] = self.select(family, style);
+        chain[1] = self.select(Family::Serif, style);
+        chain[2] = FontId(devanagari);
+        for (slot, font) in chain[3..].iter_mut().zip(INDIC) {
+            *slot = FontId(font);
+        }
+        chain
     }
 
     /// The font that draws `c`: the first of the fallback chain that has it.
@@ -373,6 +391,34 @@ mod tests {
     }
 
     #[test]
+    fn every_indian_script_has_a_font() {
+        let set = FontSet::builtin().expect("fonts");
+        // A letter of each: Bengali, Tamil, Gurmukhi, Gujarati, Telugu, Kannada, Malayalam,
+        // Oriya, each drawn by its own font, bold text included.
+        for (letter, name) in [
+            ('ক', "NotoSerifBengali-Regular"),
+            ('த', "NotoSerifTamil-Regular"),
+            ('ਕ', "NotoSerifGurmukhi-Regular"),
+            ('ક', "NotoSerifGujarati-Regular"),
+            ('క', "NotoSerifTelugu-Regular"),
+            ('ಕ', "NotoSerifKannada-Regular"),
+            ('ക', "NotoSerifMalayalam-Regular"),
+            ('କ', "NotoSansOriya-Regular"),
+        ] {
+            for style in [
+                Style::default(),
+                Style {
+                    bold: true,
+                    ..Style::default()
+                },
+            ] {
+                let font = set.font_for(letter, Family::Serif, style).expect("a font");
+                assert_eq!(set.get(font).name, name, "{letter}");
+            }
+        }
+    }
+
+    #[test]
     fn only_the_serif_has_small_caps_and_figure_features_to_apply() {
         let set = FontSet::builtin().expect("fonts");
         let all = FeatureSet::TAGS
@@ -383,7 +429,7 @@ mod tests {
                 name if name.starts_with("NotoSerif-") => {
                     assert_eq!(font.features, all, "{name}")
                 }
-                name if name.starts_with("NotoSerifDevanagari") => {
+                name if name.starts_with("NotoSerifDevanagari") || INDIC.contains(&id.0) => {
                     assert_eq!(font.features, FeatureSet::NONE, "{name}")
                 }
                 _ => assert_eq!(id, FontId(MONO)),

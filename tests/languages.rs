@@ -112,6 +112,18 @@ fn french_guillemets_hold_their_words_with_a_narrow_space_the_font_covers() {
 }
 
 #[test]
+fn a_passage_in_another_language_takes_its_own_quotes() {
+    let (book, _) = book_in(
+        "de",
+        "# K\n\nEr las <span lang=\"en\">\"Hello\"</span> und <span lang=\"fr\">\"Salut\"</span>, dann \"Hallo\".\n",
+    );
+    assert_eq!(
+        paragraphs(&book),
+        ["Er las “Hello” und «\u{202F}Salut\u{202F}», dann „Hallo“."]
+    );
+}
+
+#[test]
 fn english_books_keep_smart_punctuation_as_it_was() {
     let (book, _) = book_in("en", "# C\n\nShe said \"it's 'fine'\".\n");
     assert_eq!(paragraphs(&book), ["She said “it’s ‘fine’”."]);

@@ -149,6 +149,25 @@ enum HtmlInline {
     Link(Option<LinkTarget>),
 }
 
+/// The language of the innermost `<span lang>` (or other element with `lang`) open on the
+/// stack, if any: a quotation in another language takes that language's marks.
+fn passage_language(stack: &[Frame]) -> Option<&str> {
+    stack.iter().rev().find_map(|frame| {
+        let Frame::HtmlInline(_, HtmlInline::Styled(inner, outer), _) = frame else {
+            return None;
+        };
+        [Some(inner), outer.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|style| match style {
+                crate::ir::TextStyle::Language {
+                    lang: Some(lang), ..
+                } => Some(lang.as_str()),
+                _ => None,
+            })
+    })
+}
+
 impl Frame {
     /// Frames that raw HTML opened: a Markdown end event closes any of them still open.
     fn is_html(&self) -> bool {
@@ -230,7 +249,8 @@ pub fn convert(
                 let next = markdown
                     .get(range.end..)
                     .and_then(|rest| rest.chars().next());
-                let text = match cx.quotes.rewrite(&text, source, next) {
+                let passage = passage_language(&stack);
+                let text = match cx.quotes.rewrite(&text, source, next, passage) {
                     Some(mark) => mark.to_string(),
                     None => clean(text.into_string()),
                 };

@@ -98,7 +98,8 @@ pub fn for_language(tag: &str) -> QuoteStyle {
     }
 }
 
-/// Rewrites the quotes smart punctuation made, in one manuscript. Single quotes are only
+/// Rewrites the quotes smart punctuation made, in one manuscript, by the book's language or
+/// the language of the passage they stand in. Single quotes are only
 /// rewritten in pairs: smart punctuation makes the same ’ for an apostrophe ("it’s") as for
 /// a closing quote, so a ’ closes a quotation only when one is open and no letter follows.
 #[derive(Debug, Clone)]
@@ -123,29 +124,33 @@ impl QuoteRewriter {
     }
 
     /// The text to use for a text event `text` made from `source` (the Markdown it came
-    /// from), followed in the source by `next`; `None` to keep it as it is.
+    /// from), followed in the source by `next`, in a passage marked as language `passage`
+    /// (`None`: the book's); `None` to keep it as it is.
     pub fn rewrite(
         &mut self,
         text: &str,
         source: &str,
         next: Option<char>,
+        passage: Option<&str>,
     ) -> Option<&'static str> {
-        if self.style == ENGLISH || !matches!(source, "\"" | "'") {
+        if !matches!(source, "\"" | "'") {
             return None;
         }
-        match text {
-            "\u{201C}" => Some(self.style.primary.0),
-            "\u{201D}" => Some(self.style.primary.1),
+        let style = passage.map_or(self.style, for_language);
+        let mark = match text {
+            "\u{201C}" => style.primary.0,
+            "\u{201D}" => style.primary.1,
             "\u{2018}" => {
                 self.open_single += 1;
-                Some(self.style.secondary.0)
+                style.secondary.0
             }
             "\u{2019}" if self.open_single > 0 && !next.is_some_and(char::is_alphanumeric) => {
                 self.open_single -= 1;
-                Some(self.style.secondary.1)
+                style.secondary.1
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        (mark != text).then_some(mark)
     }
 }
 
@@ -168,18 +173,28 @@ mod tests {
     #[test]
     fn only_smart_quotes_change_and_apostrophes_stay() {
         let mut german = QuoteRewriter::new("de");
-        assert_eq!(german.rewrite("\u{201C}", "\"", Some('S')), Some("„"));
-        assert_eq!(german.rewrite("\u{201D}", "\"", Some(' ')), Some("“"));
+        assert_eq!(german.rewrite("\u{201C}", "\"", Some('S'), None), Some("„"));
+        assert_eq!(german.rewrite("\u{201D}", "\"", Some(' '), None), Some("“"));
         // Typed by the writer as a curly quote: kept.
-        assert_eq!(german.rewrite("\u{201C}", "\u{201C}", Some(' ')), None);
+        assert_eq!(
+            german.rewrite("\u{201C}", "\u{201C}", Some(' '), None),
+            None
+        );
         // An apostrophe with no quotation open stays.
-        assert_eq!(german.rewrite("\u{2019}", "'", Some('s')), None);
-        assert_eq!(german.rewrite("\u{2018}", "'", Some('j')), Some("‚"));
+        assert_eq!(german.rewrite("\u{2019}", "'", Some('s'), None), None);
+        assert_eq!(german.rewrite("\u{2018}", "'", Some('j'), None), Some("‚"));
         // An apostrophe inside the quotation (a letter follows) stays; the closing one turns.
-        assert_eq!(german.rewrite("\u{2019}", "'", Some('s')), None);
-        assert_eq!(german.rewrite("\u{2019}", "'", Some('.')), Some("‘"));
-        assert_eq!(german.rewrite("\u{2019}", "'", None), None);
+        assert_eq!(german.rewrite("\u{2019}", "'", Some('s'), None), None);
+        assert_eq!(german.rewrite("\u{2019}", "'", Some('.'), None), Some("‘"));
+        assert_eq!(german.rewrite("\u{2019}", "'", None, None), None);
+        // A passage marked as English in the German book keeps English marks, and one
+        // marked as German in an English book gets German ones.
+        assert_eq!(german.rewrite("\u{201C}", "\"", None, Some("en")), None);
         let mut english = QuoteRewriter::new("en");
-        assert_eq!(english.rewrite("\u{201C}", "\"", None), None);
+        assert_eq!(
+            english.rewrite("\u{201C}", "\"", None, Some("de")),
+            Some("„")
+        );
+        assert_eq!(english.rewrite("\u{201C}", "\"", None, None), None);
     }
 }

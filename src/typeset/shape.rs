@@ -34,7 +34,7 @@ pub struct ShapedGlyph {
 pub struct ShapedRun {
     /// The font.
     pub font: FontId,
-    /// Glyphs in visual (= logical, left-to-right) order.
+    /// Glyphs in visual order (logical order reversed in a right-to-left run).
     pub glyphs: Rc<[ShapedGlyph]>,
     /// Byte offset of the run in the word it was cut from.
     pub start: usize,
@@ -188,7 +188,9 @@ impl<'f> Shaper<'f> {
         features: FeatureSet,
     ) -> Vec<ShapedRun> {
         let primary = self.fonts.select(family, style);
-        let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
+        let levels = bidi_levels(text);
+        let rtl_at = |offset: usize| levels.as_ref().is_some_and(|l| l[offset].is_rtl());
+        let mut runs: Vec<(FontId, bool, usize, usize)> = Vec::new();
         for (start, grapheme) in text.grapheme_indices(true) {
             let base = grapheme.chars().next().unwrap_or(' ');
             let font = if base.is_whitespace() {
@@ -200,18 +202,33 @@ impl<'f> Shaper<'f> {
                 self.missing.borrow_mut().insert(base);
                 primary
             });
+            let rtl = rtl_at(start);
             match runs.last_mut() {
-                Some((f, _, end)) if *f == font => *end = start + grapheme.len(),
-                _ => runs.push((font, start, start + grapheme.len())),
+                Some((f, r, _, end)) if *f == font && *r == rtl => *end = start + grapheme.len(),
+                _ => runs.push((font, rtl, start, start + grapheme.len())),
             }
         }
-        runs.into_iter()
-            .map(|(font, start, end)| ShapedRun {
+        let mut shaped: Vec<ShapedRun> = runs
+            .iter()
+            .map(|&(font, _, start, end)| ShapedRun {
                 font,
                 glyphs: self.shape_with(font, &text[start..end], features),
                 start,
             })
-            .collect()
+            .collect();
+        // Unicode's rule L2 in a left-to-right line: each stretch of right-to-left runs is
+        // drawn in reverse order (each run's glyphs are in visual order already).
+        let mut i = 0;
+        while i < runs.len() {
+            if runs[i].1 {
+                let stretch = runs[i..].iter().take_while(|run| run.1).count();
+                shaped[i..i + stretch].reverse();
+                i += stretch;
+            } else {
+                i += 1;
+            }
+        }
+        shaped
     }
 
     /// Shape `text` in one font with its default features (cached).
@@ -274,14 +291,19 @@ impl<'f> Shaper<'f> {
         let upem = f.units_per_em;
         let infos = output.glyph_infos();
         let positions = output.glyph_positions();
+        // Where each cluster's text ends: at the next cluster start in the text. A
+        // right-to-left run comes out in visual order, its clusters descending, so the next
+        // start is looked up among all of them rather than in the glyph after.
+        let mut starts: Vec<usize> = infos.iter().map(|g| g.cluster as usize).collect();
+        starts.sort_unstable();
+        starts.dedup();
         let mut glyphs = Vec::with_capacity(infos.len());
         for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
             let cluster = info.cluster as usize;
             let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
-            let end = infos[i + 1..]
-                .iter()
-                .map(|g| g.cluster as usize)
-                .find(|c| *c > cluster)
+            let end = starts
+                .get(starts.partition_point(|&c| c <= cluster))
+                .copied()
                 .unwrap_or(text.len());
             let glyph_text = if first_of_cluster {
                 text.get(cluster..end).unwrap_or("").to_string()
@@ -289,9 +311,14 @@ impl<'f> Shaper<'f> {
                 String::new()
             };
             let mut id = info.glyph_id as u16;
+            let mut advance = pos.x_advance as f32 / upem;
             if id == 0 {
                 // No glyph: draw the replacement character, keep the real text for copying.
-                id = f.face.glyph_index('\u{fffd}').map_or(0, |g| g.0);
+                // It takes its own width, so that it never overlaps its neighbours.
+                if let Some(replacement) = f.face.glyph_index('\u{fffd}') {
+                    id = replacement.0;
+                    advance = f.advance(id) / upem;
+                }
                 if !glyph_text.trim().is_empty() {
                     let mut missing = self.missing.borrow_mut();
                     missing.extend(glyph_text.chars());
@@ -299,7 +326,7 @@ impl<'f> Shaper<'f> {
             }
             glyphs.push(ShapedGlyph {
                 id,
-                advance: pos.x_advance as f32 / upem,
+                advance,
                 x_offset: pos.x_offset as f32 / upem,
                 y_offset: pos.y_offset as f32 / upem,
                 text: CompactString::from(glyph_text),
@@ -310,10 +337,64 @@ impl<'f> Shaper<'f> {
     }
 }
 
+/// The bidi level of each byte of `text`, taken as a left-to-right paragraph (a word is set
+/// in a left-to-right line); `None` when it has no right-to-left character, which is nearly
+/// always, at the cost of one scan.
+fn bidi_levels(text: &str) -> Option<Vec<unicode_bidi::Level>> {
+    let has_rtl = text.chars().any(|c| {
+        matches!(
+            unicode_bidi::bidi_class(c),
+            unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
+        )
+    });
+    if !has_rtl {
+        return None;
+    }
+    let info = unicode_bidi::BidiInfo::new(text, Some(unicode_bidi::Level::ltr()));
+    Some(info.levels)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::typeset::fonts::{Caps, Features, Figures};
+
+    #[test]
+    fn right_to_left_words_are_drawn_in_visual_order_with_their_own_text() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let word = "from(\"\u{645}\u{631}\u{62D}\u{628}\u{627}\");";
+        let runs = shaper.shape_word(word, Family::Mono, Style::default());
+        // Glyph texts in drawing order: the Latin and the punctuation after the Arabic
+        // stay where they are; the Arabic letters run right to left.
+        let drawn: Vec<&str> = runs
+            .iter()
+            .flat_map(|run| run.glyphs.iter().map(|g| g.text.as_str()))
+            .collect();
+        assert_eq!(
+            drawn,
+            [
+                "f", "r", "o", "m", "(", "\"", "\u{627}", "\u{628}", "\u{62D}", "\u{631}",
+                "\u{645}", "\"", ")", ";"
+            ]
+        );
+        // Only the Arabic letters lack a font: the punctuation around them is covered.
+        let missing = shaper.missing_characters();
+        assert!(
+            missing.iter().all(|c| ('\u{600}'..='\u{6FF}').contains(c)),
+            "{missing:?}"
+        );
+        // A replacement mark is as wide as it is drawn: no overlap with its neighbours.
+        let font = fonts.get(runs[1].font);
+        let replacement = font.face.glyph_index('\u{fffd}').expect("U+FFFD").0;
+        for glyph in runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter())
+            .filter(|g| g.id == replacement)
+        {
+            assert!((glyph.advance - font.advance(replacement) / font.units_per_em).abs() < 1e-6);
+        }
+    }
 
     #[test]
     fn caches_stop_growing_at_their_bound_and_still_shape() {

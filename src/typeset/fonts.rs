@@ -263,6 +263,8 @@ const BUILTIN: &[(&str, &[u8])] = builtin![
     "NotoSerifKannada-Regular" => "NotoSerifKannada-Regular.ttf",
     "NotoSerifMalayalam-Regular" => "NotoSerifMalayalam-Regular.ttf",
     "NotoSansOriya-Regular" => "NotoSansOriya-Regular.ttf",
+    "NotoNaskhArabic-Regular" => "NotoNaskhArabic-Regular.ttf",
+    "NotoSerifHebrew-Regular" => "NotoSerifHebrew-Regular.ttf",
 ];
 
 /// The bytes of every compiled-in font, for other consumers of fonts (the SVG parser, which
@@ -274,14 +276,15 @@ pub fn builtin_font_data() -> impl Iterator<Item = &'static [u8]> {
 const MONO: usize = 4;
 const DEVANAGARI: usize = 5;
 const DEVANAGARI_BOLD: usize = 6;
-/// The other Indian scripts, a regular face each (bold text in them is set regular):
-/// Bengali, Tamil, Gurmukhi, Gujarati, Telugu, Kannada, Malayalam, Oriya. They cover
-/// disjoint blocks, so their order in the chain does not matter.
-const INDIC: std::ops::Range<usize> = 7..15;
+/// The other scripts, a regular face each (bold text in them is set regular): the Indian
+/// Bengali, Tamil, Gurmukhi, Gujarati, Telugu, Kannada, Malayalam and Oriya, then Arabic
+/// (with Urdu's letters) and Hebrew. They cover disjoint blocks, so their order in the
+/// chain does not matter.
+const SCRIPTS: std::ops::Range<usize> = 7..17;
 
 /// How many fonts a fallback chain tries: the first choice, the serif, Devanagari, the
-/// other Indian scripts, the mono font.
-pub const FALLBACK_CHAIN_LEN: usize = 4 + INDIC.end - INDIC.start;
+/// other scripts, the mono font.
+pub const FALLBACK_CHAIN_LEN: usize = 4 + SCRIPTS.end - SCRIPTS.start;
 
 /// All fonts available to a layout.
 pub struct FontSet {
@@ -337,7 +340,7 @@ impl FontSet {
         chain[0] = self.select(family, style);
         chain[1] = self.select(Family::Serif, style);
         chain[2] = FontId(devanagari);
-        for (slot, font) in chain[3..].iter_mut().zip(INDIC) {
+        for (slot, font) in chain[3..].iter_mut().zip(SCRIPTS) {
             *slot = FontId(font);
         }
         chain
@@ -404,6 +407,9 @@ mod tests {
             ('ಕ', "NotoSerifKannada-Regular"),
             ('ക', "NotoSerifMalayalam-Regular"),
             ('କ', "NotoSansOriya-Regular"),
+            ('ع', "NotoNaskhArabic-Regular"),
+            ('ے', "NotoNaskhArabic-Regular"),
+            ('ש', "NotoSerifHebrew-Regular"),
         ] {
             for style in [
                 Style::default(),
@@ -419,7 +425,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_serif_has_small_caps_and_figure_features_to_apply() {
+    fn only_the_serif_has_small_caps_and_old_style_figures_to_apply() {
         let set = FontSet::builtin().expect("fonts");
         let all = FeatureSet::TAGS
             .iter()
@@ -429,7 +435,11 @@ mod tests {
                 name if name.starts_with("NotoSerif-") => {
                     assert_eq!(font.features, all, "{name}")
                 }
-                name if name.starts_with("NotoSerifDevanagari") || INDIC.contains(&id.0) => {
+                "NotoNaskhArabic-Regular" => {
+                    // Tabular figures only (tables ask for them), no small capitals.
+                    assert_eq!(font.features, FeatureSet::TNUM, "Naskh")
+                }
+                name if name.starts_with("NotoSerifDevanagari") || SCRIPTS.contains(&id.0) => {
                     assert_eq!(font.features, FeatureSet::NONE, "{name}")
                 }
                 _ => assert_eq!(id, FontId(MONO)),

@@ -156,6 +156,78 @@ pub struct SetLine {
     pub expansion: f32,
 }
 
+/// Whether `c` is a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, …).
+/// Cheap for the Latin text of most books: no table lookup below U+0590.
+fn is_right_to_left(c: char) -> bool {
+    c >= '\u{0590}'
+        && matches!(
+            unicode_bidi::bidi_class(c),
+            unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
+        )
+}
+
+/// The direction of a piece's first strong character: `Some(true)` right to left,
+/// `Some(false)` left to right, `None` for neutral text (digits, punctuation).
+fn strong_direction(piece: &Piece) -> Option<bool> {
+    piece
+        .glyphs
+        .iter()
+        .flat_map(|g| g.text.chars())
+        .find_map(|c| {
+            if is_right_to_left(c) {
+                Some(true)
+            } else if c.is_alphabetic() {
+                Some(false)
+            } else {
+                None
+            }
+        })
+}
+
+/// Unicode's rule L2 over a line set left to right: each stretch of right-to-left words
+/// (with the spaces and neutral pieces between them) is mirrored in place, so that a phrase
+/// of Arabic or Hebrew words reads from the right; the pieces are then in visual order.
+/// A neutral piece joins a stretch only between two right-to-left pieces (rules N1, N2 with
+/// a left-to-right paragraph). Each piece's own glyphs are in visual order already (the
+/// shaper reverses right-to-left runs within a word).
+fn reorder_right_to_left(pieces: &mut [(f32, Piece)]) {
+    let any_rtl = pieces.iter().any(|(_, p)| {
+        p.glyphs
+            .iter()
+            .any(|g| g.text.chars().any(is_right_to_left))
+    });
+    if !any_rtl {
+        return;
+    }
+    let strong: Vec<Option<bool>> = pieces.iter().map(|(_, p)| strong_direction(p)).collect();
+    let mut rtl = vec![false; pieces.len()];
+    let mut previous = false;
+    for (i, class) in strong.iter().enumerate() {
+        rtl[i] = match class {
+            Some(direction) => {
+                previous = *direction;
+                *direction
+            }
+            None => previous && strong[i + 1..].iter().flatten().next() == Some(&true),
+        };
+    }
+    let mut i = 0;
+    while i < pieces.len() {
+        if !rtl[i] {
+            i += 1;
+            continue;
+        }
+        let end = i + rtl[i..].iter().take_while(|r| **r).count();
+        let left = pieces[i].0;
+        let right = pieces[end - 1].0 + pieces[end - 1].1.width;
+        for (x, piece) in &mut pieces[i..end] {
+            *x = left + right - *x - piece.width;
+        }
+        pieces[i..end].reverse();
+        i = end;
+    }
+}
+
 /// Character protrusion (microtype's `\SetProtrusion`, its default set for text fonts): how
 /// far a character may hang into the left and the right margin when it starts or ends a
 /// justified line, in thousandths of its own width. Light marks at the edge of a column
@@ -988,6 +1060,7 @@ pub fn set_lines_of_part(
                 *px += shift;
             }
         }
+        reorder_right_to_left(&mut set.pieces);
         out.push(set);
     }
     out
@@ -1125,6 +1198,41 @@ mod tests {
         assert!(Hyphenation::for_language("zh")
             .points("notwithstanding")
             .is_empty());
+    }
+
+    #[test]
+    fn a_right_to_left_phrase_reads_from_the_right_in_a_left_to_right_line() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyphenation = Hyphenation::for_language("en");
+        let mut builder = ParagraphBuilder::new(&shaper, &hyphenation, 400.0);
+        // "He wrote שלום עולם now": the two Hebrew words, in logical order, then English.
+        builder.add_spans(&[Span {
+            text: "He wrote \u{5E9}\u{5DC}\u{5D5}\u{5DD} \u{5E2}\u{5D5}\u{5DC}\u{5DD} now.".into(),
+            style: TextStyle::serif(10.0),
+        }]);
+        let (paragraph, lines) = builder.finish(Alignment::Left);
+        let set = set_lines(paragraph, &lines, Alignment::Left, 400.0);
+        assert_eq!(set.len(), 1);
+        let words: Vec<(f32, String)> = set[0]
+            .pieces
+            .iter()
+            .map(|(x, p)| (*x, p.glyphs.iter().map(|g| g.text.as_str()).collect()))
+            .collect();
+        // In visual order, left to right: the English, then the second Hebrew word (its
+        // letters drawn right to left), then the first, then the English again.
+        let texts: Vec<&str> = words.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "He",
+                "wrote",
+                "\u{5DD}\u{5DC}\u{5D5}\u{5E2}",
+                "\u{5DD}\u{5D5}\u{5DC}\u{5E9}",
+                "now."
+            ]
+        );
+        assert!(words.windows(2).all(|w| w[0].0 < w[1].0), "{words:?}");
     }
 
     #[test]

@@ -378,21 +378,39 @@ mod tests {
                 "\u{645}", "\"", ")", ";"
             ]
         );
-        // Only the Arabic letters lack a font: the punctuation around them is covered.
-        let missing = shaper.missing_characters();
-        assert!(
-            missing.iter().all(|c| ('\u{600}'..='\u{6FF}').contains(c)),
-            "{missing:?}"
-        );
-        // A replacement mark is as wide as it is drawn: no overlap with its neighbours.
-        let font = fonts.get(runs[1].font);
-        let replacement = font.face.glyph_index('\u{fffd}').expect("U+FFFD").0;
-        for glyph in runs
+        // The Arabic is drawn by the Arabic font, the rest by the mono font.
+        assert!(runs
             .iter()
+            .any(|r| fonts.get(r.font).name == "NotoNaskhArabic-Regular"));
+        assert!(shaper.missing_characters().is_empty());
+    }
+
+    #[test]
+    fn only_uncovered_characters_are_missing_and_their_marks_take_their_own_width() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        // Hebrew has a font, the Chinese has none: in a right-to-left context the
+        // punctuation around the Chinese is still covered, and not reported.
+        let runs = shaper.shape_word(
+            "(\u{5E9}\u{4E2D}\u{6587});",
+            Family::Serif,
+            Style::default(),
+        );
+        let missing = shaper.missing_characters();
+        assert_eq!(missing, ['\u{4E2D}', '\u{6587}']);
+        // A replacement mark is as wide as it is drawn: no overlap with its neighbours.
+        let primary = fonts.get(fonts.select(Family::Serif, Style::default()));
+        let replacement = primary.face.glyph_index('\u{fffd}').expect("U+FFFD").0;
+        let marks: Vec<&ShapedGlyph> = runs
+            .iter()
+            .filter(|r| fonts.get(r.font).name == primary.name)
             .flat_map(|r| r.glyphs.iter())
             .filter(|g| g.id == replacement)
-        {
-            assert!((glyph.advance - font.advance(replacement) / font.units_per_em).abs() < 1e-6);
+            .collect();
+        assert_eq!(marks.len(), 2);
+        for glyph in marks {
+            let width = primary.advance(replacement) / primary.units_per_em;
+            assert!((glyph.advance - width).abs() < 1e-6);
         }
     }
 

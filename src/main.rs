@@ -106,17 +106,13 @@ struct CommonArgs {
     load: LoadArgs,
 }
 
+/// How the commands that make both formats (`build`, `check`, `watch`) read and judge a book.
 #[derive(Args)]
-struct BuildArgs {
-    /// The books: folders or .md files [default: as for `epub` and `pdf`].
-    inputs: Vec<PathBuf>,
-    /// Folder for the outputs, named <input name>.epub and <input name>.pdf.
-    #[arg(long, default_value = DEFAULT_OUT_DIR)]
-    out_dir: PathBuf,
-    /// Treat warnings as errors.
+struct BothArgs {
+    /// Treat warnings as errors: nothing is written and the exit status is 1.
     #[arg(long)]
     strict: bool,
-    /// Do not make the PDF a PDF/A-2b archival file.
+    /// Make (or check) the PDF as a plain PDF, not a PDF/A-2b archival file.
     #[arg(long)]
     no_pdfa: bool,
     #[command(flatten)]
@@ -124,17 +120,22 @@ struct BuildArgs {
 }
 
 #[derive(Args)]
+struct BuildArgs {
+    /// The books: folders or .md files [default: as for `epub` and `pdf`].
+    inputs: Vec<PathBuf>,
+    /// Folder for the outputs, named <input name>.epub and <input name>.pdf.
+    #[arg(long, default_value = DEFAULT_OUT_DIR)]
+    out_dir: PathBuf,
+    #[command(flatten)]
+    both: BothArgs,
+}
+
+#[derive(Args)]
 struct CheckArgs {
     /// The book [default: as for `epub` and `pdf`].
     input: Option<PathBuf>,
-    /// Treat warnings as errors (exit status 1 when there is any).
-    #[arg(long)]
-    strict: bool,
-    /// Check the PDF as a plain PDF, not a PDF/A-2b file.
-    #[arg(long)]
-    no_pdfa: bool,
     #[command(flatten)]
-    load: LoadArgs,
+    both: BothArgs,
 }
 
 #[derive(Args)]
@@ -144,14 +145,8 @@ struct WatchArgs {
     /// Folder for the outputs, named <input name>.epub and <input name>.pdf.
     #[arg(long, default_value = DEFAULT_OUT_DIR)]
     out_dir: PathBuf,
-    /// Treat warnings as errors: a build with warnings writes nothing.
-    #[arg(long)]
-    strict: bool,
-    /// Do not make the PDF a PDF/A-2b archival file.
-    #[arg(long)]
-    no_pdfa: bool,
     #[command(flatten)]
-    load: LoadArgs,
+    both: BothArgs,
 }
 
 #[derive(Args)]
@@ -474,11 +469,12 @@ struct BuildReport {
     failures: Vec<Failure>,
 }
 
-/// Load `input` once, render the EPUB and the PDF in parallel, and write both into
-/// `out_dir`; when either fails (or `--strict` refuses the warnings), nothing is written.
+/// Load `input` once and render the EPUB and the PDF in parallel; with an `out_dir`, write
+/// both into it, unless either fails (or `--strict` refuses the warnings): then nothing is
+/// written. Without one (`check`), nothing is written either way.
 fn build_both(
     input: &Path,
-    out_dir: &Path,
+    out_dir: Option<&Path>,
     load_args: &LoadArgs,
     strict: bool,
     pdf: &PdfRenderer,
@@ -507,7 +503,7 @@ fn build_both(
         }
     }
     failures.extend(strict_failure(strict, &warnings));
-    if failures.is_empty() {
+    if let (Some(out_dir), true) = (out_dir, failures.is_empty()) {
         for (name, bytes) in outputs {
             let target = Target::File(default_output(
                 out_dir,
@@ -540,14 +536,14 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
     } else {
         args.inputs.clone()
     };
-    let pdf = pdf_renderer(args.no_pdfa);
+    let pdf = pdf_renderer(args.both.no_pdfa);
     let mut ok = true;
     for input in &inputs {
         let report = build_both(
             input,
-            &args.out_dir,
-            &args.load,
-            args.strict,
+            Some(&args.out_dir),
+            &args.both.load,
+            args.both.strict,
             &pdf,
             reporter,
         );
@@ -564,19 +560,19 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
 /// `presswork check`: load, render both formats in memory, report everything, write nothing.
 fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
     let input = input_or_default(args.input.as_deref());
-    let mut diagnostics = Diagnostics::default();
-    let mut failures = Vec::new();
-    match load(&input, &args.load, reporter, &mut diagnostics) {
-        Ok(book) => {
-            for rendered in render_both(&book, &pdf_renderer(args.no_pdfa), reporter) {
-                diagnostics.extend(rendered.diagnostics);
-                if let Err(error) = rendered.bytes {
-                    failures.push(Failure::Book(error));
-                }
-            }
-        }
-        Err(error) => failures.push(Failure::Book(error)),
-    }
+    // Not strict here: `--strict` decides the exit status below, rather than adding an error.
+    let BuildReport {
+        warnings: diagnostics,
+        failures,
+        ..
+    } = build_both(
+        &input,
+        None,
+        &args.both.load,
+        false,
+        &pdf_renderer(args.both.no_pdfa),
+        reporter,
+    );
     reporter.warnings(&diagnostics.warnings);
     reporter.failures(&failures);
     let errors = failures
@@ -588,27 +584,27 @@ fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
     reporter.note(&format_args!(
         "check: {}: {errors} error(s), {warnings} warning(s){}",
         input.display(),
-        if args.strict && warnings > 0 {
+        if args.both.strict && warnings > 0 {
             " (--strict: warnings count as errors)"
         } else {
             ""
         }
     ));
-    errors == 0 && !(args.strict && warnings > 0)
+    errors == 0 && !(args.both.strict && warnings > 0)
 }
 
 /// `presswork watch`: build both formats, then again after every saved change, until the
 /// process is stopped. A failed build is reported and watching goes on.
 fn run_watch(args: &WatchArgs, reporter: Reporter) -> bool {
     let input = input_or_default(args.input.as_deref());
-    let pdf = pdf_renderer(args.no_pdfa);
+    let pdf = pdf_renderer(args.both.no_pdfa);
     let build = || {
         let report = run_guarded(|| {
             build_both(
                 &input,
-                &args.out_dir,
-                &args.load,
-                args.strict,
+                Some(&args.out_dir),
+                &args.both.load,
+                args.both.strict,
                 &pdf,
                 reporter,
             )

@@ -41,74 +41,59 @@ pub fn render_diagnostic(
 }
 
 /// `error` as [`render_diagnostic`] renders a diagnostic: its one-line message, then the
+/// `error` as [`render_diagnostic`] renders a diagnostic: its one-line message, then the
 /// source line and a caret when the error knows where it comes from, then the hint.
 pub fn render_error(
     error: &Error,
     source: &dyn Fn(&Path) -> Option<String>,
     color: bool,
 ) -> String {
-    match error {
-        Error::Invalid(diagnostic) => render(diagnostic, Underline::Token, source, color),
+    if let Error::Invalid(diagnostic) = error {
+        return render(diagnostic, Underline::Token, source, color);
+    }
+    // The error's own one-line form is the title; its place, when it knows one, shows the
+    // line. A configuration error knows only the line: what is written on it is underlined.
+    let (at, underline) = match error {
         Error::Config {
             path,
             line: Some(line),
-            message,
-        } => {
-            // Only the line is known: underline what is written on it.
-            let headline = format!("{}: {message}", error_location(path, *line));
-            let diagnostic = Diagnostic {
-                severity: Severity::Error,
-                at: Some(SourcePos {
-                    file: path.clone(),
-                    line: *line,
-                    column: 1,
-                }),
-                message: headline,
-                hint: None,
-            };
-            render_titled(&diagnostic, Underline::Line, source, color)
-        }
-        Error::Image { at, .. } => {
-            let diagnostic = Diagnostic {
-                severity: Severity::Error,
-                at: Some(at.clone()),
-                message: error.to_string(),
-                hint: None,
-            };
-            render_titled(&diagnostic, Underline::Token, source, color)
-        }
+            ..
+        } => (Some((path, *line, 1)), Underline::Line),
+        Error::Image { at, .. } => (Some((&at.file, at.line, at.column)), Underline::Token),
         Error::NotUtf8 {
             path, line, column, ..
-        } => {
-            let diagnostic = Diagnostic {
-                severity: Severity::Error,
-                at: Some(SourcePos {
-                    file: path.clone(),
-                    line: *line,
-                    column: *column,
-                }),
-                message: error.to_string(),
-                hint: None,
-            };
-            // The line itself is not UTF-8: read it lossily so it can still be shown.
-            let lossy = |path: &Path| {
-                std::fs::read(path)
-                    .ok()
-                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                    .or_else(|| source(path))
-            };
-            render_titled(&diagnostic, Underline::Token, &lossy, color)
-        }
-        other => {
-            let diagnostic = Diagnostic {
-                severity: Severity::Error,
-                at: None,
-                message: other.to_string(),
-                hint: None,
-            };
-            render_titled(&diagnostic, Underline::Token, source, color)
-        }
+        } => (Some((path, *line, *column)), Underline::Token),
+        _ => (None, Underline::Token),
+    };
+    let diagnostic = Diagnostic {
+        severity: Severity::Error,
+        at: at.map(|(file, line, column)| SourcePos {
+            file: file.clone(),
+            line,
+            column,
+        }),
+        message: match error {
+            // Its Display says "invalid book configuration"; the place and the message say it.
+            Error::Config {
+                path,
+                line: Some(line),
+                message,
+            } => format!("{}: {message}", error_location(path, *line)),
+            other => other.to_string(),
+        },
+        hint: None,
+    };
+    if let Error::NotUtf8 { .. } = error {
+        // The line itself is not UTF-8: read it lossily so it can still be shown.
+        let lossy = |path: &Path| {
+            std::fs::read(path)
+                .ok()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .or_else(|| source(path))
+        };
+        return render_titled(&diagnostic, underline, &lossy, color);
     }
+    render_titled(&diagnostic, underline, source, color)
 }
 
 /// `path:line`, as [`Error::Config`] prints it.

@@ -507,86 +507,91 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
 
 impl Default for Labels {
     fn default() -> Self {
-        Labels::from_words(ENGLISH.map(str::to_string))
+        let mut labels = Labels::blank();
+        for (key, word) in LABEL_KEYS.iter().zip(ENGLISH) {
+            labels.set(key, word);
+        }
+        labels
     }
 }
 
 impl Labels {
     /// The built-in words for a BCP 47 tag (English where a table has none).
     pub fn for_language(tag: &str) -> Self {
-        let lower = tag.trim().to_ascii_lowercase();
-        let primary = lower.split(['-', '_']).next().unwrap_or("");
-        let primary = if primary == "no" { "nb" } else { primary };
-        let mut words = ENGLISH.map(str::to_string);
+        let tag = super::LanguageTag::parse(tag);
+        let primary = match tag.primary.as_str() {
+            "no" => "nb",
+            other => other,
+        };
+        let mut labels = Labels::default();
         if let Some((_, table)) = TABLES.iter().find(|(language, _)| *language == primary) {
             for (key, word) in *table {
-                if let Some(index) = LABEL_KEYS.iter().position(|k| k == key) {
-                    words[index] = (*word).to_string();
-                }
+                labels.set(key, word);
             }
         }
-        Labels::from_words(words)
+        labels
     }
 
     /// Replace the label of `key` (one of [`LABEL_KEYS`]); `false` for an unknown key.
     pub fn set(&mut self, key: &str, word: &str) -> bool {
-        let Some(index) = LABEL_KEYS.iter().position(|k| *k == key) else {
-            return false;
-        };
-        let mut words = self.words();
-        words[index] = word.to_string();
-        *self = Labels::from_words(words);
-        true
-    }
-
-    fn from_words(words: [String; 19]) -> Self {
-        let [contents, landmarks, cover, title_page, start, colophon, about, notes, title, by, source, publisher, published_by, picture_credit, rights, identifier, last_modified, made_with, edition] =
-            words;
-        Labels {
-            contents,
-            landmarks,
-            cover,
-            title_page,
-            start,
-            colophon,
-            about,
-            notes,
-            title,
-            by,
-            source,
-            publisher,
-            published_by,
-            picture_credit,
-            rights,
-            identifier,
-            last_modified,
-            made_with,
-            edition,
+        match self.slot(key) {
+            Some(slot) => {
+                *slot = word.to_string();
+                true
+            }
+            None => false,
         }
     }
 
-    fn words(&self) -> [String; 19] {
-        [
-            self.contents.clone(),
-            self.landmarks.clone(),
-            self.cover.clone(),
-            self.title_page.clone(),
-            self.start.clone(),
-            self.colophon.clone(),
-            self.about.clone(),
-            self.notes.clone(),
-            self.title.clone(),
-            self.by.clone(),
-            self.source.clone(),
-            self.publisher.clone(),
-            self.published_by.clone(),
-            self.picture_credit.clone(),
-            self.rights.clone(),
-            self.identifier.clone(),
-            self.last_modified.clone(),
-            self.made_with.clone(),
-            self.edition.clone(),
-        ]
+    /// The field a `[labels]` key names.
+    fn slot(&mut self, key: &str) -> Option<&mut String> {
+        Some(match key {
+            "contents" => &mut self.contents,
+            "landmarks" => &mut self.landmarks,
+            "cover" => &mut self.cover,
+            "title-page" => &mut self.title_page,
+            "start" => &mut self.start,
+            "colophon" => &mut self.colophon,
+            "about" => &mut self.about,
+            "notes" => &mut self.notes,
+            "title" => &mut self.title,
+            "by" => &mut self.by,
+            "source" => &mut self.source,
+            "publisher" => &mut self.publisher,
+            "published-by" => &mut self.published_by,
+            "picture-credit" => &mut self.picture_credit,
+            "rights" => &mut self.rights,
+            "identifier" => &mut self.identifier,
+            "last-modified" => &mut self.last_modified,
+            "made-with" => &mut self.made_with,
+            "edition" => &mut self.edition,
+            _ => return None,
+        })
+    }
+
+    /// Every label empty, to be filled.
+    fn blank() -> Self {
+        Labels {
+            contents: String::new(),
+            landmarks: String::new(),
+            cover: String::new(),
+            title_page: String::new(),
+            start: String::new(),
+            colophon: String::new(),
+            about: String::new(),
+            notes: String::new(),
+            title: String::new(),
+            by: String::new(),
+            source: String::new(),
+            publisher: String::new(),
+            published_by: String::new(),
+            picture_credit: String::new(),
+            rights: String::new(),
+            identifier: String::new(),
+            last_modified: String::new(),
+            made_with: String::new(),
+            edition: String::new(),
+        }
     }
 }
 
@@ -617,6 +622,18 @@ mod tests {
                 assert!(LABEL_KEYS.contains(key), "{language}: {key}");
                 assert!(!word.trim().is_empty(), "{language}: {key}");
             }
+        }
+    }
+
+    #[test]
+    fn every_key_names_its_own_label() {
+        let mut labels = Labels::default();
+        for key in LABEL_KEYS {
+            assert!(labels.set(key, key), "{key}");
+        }
+        // Two keys sharing a field would read back the later key's name.
+        for key in LABEL_KEYS {
+            assert_eq!(labels.slot(key).map(|s| s.as_str()), Some(key));
         }
     }
 

@@ -4,9 +4,11 @@
 //! Images are resolved once by the loader into the [`Asset`] table and referenced by [`AssetId`].
 
 mod labels;
+mod language;
 mod settings;
 
 pub use labels::{Labels, LABEL_KEYS};
+pub use language::LanguageTag;
 
 pub use settings::{
     parse_date, ChapterOpening, Figures, Margins, NotePlacement, Paper, Settings, Typography,

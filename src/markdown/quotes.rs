@@ -76,11 +76,8 @@ const CORNER: QuoteStyle = QuoteStyle {
 
 /// The quotation marks for a BCP 47 tag.
 pub fn for_language(tag: &str) -> QuoteStyle {
-    let lower = tag.trim().to_ascii_lowercase().replace('_', "-");
-    let mut parts = lower.split('-');
-    let primary = parts.next().unwrap_or("");
-    let rest: Vec<&str> = parts.collect();
-    let has = |subtag: &str| rest.contains(&subtag);
+    let tag = crate::ir::LanguageTag::parse(tag);
+    let (primary, has) = (tag.primary.as_str(), |subtag: &str| tag.has(subtag));
     match primary {
         "de" | "gsw" if has("ch") || primary == "gsw" => SWISS,
         "de" | "cs" | "sk" | "bg" | "lt" | "is" | "et" | "ka" => GERMAN,

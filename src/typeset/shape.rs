@@ -337,17 +337,21 @@ impl<'f> Shaper<'f> {
     }
 }
 
+/// Whether `c` is a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, …).
+/// Cheap for the Latin text of most books: no table lookup below U+0590.
+pub fn is_right_to_left(c: char) -> bool {
+    c >= '\u{0590}'
+        && matches!(
+            unicode_bidi::bidi_class(c),
+            unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
+        )
+}
+
 /// The bidi level of each byte of `text`, taken as a left-to-right paragraph (a word is set
 /// in a left-to-right line); `None` when it has no right-to-left character, which is nearly
 /// always, at the cost of one scan.
 fn bidi_levels(text: &str) -> Option<Vec<unicode_bidi::Level>> {
-    let has_rtl = text.chars().any(|c| {
-        matches!(
-            unicode_bidi::bidi_class(c),
-            unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
-        )
-    });
-    if !has_rtl {
+    if !text.chars().any(is_right_to_left) {
         return None;
     }
     let info = unicode_bidi::BidiInfo::new(text, Some(unicode_bidi::Level::ltr()));

@@ -16,7 +16,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::fonts::{Family, FontId, Style};
 use super::linebreak::{self, Item, Line, Params, FORCED};
-use super::shape::Shaper;
+use super::shape::{is_right_to_left, Shaper};
 
 /// Where a link on the page should go, before pages are known.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,16 +154,6 @@ pub struct SetLine {
     /// Font expansion of the whole line: every glyph is drawn `1 + expansion` times its
     /// natural width (0 = none; see [`linebreak::MAX_EXPANSION`]).
     pub expansion: f32,
-}
-
-/// Whether `c` is a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, …).
-/// Cheap for the Latin text of most books: no table lookup below U+0590.
-fn is_right_to_left(c: char) -> bool {
-    c >= '\u{0590}'
-        && matches!(
-            unicode_bidi::bidi_class(c),
-            unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
-        )
 }
 
 /// The direction of a piece's first strong character: `Some(true)` right to left,
@@ -327,11 +317,8 @@ pub struct Hyphenation {
 /// Serbian in Cyrillic unless the tag says Latin, British English for the Commonwealth.
 /// Chinese, Japanese and Korean have none: they break between characters.
 pub fn hyphenation_language(tag: &str) -> Option<Language> {
-    let lower = tag.trim().to_ascii_lowercase().replace('_', "-");
-    let mut parts = lower.split('-');
-    let primary = parts.next()?;
-    let rest: Vec<&str> = parts.collect();
-    let has = |subtag: &str| rest.contains(&subtag);
+    let tag = crate::ir::LanguageTag::parse(tag);
+    let (primary, has) = (tag.primary.as_str(), |subtag: &str| tag.has(subtag));
     const COMMONWEALTH: [&str; 8] = ["gb", "au", "nz", "ie", "za", "in", "pk", "sg"];
     let language = match primary {
         "en" if COMMONWEALTH.iter().any(|region| has(region)) => Language::EnglishGB,

@@ -77,6 +77,13 @@ struct LoadArgs {
     /// Paper size of the PDF (ignored for EPUB) [default: `paper` in book.toml, else a5].
     #[arg(long, value_enum)]
     paper: Option<PaperArg>,
+    /// A font file or folder for the PDF, after the book's own `[fonts] paths` (repeatable).
+    #[arg(long, value_name = "PATH")]
+    font_path: Vec<PathBuf>,
+    /// Use no system font: only the compiled-in fonts and the book's own, so that the PDF is
+    /// the same on every machine (characters they lack print as marks, with a warning).
+    #[arg(long)]
+    no_system_fonts: bool,
 }
 
 #[derive(Args)]
@@ -318,6 +325,8 @@ fn load(
         lenient: args.lenient,
         paper: args.paper.map(Paper::from),
         source_date_epoch: source_date_epoch(reporter),
+        font_paths: args.font_path.clone(),
+        system_fonts: !args.no_system_fonts,
     };
     let start = Instant::now();
     let book = load_book(input, &options, diagnostics);

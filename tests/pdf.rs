@@ -1007,7 +1007,7 @@ fn small_caps_and_figures_are_drawn_as_such_and_copy_as_written() {
             ..Style::default()
         };
         shaper
-            .shape_word(word, Family::Serif, style)
+            .shape_word(word, Family::Body, style)
             .iter()
             .flat_map(|run| run.glyphs.iter().map(|g| g.id))
             .collect()

@@ -543,6 +543,32 @@ impl Labels {
         }
     }
 
+    /// Every label, in [`LABEL_KEYS`] order (for the fonts: which characters the book
+    /// prints).
+    pub fn words(&self) -> [&str; 19] {
+        [
+            &self.contents,
+            &self.landmarks,
+            &self.cover,
+            &self.title_page,
+            &self.start,
+            &self.colophon,
+            &self.about,
+            &self.notes,
+            &self.title,
+            &self.by,
+            &self.source,
+            &self.publisher,
+            &self.published_by,
+            &self.picture_credit,
+            &self.rights,
+            &self.identifier,
+            &self.last_modified,
+            &self.made_with,
+            &self.edition,
+        ]
+    }
+
     /// The field a `[labels]` key names.
     fn slot(&mut self, key: &str) -> Option<&mut String> {
         Some(match key {

@@ -11,8 +11,8 @@ pub use labels::{Labels, LABEL_KEYS};
 pub use language::LanguageTag;
 
 pub use settings::{
-    parse_date, ChapterOpening, Figures, Margins, NotePlacement, Paper, Settings, Typography,
-    DEFAULT_EPOCH,
+    parse_date, ChapterOpening, FamilyChoice, Figures, FontSettings, Margins, NotePlacement, Paper,
+    Settings, Typography, DEFAULT_EPOCH,
 };
 
 use crate::error::SourcePos;

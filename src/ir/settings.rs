@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 pub const DEFAULT_EPOCH: i64 = 315_532_800;
 
 /// How a book is to be built, beyond what it says.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Paper size of printed output.
     pub paper: Paper,
@@ -23,6 +23,35 @@ pub struct Settings {
     pub figures: Figures,
     /// Type size, leading, margins and chapter openings of the printed page.
     pub typography: Typography,
+    /// The book's own fonts and the families it sets its text in.
+    pub fonts: FontSettings,
+}
+
+/// `[fonts]` in `book.toml` and `--font-path`: where a book's own fonts are and which
+/// families it sets its text, headings and code in (the compiled-in faces otherwise).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FontSettings {
+    /// Font files and folders, inside the book folder (or given on the command line).
+    pub paths: Vec<std::path::PathBuf>,
+    /// The family of the running text.
+    pub body: Option<FamilyChoice>,
+    /// The family of titles and headings (the body's if not set).
+    pub headings: Option<FamilyChoice>,
+    /// The family of code.
+    pub mono: Option<FamilyChoice>,
+    /// Whether the system's fonts may be used, for families and for characters no other
+    /// font has: the command line allows them unless `--no-system-fonts` or `[fonts] system
+    /// = false` (a build that is the same on every machine); library callers opt in.
+    pub system: bool,
+}
+
+/// A family named in `[fonts]`, with where, for an error if no font has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyChoice {
+    /// The family name ("Noto Serif", "Source Han Sans").
+    pub name: String,
+    /// Its place in `book.toml`.
+    pub at: crate::error::SourcePos,
 }
 
 impl Default for Settings {
@@ -33,6 +62,7 @@ impl Default for Settings {
             notes: NotePlacement::default(),
             figures: Figures::default(),
             typography: Typography::default(),
+            fonts: FontSettings::default(),
         }
     }
 }

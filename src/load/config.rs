@@ -109,6 +109,23 @@ pub struct EpubSection {
     pub stylesheet: Option<String>,
 }
 
+/// The `[fonts]` table: the book's own fonts and the families it is set in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontsSection {
+    /// Font files or folders, relative to the book folder.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Family of the running text.
+    pub body: Option<String>,
+    /// Family of titles and headings.
+    pub headings: Option<String>,
+    /// Family of code.
+    pub mono: Option<String>,
+    /// Whether the system's fonts may be used (default true).
+    pub system: Option<bool>,
+}
+
 /// `[typography.margins]` (or `margins = { … }` inside `[typography]`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +156,9 @@ pub struct BookConfig {
     /// The ebook's cover and stylesheet.
     #[serde(default)]
     pub epub: EpubSection,
+    /// The book's own fonts and its families.
+    #[serde(default)]
+    pub fonts: FontsSection,
     /// Words around the text ("Contents", "Notes", …) by key, over the language's own.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,

@@ -1,5 +1,6 @@
 //! The `book.toml` keys that name files: `[epub] cover` and `[epub] stylesheet`, and
-//! `[build] output-name`; and `[labels]`, the words around the text. Each is checked at its line: a cover is an image like any other
+//! `[build] output-name`; `[fonts]`, the book's own fonts; and `[labels]`, the words around
+//! the text. Each is checked at its line: a cover is an image like any other
 //! (confined to the book's folders, decoded once), a stylesheet is read from inside the book
 //! folder and may not reach for anything the EPUB would not hold.
 
@@ -8,7 +9,7 @@ use std::path::Path;
 use super::assets::AssetResolver;
 use super::LoadedConfig;
 use crate::error::{Diagnostic, Error, Result, SourcePos};
-use crate::ir::{Figure, Labels, LABEL_KEYS};
+use crate::ir::{FamilyChoice, Figure, FontSettings, Labels, LABEL_KEYS};
 
 /// Largest stylesheet accepted, in bytes: a book's extra rules are a few kilobytes.
 const MAX_STYLESHEET_BYTES: u64 = 1024 * 1024;
@@ -102,6 +103,54 @@ pub(super) fn stylesheet(config: &LoadedConfig, folder: &Path) -> Result<Option<
         }
     }
     Ok(Some(css))
+}
+
+/// `[fonts]`: its paths confined to the book folder (each checked at its line), then the
+/// command line's `--font-path` folders (the user's own choice, anywhere); the families with
+/// their lines, for an error there if no font has one; system fonts if both the caller and
+/// `[fonts] system` allow them.
+pub(super) fn fonts(
+    config: &LoadedConfig,
+    folder: &Path,
+    options: &super::LoadOptions,
+) -> Result<FontSettings> {
+    let section = &config.config.fonts;
+    let fail = |message: String| error(config, "fonts", "paths", message);
+    let mut paths = Vec::new();
+    for name in &section.paths {
+        let canonical = folder.join(name).canonicalize().map_err(|e| {
+            fail(format!(
+                "font path `{name}` cannot be read: {e}; name a font file or folder of the book"
+            ))
+        })?;
+        let inside = folder
+            .canonicalize()
+            .is_ok_and(|folder| canonical.starts_with(folder));
+        if !inside {
+            return Err(fail(format!(
+                "font path `{name}` is outside the book folder; copy the fonts into the book"
+            )));
+        }
+        paths.push(canonical);
+    }
+    paths.extend(options.font_paths.iter().cloned());
+    let choice = |key: &str, name: &Option<String>| {
+        name.as_ref().map(|name| FamilyChoice {
+            name: name.clone(),
+            at: SourcePos {
+                file: config.path.clone(),
+                line: config.line_of("fonts", key).unwrap_or(1),
+                column: 1,
+            },
+        })
+    };
+    Ok(FontSettings {
+        paths,
+        body: choice("body", &section.body),
+        headings: choice("headings", &section.headings),
+        mono: choice("mono", &section.mono),
+        system: options.system_fonts && section.system.unwrap_or(true),
+    })
 }
 
 /// `[build] output-name`: a plain file name without extension.

@@ -32,6 +32,12 @@ pub struct LoadOptions {
     pub paper: Option<Paper>,
     /// `SOURCE_DATE_EPOCH` as the caller read it (the library never reads the environment).
     pub source_date_epoch: Option<i64>,
+    /// `--font-path`: font files or folders from the command line, after the book's own.
+    pub font_paths: Vec<PathBuf>,
+    /// Whether system fonts may be used (`--no-system-fonts` turns them off whatever
+    /// `[fonts] system` says). The default, `false`, is for library callers that must not
+    /// depend on the machine; the command line passes `true`.
+    pub system_fonts: bool,
 }
 
 /// Load a book folder (with or without `book.toml`) or a single Markdown file.
@@ -153,6 +159,7 @@ pub fn load_book(
         paper: resolve_paper(options, &config)?,
         build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
         notes: resolve_notes(&config)?,
+        fonts: extras::fonts(&config, &folder, options)?,
         ..Settings::default()
     };
     // After the paper and the shape: whether the page works out depends on both.

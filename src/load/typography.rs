@@ -216,7 +216,7 @@ fn check_page(
 ) -> Result<()> {
     let g = PageGeometry::for_settings(&Settings {
         typography,
-        ..*settings
+        ..settings.clone()
     })
     .for_shape(shape);
     let paper = paper_name(settings.paper);

@@ -39,7 +39,11 @@ impl Renderer for PdfRenderer {
     /// final (see [`pipeline`]): memory holds the finished file plus a few pages, however
     /// long the book.
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        let fonts = FontSet::builtin()?;
+        let fonts = FontSet::for_book(
+            &book.settings.fonts,
+            &book.meta.language,
+            &crate::typeset::book_characters(book),
+        )?;
         let mut writer = write::PdfWriter::new(&fonts, book, &self.options)?;
         let geometry = PageGeometry::for_settings(&book.settings);
         let navigation = pipeline::lay_out_into(book, &fonts, geometry, &mut writer, diagnostics)?;

@@ -18,7 +18,10 @@ pub mod text;
 
 pub use layout::{PageGeometry, Paper, Side};
 
-use crate::{ir::Book, Diagnostics};
+use std::collections::BTreeSet;
+
+use crate::ir::{self, Block, Book, Inline};
+use crate::Diagnostics;
 
 /// Lay the whole book out in memory, on this thread (tests and benchmarks; a build streams
 /// its pages through [`pipeline::lay_out_into`] instead).
@@ -30,4 +33,60 @@ pub fn lay_out(
 ) -> frame::LaidOutDocument {
     let shaper = shape::Shaper::new(fonts).with_text_figures(book.settings.figures);
     layout::Layout::new(&shaper, book, geometry).run(diagnostics)
+}
+
+/// Every character the book prints, each once and in order (for choosing fonts before
+/// layout: the system's fonts are searched only for characters no other font has). ASCII
+/// is left out: the compiled-in fonts have all of it.
+pub fn book_characters(book: &Book) -> Vec<char> {
+    let mut found = BTreeSet::new();
+    let mut add = |text: &str| {
+        found.extend(text.chars().filter(|c| !c.is_ascii()));
+    };
+    let meta = &book.meta;
+    add(&meta.title);
+    for text in [&meta.subtitle, &meta.publisher, &meta.source, &meta.rights]
+        .into_iter()
+        .chain([&meta.description, &meta.date])
+        .flatten()
+    {
+        add(text);
+    }
+    meta.authors.iter().for_each(|a| add(a));
+    book.labels.words().into_iter().for_each(&mut add);
+    for chapter in &book.chapters {
+        add_inline_text(&chapter.title, &mut add);
+        add_block_text(&chapter.blocks, &mut add);
+        for note in &chapter.footnotes {
+            add_block_text(&note.blocks, &mut add);
+        }
+    }
+    if let Some(cover) = &book.epub.cover {
+        add(&cover.alt);
+    }
+    found.into_iter().collect()
+}
+
+fn add_block_text(blocks: &[Block], add: &mut dyn FnMut(&str)) {
+    ir::visit_blocks(blocks, &mut |block| {
+        if let Block::CodeBlock { code, .. } = block {
+            add(code);
+        }
+    });
+    ir::visit_inlines(blocks, &mut |inlines| add_inline_text(inlines, add));
+}
+
+fn add_inline_text(inlines: &[Inline], add: &mut dyn FnMut(&str)) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => add(t),
+            Inline::Image { alt, .. } => add(alt),
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Styled { content: c, .. }
+            | Inline::Link { content: c, .. } => add_inline_text(c, add),
+            Inline::FootnoteRef { .. } | Inline::Anchor(_) | Inline::LineBreak => {}
+        }
+    }
 }

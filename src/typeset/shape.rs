@@ -395,15 +395,11 @@ mod tests {
         let shaper = Shaper::new(&fonts);
         // Hebrew has a font, the Chinese has none: in a right-to-left context the
         // punctuation around the Chinese is still covered, and not reported.
-        let runs = shaper.shape_word(
-            "(\u{5E9}\u{4E2D}\u{6587});",
-            Family::Serif,
-            Style::default(),
-        );
+        let runs = shaper.shape_word("(\u{5E9}\u{4E2D}\u{6587});", Family::Body, Style::default());
         let missing = shaper.missing_characters();
         assert_eq!(missing, ['\u{4E2D}', '\u{6587}']);
         // A replacement mark is as wide as it is drawn: no overlap with its neighbours.
-        let primary = fonts.get(fonts.select(Family::Serif, Style::default()));
+        let primary = fonts.get(fonts.select(Family::Body, Style::default()));
         let replacement = primary.face.glyph_index('\u{fffd}').expect("U+FFFD").0;
         let marks: Vec<&ShapedGlyph> = runs
             .iter()
@@ -425,21 +421,21 @@ mod tests {
         let style = Style::default();
         let word = |n: usize| format!("w{n:x}");
         for n in 0..MAX_CACHED_ENTRIES + 100 {
-            shaper.shape_word(&word(n), Family::Serif, style);
+            shaper.shape_word(&word(n), Family::Body, style);
         }
-        shaper.shape_word(&"x".repeat(MAX_CACHED_LEN + 1), Family::Serif, style);
+        shaper.shape_word(&"x".repeat(MAX_CACHED_LEN + 1), Family::Body, style);
         let features = style
             .features
-            .resolve(Family::Serif, "w", ir::Figures::default());
-        let key = (Family::Serif, false, false, features);
+            .resolve(Family::Body, "w", ir::Figures::default());
+        let key = (Family::Body, false, false, features);
         assert_eq!(shaper.words.borrow().len(&key), MAX_CACHED_ENTRIES);
-        let primary = fonts.select(Family::Serif, style);
+        let primary = fonts.select(Family::Body, style);
         assert_eq!(
             shaper.cache.borrow().len(&(primary, features)),
             MAX_CACHED_ENTRIES
         );
         // Past the bound, words are still shaped, only not kept.
-        let late = shaper.shape_word(&word(MAX_CACHED_ENTRIES + 50), Family::Serif, style);
+        let late = shaper.shape_word(&word(MAX_CACHED_ENTRIES + 50), Family::Body, style);
         assert_eq!(late[0].glyphs.len(), word(MAX_CACHED_ENTRIES + 50).len());
     }
 
@@ -447,15 +443,15 @@ mod tests {
     fn ligatures_copy_back_as_letters_and_kerning_applies() {
         let fonts = FontSet::builtin().expect("fonts");
         let shaper = Shaper::new(&fonts);
-        let runs = shaper.shape_word("official", Family::Serif, Style::default());
+        let runs = shaper.shape_word("official", Family::Body, Style::default());
         assert_eq!(runs.len(), 1);
         let glyphs = &runs[0].glyphs;
         assert!(glyphs.len() < "official".len(), "ffi/fi ligature expected");
         let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "official");
-        let kerned = shaper.shape_word("AV", Family::Serif, Style::default())[0].advance();
-        let a = shaper.shape_word("A", Family::Serif, Style::default())[0].advance();
-        let v = shaper.shape_word("V", Family::Serif, Style::default())[0].advance();
+        let kerned = shaper.shape_word("AV", Family::Body, Style::default())[0].advance();
+        let a = shaper.shape_word("A", Family::Body, Style::default())[0].advance();
+        let v = shaper.shape_word("V", Family::Body, Style::default())[0].advance();
         assert!(kerned < a + v - 0.01, "AV is kerned: {kerned} vs {}", a + v);
     }
 
@@ -476,11 +472,11 @@ mod tests {
     fn old_style_and_lining_figures_are_different_glyphs_with_the_same_text() {
         let fonts = FontSet::builtin().expect("fonts");
         let shaper = Shaper::new(&fonts);
-        let shape = |figures| shaper.shape_word("1984", Family::Serif, with(Caps::Normal, figures));
+        let shape = |figures| shaper.shape_word("1984", Family::Body, with(Caps::Normal, figures));
         let old = shape(Figures::OldStyle);
         let lining = shape(Figures::Lining);
         let tabular = shape(Figures::Tabular);
-        let plain = shaper.shape_in(fonts.select(Family::Serif, Style::default()), "1984");
+        let plain = shaper.shape_in(fonts.select(Family::Body, Style::default()), "1984");
         for (a, b) in [(&old, &lining), (&old, &tabular), (&lining, &tabular)] {
             let (a, b) = (ids(a), ids(b));
             assert!(a.iter().zip(&b).all(|(x, y)| x != y), "{a:?} vs {b:?}");
@@ -498,12 +494,12 @@ mod tests {
         // Running text follows the book: old-style by default, lining when it says so.
         let text = with(Caps::Normal, Figures::Text);
         assert_eq!(
-            ids(&shaper.shape_word("1984", Family::Serif, text)),
+            ids(&shaper.shape_word("1984", Family::Body, text)),
             ids(&old)
         );
         let lining_book = Shaper::new(&fonts).with_text_figures(ir::Figures::Lining);
         assert_eq!(
-            ids(&lining_book.shape_word("1984", Family::Serif, text)),
+            ids(&lining_book.shape_word("1984", Family::Body, text)),
             ids(&lining)
         );
         // Code keeps the monospaced font's own figures.
@@ -519,8 +515,8 @@ mod tests {
     fn small_capitals_are_other_glyphs_that_keep_their_letters_and_case() {
         let fonts = FontSet::builtin().expect("fonts");
         let shaper = Shaper::new(&fonts);
-        let plain = ids(&shaper.shape_word("Source", Family::Serif, Style::default()));
-        let small = shaper.shape_word("Source", Family::Serif, with(Caps::Small, Figures::Text));
+        let plain = ids(&shaper.shape_word("Source", Family::Body, Style::default()));
+        let small = shaper.shape_word("Source", Family::Body, with(Caps::Small, Figures::Text));
         let small_ids = ids(&small);
         assert_eq!(
             small_ids[0], plain[0],
@@ -530,17 +526,17 @@ mod tests {
         let text: String = small[0].glyphs.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "Source");
         // c2sc and smcp lead "S" and "s" to one glyph: the texts stay apart.
-        let all = shaper.shape_word("Ss", Family::Serif, with(Caps::AllSmall, Figures::Text));
+        let all = shaper.shape_word("Ss", Family::Body, with(Caps::AllSmall, Figures::Text));
         assert_eq!(all[0].glyphs[0].id, all[0].glyphs[1].id);
         assert_eq!(all[0].glyphs[0].text, "S");
         assert_eq!(all[0].glyphs[1].text, "s");
         // Acronyms join the small capitals; a capitalised word keeps its capital.
         let credit = with(Caps::SmallAcronyms, Figures::Text);
-        let pti = ids(&shaper.shape_word("PTI", Family::Serif, credit));
-        let pti_small = ids(&shaper.shape_word("pti", Family::Serif, credit));
+        let pti = ids(&shaper.shape_word("PTI", Family::Body, credit));
+        let pti_small = ids(&shaper.shape_word("pti", Family::Body, credit));
         assert_eq!(pti, pti_small);
         assert_eq!(
-            ids(&shaper.shape_word("Image", Family::Serif, credit))[0],
+            ids(&shaper.shape_word("Image", Family::Body, credit))[0],
             plain_id(&shaper, "I")
         );
         // Bold and italic have small capitals of their own (in their own font; the Noto
@@ -553,16 +549,16 @@ mod tests {
             features: with(Caps::Small, Figures::Text).features,
             ..bold
         };
-        let bold_runs = shaper.shape_word("ource", Family::Serif, bold_small);
-        assert_eq!(bold_runs[0].font, fonts.select(Family::Serif, bold));
+        let bold_runs = shaper.shape_word("ource", Family::Body, bold_small);
+        assert_eq!(bold_runs[0].font, fonts.select(Family::Body, bold));
         assert!(ids(&bold_runs)
             .iter()
-            .zip(ids(&shaper.shape_word("ource", Family::Serif, bold)))
+            .zip(ids(&shaper.shape_word("ource", Family::Body, bold)))
             .all(|(a, b)| *a != b));
     }
 
     fn plain_id(shaper: &Shaper, text: &str) -> u16 {
-        ids(&shaper.shape_word(text, Family::Serif, Style::default()))[0]
+        ids(&shaper.shape_word(text, Family::Body, Style::default()))[0]
     }
 
     #[test]
@@ -571,8 +567,8 @@ mod tests {
         let shaper = Shaper::new(&fonts);
         let small = with(Caps::AllSmall, Figures::Tabular);
         let word = "भारत";
-        let plain = shaper.shape_word(word, Family::Serif, Style::default());
-        let featured = shaper.shape_word(word, Family::Serif, small);
+        let plain = shaper.shape_word(word, Family::Body, Style::default());
+        let featured = shaper.shape_word(word, Family::Body, small);
         assert_eq!(ids(&plain), ids(&featured));
         // One cache entry serves both: the Devanagari font has none of the features.
         let font = plain[0].font;
@@ -586,8 +582,8 @@ mod tests {
         let fonts = FontSet::builtin().expect("fonts");
         let shaper = Shaper::new(&fonts);
         let small = with(Caps::Small, Figures::Text);
-        let a = shaper.shape_word("ab", Family::Serif, Style::default());
-        let b = shaper.shape_word("ab", Family::Serif, small);
+        let a = shaper.shape_word("ab", Family::Body, Style::default());
+        let b = shaper.shape_word("ab", Family::Body, small);
         assert_ne!(
             ids(&a),
             ids(&b),
@@ -595,7 +591,7 @@ mod tests {
         );
         assert!(Rc::ptr_eq(
             &b,
-            &shaper.shape_word("ab", Family::Serif, small)
+            &shaper.shape_word("ab", Family::Body, small)
         ));
         // Many feature sets cannot multiply the bound: the total stays that of eight maps.
         let mut cache: BoundedCache<u8, ()> = BoundedCache::new(2);
@@ -612,12 +608,12 @@ mod tests {
     fn mixed_scripts_split_into_font_runs() {
         let fonts = FontSet::builtin().expect("fonts");
         let shaper = Shaper::new(&fonts);
-        let runs = shaper.shape_word("Indiaभारत", Family::Serif, Style::default());
+        let runs = shaper.shape_word("Indiaभारत", Family::Body, Style::default());
         assert_eq!(runs.len(), 2);
         assert_ne!(runs[0].font, runs[1].font);
         assert_eq!(runs[1].start, "India".len());
         assert!(shaper.missing_characters().is_empty());
-        shaper.shape_word("漢", Family::Serif, Style::default());
+        shaper.shape_word("漢", Family::Body, Style::default());
         assert_eq!(shaper.missing_characters(), vec!['漢']);
     }
 }

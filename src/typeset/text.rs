@@ -50,10 +50,10 @@ pub struct TextStyle {
 }
 
 impl TextStyle {
-    /// Plain serif text of a size.
-    pub fn serif(size: f32) -> Self {
+    /// Plain body text of a size.
+    pub fn body(size: f32) -> Self {
         TextStyle {
-            family: Family::Serif,
+            family: Family::Body,
             style: Style::default(),
             size,
             rise: 0.0,
@@ -766,14 +766,17 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 }
             }
         }
-        // UAX #14 (ideographic scripts break between characters). After a hyphen or dash
-        // the explicit rule above decides, with its minimum letters on each side.
+        // UAX #14: Chinese and Japanese break between characters, with its kinsoku rules
+        // (no line starts with 、。」 or a small kana, none ends with 「). Korean, written
+        // with spaces, breaks only at them, as Korean books are set (CSS `keep-all`). After
+        // a hyphen or dash the explicit rule above decides, with its minimum letters on
+        // each side.
         for (offset, _) in unicode_linebreak::linebreaks(word) {
-            let after_dash = word[..offset]
-                .chars()
-                .next_back()
-                .is_some_and(|c| matches!(c, '-' | '–' | '—' | '/'));
-            if offset > 0 && offset < word.len() && !after_dash {
+            let before = word[..offset].chars().next_back();
+            let after_dash = before.is_some_and(|c| matches!(c, '-' | '–' | '—' | '/'));
+            let inside_korean = before.is_some_and(is_hangul)
+                && word[offset..].chars().next().is_some_and(is_hangul);
+            if offset > 0 && offset < word.len() && !after_dash && !inside_korean {
                 points.push((offset, BreakKind::Plain));
             }
         }
@@ -923,6 +926,11 @@ pub fn number_ranges(word: &str) -> Vec<std::ops::Range<usize>> {
         n = end;
     }
     ranges
+}
+
+/// A Hangul syllable or letter (jamo).
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
 }
 
 fn kind_rank(kind: BreakKind) -> u8 {
@@ -1110,6 +1118,46 @@ mod tests {
         assert_eq!(total, 5000, "every letter is set exactly once");
     }
 
+    #[test]
+    fn chinese_and_japanese_break_between_characters_but_never_before_closing_marks() {
+        // Without a CJK font each character is a replacement mark of one width: the breaks
+        // come from UAX #14 whatever draws them.
+        let text = "東京は日本の首都です。きょうは晴れて、とても暖かい一日になりました。「ニュース」によると、明日も晴れるでしょう。中国和印度是两个古老的文明国家，两国人民的友谊源远流长。";
+        for measure in [60.0, 75.0, 90.0, 110.0] {
+            let lines = ragged(text, measure);
+            assert!(lines.len() > 3, "{lines:?}");
+            for line in &lines[1..] {
+                let first = line.chars().next().expect("a character");
+                assert!(
+                    !"、。」，ょっゃゅー".contains(first),
+                    "{measure}: {lines:?}"
+                );
+            }
+            for line in &lines {
+                let last = line.chars().next_back().expect("a character");
+                assert_ne!(last, '「', "{measure}: {lines:?}");
+            }
+            let set: String = lines.concat().split(' ').collect();
+            assert_eq!(set, text, "no character lost or doubled");
+        }
+    }
+
+    #[test]
+    fn korean_breaks_only_between_words() {
+        let text = "대한민국의 수도는 서울입니다. 오늘 서울은 맑고 따뜻한 날씨가 이어지겠습니다.";
+        let words: Vec<&str> = text.split(' ').collect();
+        let lines = ragged(text, 90.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        for line in &lines {
+            for word in line.split(' ') {
+                assert!(
+                    words.contains(&word),
+                    "{word:?} is a piece of a word: {lines:?}"
+                );
+            }
+        }
+    }
+
     /// Ragged lines of `text` at `measure`, as text.
     fn ragged(text: &str, measure: f32) -> Vec<String> {
         let fonts = FontSet::builtin().expect("fonts");
@@ -1118,7 +1166,7 @@ mod tests {
         let mut b = ParagraphBuilder::new(&shaper, &hyph, measure);
         b.add_spans(&[Span {
             text: text.into(),
-            style: TextStyle::serif(10.0),
+            style: TextStyle::body(10.0),
         }]);
         let (p, lines) = b.finish(Alignment::Left);
         set_lines(p, &lines, Alignment::Left, measure)
@@ -1196,7 +1244,7 @@ mod tests {
         // "He wrote שלום עולם now": the two Hebrew words, in logical order, then English.
         builder.add_spans(&[Span {
             text: "He wrote \u{5E9}\u{5DC}\u{5D5}\u{5DD} \u{5E2}\u{5D5}\u{5DC}\u{5DD} now.".into(),
-            style: TextStyle::serif(10.0),
+            style: TextStyle::body(10.0),
         }]);
         let (paragraph, lines) = builder.finish(Alignment::Left);
         let set = set_lines(paragraph, &lines, Alignment::Left, 400.0);
@@ -1262,7 +1310,7 @@ mod tests {
         let points = |book: &str, lang: Option<&str>| {
             let hyphenation = Hyphenation::for_language(book);
             let builder = ParagraphBuilder::new(&shaper, &hyphenation, 300.0);
-            let mut style = TextStyle::serif(10.0);
+            let mut style = TextStyle::body(10.0);
             style.lang = lang.map(Into::into);
             let mut found = Vec::new();
             builder.break_points(word, &style, 400.0, &mut found);
@@ -1310,7 +1358,7 @@ mod tests {
         let mut b = ParagraphBuilder::new(&shaper, &hyph, measure);
         b.add_spans(&[Span {
             text: text.into(),
-            style: TextStyle::serif(10.0),
+            style: TextStyle::body(10.0),
         }]);
         let (p, lines) = b.finish(Alignment::Justify);
         let pieces = p.pieces.clone();
@@ -1441,7 +1489,7 @@ mod tests {
         let shaper = Shaper::new(&fonts);
         let hyph = Hyphenation::for_language("en");
         let b = ParagraphBuilder::new(&shaper, &hyph, 300.0);
-        let style = TextStyle::serif(10.0);
+        let style = TextStyle::body(10.0);
         for word in [
             "notwithstanding",
             "relations",
@@ -1471,7 +1519,7 @@ mod tests {
         let shaper = Shaper::new(&fonts);
         let hyph = Hyphenation::for_language("en");
         let b = ParagraphBuilder::new(&shaper, &hyph, 300.0);
-        let style = TextStyle::serif(10.0);
+        let style = TextStyle::body(10.0);
         for (word, capital) in [
             ("Jaishankar", true),
             ("McDonald", true),

@@ -1,32 +1,35 @@
 //! Fonts in the PDF. While pages stream through the writer, every glyph drawn is recorded
-//! under its original glyph id, which is also its code in the content (CID); when the last
-//! page is done, each font is subset once (with the `subsetter` crate, as Typst does) and
-//! embedded as a `Type0`/`CIDFontType2` font whose `/CIDToGIDMap` leads each code to its
-//! glyph in the subset. Content can therefore be written before the subset exists.
+//! under its original glyph id, which is also its code in the content; when the last page
+//! is done, each font is subset once (with the `subsetter` crate, as Typst does) and
+//! embedded as a `Type0` font. Content can therefore be written before the subset exists:
+//! - a TrueType font becomes a `CIDFontType2` whose `/CIDToGIDMap` leads each code (CID)
+//!   to its glyph in the subset;
+//! - a CFF font (the Noto CJK collections) becomes a `CIDFontType0` with its bare CFF
+//!   program (`FontFile3 /CIDFontType0C`). Its CIDs are the subset's glyph ids and a CFF
+//!   font has no `/CIDToGIDMap`, so the `Type0` font's `/Encoding` is an embedded CMap that
+//!   leads each code to its CID instead of `Identity-H` (allowed in PDF/A-2, 6.2.11.3.3,
+//!   with both `CIDSystemInfo` entries Adobe-Identity).
 //!
 //! One glyph can stand alone for different texts: a small capital is drawn for "A" (`c2sc`)
 //! and for "a" (`smcp`). ToUnicode gives a code one text, so the second text gets a second
 //! code for the same glyph, past the font's glyph ids (an alias), and every text extractor
 //! reads each letter in its own case.
 //!
-//! printpdf parses the fonts (glyph widths); it would subset and embed them too, but only
-//! for a document whose every page it holds in memory, so the font objects are ours.
+//! printpdf would subset and embed fonts too, but only for a document whose every page it
+//! holds in memory, and only TrueType ones, so the font objects are ours.
 
 use std::collections::HashMap;
 
+use crate::typeset::fonts::{Font, FontId, Outlines};
+use crate::{Error, Result};
 use compact_str::CompactString;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
-use printpdf::ParsedFont;
-
-use crate::typeset::fonts::{Font, FontId};
-use crate::{Error, Result};
 
 /// A font that pages have used, with every glyph drawn so far.
 pub(super) struct FontInUse {
     /// The `/Font` resource name (also printpdf's font id).
     pub resource: printpdf::FontId,
-    /// Advance of each glyph id in 1/1000 em as written in `/W`, from printpdf's parse of
-    /// the font and with its arithmetic (f32, truncated).
+    /// Advance of each glyph id in 1/1000 em as written in `/W` (f32, truncated).
     widths: Vec<f64>,
     /// The font's space glyph, drawn into word gaps for text extraction.
     pub space: Option<u16>,
@@ -44,16 +47,10 @@ pub(super) struct FontInUse {
 impl FontInUse {
     /// Parse `font` for use under resource name `F{id}`.
     pub fn new(font_id: FontId, font: &Font) -> Result<Self> {
-        let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(font.data, 0, &mut warnings)
-            .ok_or_else(|| Error::Pdf(format!("font {} cannot be parsed", font.name)))?;
         let space = font.face.glyph_index(' ').map(|g| g.0);
-        let upem = f32::from(parsed.pdf_font_metrics.units_per_em.max(1));
+        let upem = font.units_per_em.max(1.0);
         let widths = (0..font.face.number_of_glyphs())
-            .map(|gid| {
-                let width = parsed.get_glyph_width(gid).unwrap_or(0);
-                (f32::from(width) * 1000.0 / upem) as i64 as f64
-            })
+            .map(|gid| (font.advance(gid) * 1000.0 / upem) as i64 as f64)
             .collect();
         let mut used = FontInUse {
             resource: printpdf::FontId(format!("F{}", font_id.0)),
@@ -169,52 +166,81 @@ impl FontInUse {
         for (code, _) in self.used() {
             remapper.remap(self.glyph_of(code));
         }
-        let program = subsetter::subset(font.data, 0, &remapper)
+        let program = subsetter::subset(font.data, font.index, &remapper)
             .map_err(|e| Error::Pdf(format!("cannot subset font {}: {e:?}", font.name)))?;
-        let base_name = format!("{}+{}", subset_tag(font.name, self.used()), font.name);
+        let base_name = format!("{}+{}", subset_tag(&font.name, self.used()), font.name);
+        // Code → glyph id in the subset (the CID of a CFF subset).
+        let new_glyph = |code: u16| remapper.get(self.glyph_of(code)).unwrap_or(0);
 
-        // CID (original glyph id) → glyph id in the subset, two bytes each.
-        let max_cid = self.used().map(|(gid, _)| gid).max().unwrap_or(0);
-        let mut cid_to_gid = vec![0u8; 2 * (usize::from(max_cid) + 1)];
-        for (code, _) in self.used() {
-            if let Some(new) = remapper.get(self.glyph_of(code)) {
-                let at = 2 * usize::from(code);
-                cid_to_gid[at..at + 2].copy_from_slice(&new.to_be_bytes());
+        let (file_key, file_id) = match font.outlines {
+            Outlines::TrueType => {
+                let mut file = Dictionary::new();
+                file.set("Length1", Object::Integer(program.len() as i64));
+                ("FontFile2", doc.add_object(compressed(file, program)))
             }
-        }
-
-        let mut file = Dictionary::new();
-        file.set("Length1", Object::Integer(program.len() as i64));
-        let file_id = doc.add_object(compressed(file, program));
-        let descriptor_id =
-            doc.add_object(Object::Dictionary(descriptor(font, &base_name, file_id)));
-        let map_id = doc.add_object(compressed(Dictionary::new(), cid_to_gid));
+            Outlines::Cff => {
+                let cff = cff_table(&program).ok_or_else(|| {
+                    Error::Pdf(format!("the subset of font {} has no CFF table", font.name))
+                })?;
+                let mut file = Dictionary::new();
+                file.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
+                ("FontFile3", doc.add_object(compressed(file, cff)))
+            }
+        };
+        let descriptor_id = doc.add_object(Object::Dictionary(descriptor(
+            font, &base_name, file_key, file_id,
+        )));
         let unicode: Vec<(u16, &str)> = self.used().filter(|(_, t)| !t.is_empty()).collect();
         let to_unicode_id = doc.add_object(compressed(
             Dictionary::new(),
             to_unicode_cmap(&unicode).into_bytes(),
         ));
 
-        let mut system = Dictionary::new();
-        system.set("Registry", Object::string_literal("Adobe"));
-        system.set("Ordering", Object::string_literal("Identity"));
-        system.set("Supplement", Object::Integer(0));
         let mut cid_font = Dictionary::new();
         cid_font.set("Type", Object::Name(b"Font".to_vec()));
-        cid_font.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
         cid_font.set("BaseFont", Object::Name(base_name.clone().into_bytes()));
-        cid_font.set("CIDSystemInfo", Object::Dictionary(system));
+        cid_font.set("CIDSystemInfo", Object::Dictionary(identity_system_info()));
         cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
         cid_font.set("DW", Object::Integer(0));
-        cid_font.set("W", Object::Array(self.widths()));
-        cid_font.set("CIDToGIDMap", Object::Reference(map_id));
+        let encoding = match font.outlines {
+            Outlines::TrueType => {
+                // CID (original glyph id or alias) → glyph id in the subset, two bytes each.
+                let max_cid = self.used().map(|(gid, _)| gid).max().unwrap_or(0);
+                let mut cid_to_gid = vec![0u8; 2 * (usize::from(max_cid) + 1)];
+                for (code, _) in self.used() {
+                    let at = 2 * usize::from(code);
+                    cid_to_gid[at..at + 2].copy_from_slice(&new_glyph(code).to_be_bytes());
+                }
+                let map_id = doc.add_object(compressed(Dictionary::new(), cid_to_gid));
+                cid_font.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+                cid_font.set("W", Object::Array(self.widths(|code| code)));
+                cid_font.set("CIDToGIDMap", Object::Reference(map_id));
+                Object::Name(b"Identity-H".to_vec())
+            }
+            Outlines::Cff => {
+                cid_font.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
+                cid_font.set("W", Object::Array(self.widths(new_glyph)));
+                let codes: Vec<(u16, u16)> = self
+                    .used()
+                    .map(|(code, _)| (code, new_glyph(code)))
+                    .collect();
+                let mut dict = Dictionary::new();
+                dict.set("Type", Object::Name(b"CMap".to_vec()));
+                dict.set("CMapName", Object::Name(CODE_TO_CID_CMAP_NAME.to_vec()));
+                dict.set("CIDSystemInfo", Object::Dictionary(identity_system_info()));
+                dict.set("WMode", Object::Integer(0));
+                Object::Reference(
+                    doc.add_object(compressed(dict, code_to_cid_cmap(&codes).into_bytes())),
+                )
+            }
+        };
         let cid_font_id = doc.add_object(Object::Dictionary(cid_font));
 
         let mut type0 = Dictionary::new();
         type0.set("Type", Object::Name(b"Font".to_vec()));
         type0.set("Subtype", Object::Name(b"Type0".to_vec()));
         type0.set("BaseFont", Object::Name(base_name.into_bytes()));
-        type0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+        type0.set("Encoding", encoding);
         type0.set(
             "DescendantFonts",
             Object::Array(vec![Object::Reference(cid_font_id)]),
@@ -223,22 +249,29 @@ impl FontInUse {
         Ok(doc.add_object(Object::Dictionary(type0)))
     }
 
-    /// `/W` in the compact form `c [w1 w2 …]`, one array per run of consecutive codes.
-    fn widths(&self) -> Vec<Object> {
+    /// `/W` in the compact form `c [w1 w2 …]`, one array per run of consecutive CIDs,
+    /// where `cid_of` gives each code's CID (the code itself, or its glyph in a CFF subset).
+    fn widths(&self, cid_of: impl Fn(u16) -> u16) -> Vec<Object> {
+        let mut by_cid: Vec<(u16, i64)> = self
+            .used()
+            .map(|(code, _)| (cid_of(code), self.pdf_width(code) as i64))
+            .collect();
+        by_cid.sort_unstable();
+        by_cid.dedup_by_key(|(cid, _)| *cid);
         let mut out = Vec::new();
         let mut run: Vec<Object> = Vec::new();
         let mut run_start = 0u16;
         let mut previous: Option<u16> = None;
-        for (gid, _) in self.used() {
-            if previous.is_some_and(|p| p + 1 != gid) {
+        for (cid, width) in by_cid {
+            if previous.is_some_and(|p| p + 1 != cid) {
                 out.push(Object::Integer(i64::from(run_start)));
                 out.push(Object::Array(std::mem::take(&mut run)));
             }
             if run.is_empty() {
-                run_start = gid;
+                run_start = cid;
             }
-            run.push(Object::Integer(self.pdf_width(gid) as i64));
-            previous = Some(gid);
+            run.push(Object::Integer(width));
+            previous = Some(cid);
         }
         if !run.is_empty() {
             out.push(Object::Integer(i64::from(run_start)));
@@ -257,8 +290,48 @@ fn compressed(dict: Dictionary, content: Vec<u8>) -> Object {
     Object::Stream(stream)
 }
 
+/// `CIDSystemInfo` Adobe-Identity-0, for a CIDFont and for the CMap that addresses it.
+fn identity_system_info() -> Dictionary {
+    let mut system = Dictionary::new();
+    system.set("Registry", Object::string_literal("Adobe"));
+    system.set("Ordering", Object::string_literal("Identity"));
+    system.set("Supplement", Object::Integer(0));
+    system
+}
+
+/// The name of the embedded code → CID CMap of a CFF font.
+const CODE_TO_CID_CMAP_NAME: &[u8] = b"Presswork-Code-To-CID";
+
+/// The CFF program of an OpenType subset, for `FontFile3 /CIDFontType0C`.
+fn cff_table(program: &[u8]) -> Option<Vec<u8>> {
+    let face = rustybuzz::ttf_parser::RawFace::parse(program, 0).ok()?;
+    face.table(rustybuzz::ttf_parser::Tag::from_bytes(b"CFF "))
+        .map(<[u8]>::to_vec)
+}
+
+/// An embedded CMap (PDF 1.7, 9.7.5.3) for two-byte codes, leading each code to its CID.
+fn code_to_cid_cmap(codes: &[(u16, u16)]) -> String {
+    let name = String::from_utf8_lossy(CODE_TO_CID_CMAP_NAME);
+    let mut out = format!(
+        "%!PS-Adobe-3.0 Resource-CMap\n/CIDInit /ProcSet findresource begin\n12 dict begin\n\
+         begincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n\
+         /CMapName /{name} def\n/CMapType 1 def\n/WMode 0 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+    );
+    // At most 100 entries per cidchar block.
+    for chunk in codes.chunks(100) {
+        out.push_str(&format!("{} begincidchar\n", chunk.len()));
+        for (code, cid) in chunk {
+            out.push_str(&format!("<{code:04X}> {cid}\n"));
+        }
+        out.push_str("endcidchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
+}
+
 /// The font descriptor (ISO 32000-1, 9.8), metrics scaled to 1/1000 em.
-fn descriptor(font: &Font, base_name: &str, file: ObjectId) -> Dictionary {
+fn descriptor(font: &Font, base_name: &str, file_key: &str, file: ObjectId) -> Dictionary {
     let face = &font.face;
     let scale = 1000.0 / font.units_per_em.max(1.0);
     let scaled = |v: i16| Object::Integer((f32::from(v) * scale).round() as i64);
@@ -293,7 +366,7 @@ fn descriptor(font: &Font, base_name: &str, file: ObjectId) -> Dictionary {
         scaled(face.capital_height().unwrap_or(face.ascender())),
     );
     d.set("StemV", Object::Integer(stem_v));
-    d.set("FontFile2", Object::Reference(file));
+    d.set(file_key, Object::Reference(file));
     d
 }
 
@@ -410,7 +483,7 @@ mod tests {
         for gid in [10, 11, 12, 20] {
             font.record(gid, "x", true);
         }
-        let w = font.widths();
+        let w = font.widths(|code| code);
         assert_eq!(w.len(), 4, "{w:?}");
         assert_eq!(w[0], Object::Integer(10));
         assert_eq!(w[1].as_array().map(Vec::len).ok(), Some(3));

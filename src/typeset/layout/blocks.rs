@@ -124,7 +124,7 @@ impl Layout<'_, '_> {
             ))));
         }
         if !figure.caption.is_empty() {
-            let mut style = TextStyle::serif(caption_size);
+            let mut style = TextStyle::body(caption_size);
             style.style.italic = true;
             y = self.figure_text(
                 &figure.caption,
@@ -141,7 +141,7 @@ impl Layout<'_, '_> {
         if !figure.credit.is_empty() {
             // A credit in small capitals, acronyms among them ("Image Source: PTI"): it
             // reads as a label apart from the caption, without shouting.
-            let mut style = TextStyle::serif((caption_size - 1.0).max(6.0));
+            let mut style = TextStyle::body((caption_size - 1.0).max(6.0));
             style.gray = 0.35;
             style.style.features.caps = Caps::SmallAcronyms;
             y = self.figure_text(
@@ -266,7 +266,7 @@ impl Layout<'_, '_> {
             // it comes first in the item, before the body.
             if let Some(block) = self.blocks.get_mut(first) {
                 let baseline = block.baseline.unwrap_or(g.leading * 0.78);
-                let style = TextStyle::serif(g.body_size);
+                let style = TextStyle::body(g.body_size);
                 let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, hang)
                     .without_hyphenation();
                 builder.add_spans(&[Span { text: label, style }]);
@@ -291,7 +291,7 @@ impl Layout<'_, '_> {
         let leading = (size * 1.3).round();
         let style = TextStyle {
             family: Family::Mono,
-            ..TextStyle::serif(size)
+            ..TextStyle::body(size)
         };
         let measure = (g.measure - left - right - size).max(24.0);
         let space = self
@@ -660,7 +660,7 @@ impl Layout<'_, '_> {
                         &content,
                         TextBlock {
                             role: Role::Footnote,
-                            style: TextStyle::serif(size),
+                            style: TextStyle::body(size),
                             leading: (size * 1.3).round(),
                             alignment: Alignment::Justify,
                             left: 0.0,
@@ -919,7 +919,7 @@ fn anchor_links(content: &[Content]) -> impl Iterator<Item = String> + '_ {
 /// The type of a table's cells at `size`: tabular lining figures, every digit one width, so
 /// that columns of numbers align (measured and set alike).
 fn table_style(size: f32) -> TextStyle {
-    let mut style = TextStyle::serif(size);
+    let mut style = TextStyle::body(size);
     style.style.features.figures = Figures::Tabular;
     style
 }

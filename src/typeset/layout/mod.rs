@@ -17,7 +17,7 @@ pub use pages::{BookPages, ChapterPage, Decorator};
 
 pub use content::inline_spans;
 
-use super::fonts::{Caps, Figures};
+use super::fonts::{Caps, Family, Figures};
 use super::frame::{
     LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role, StructKind,
 };
@@ -433,13 +433,14 @@ impl<'a, 'f> Layout<'a, 'f> {
     }
 
     fn body_style(&self) -> TextStyle {
-        TextStyle::serif(self.geometry.body_size)
+        TextStyle::body(self.geometry.body_size)
     }
 
     /// The body style for headings: lining figures, which stand as tall as the capitals a
     /// heading starts with (running text takes the book's figures, see `Figures::Text`).
     fn heading_style(&self) -> TextStyle {
         let mut style = self.body_style();
+        style.family = Family::Heading;
         style.style.features.figures = Figures::Lining;
         style
     }
@@ -1458,7 +1459,7 @@ mod tests {
 
     #[test]
     fn sections_cut_at_a_space_or_a_character_and_always_move_on() {
-        let style = TextStyle::serif(10.0);
+        let style = TextStyle::body(10.0);
         let span = |text: &str| Span {
             text: text.into(),
             style: style.clone(),

@@ -299,7 +299,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
         let g = self.geometry;
         let size = (g.body_size * 0.8 * 2.0).round() / 2.0;
         let folio = (number + 1).to_string();
-        let mut style = TextStyle::serif(size);
+        let mut style = TextStyle::body(size);
         style.gray = 0.25;
         // Chapter openings carry neither running head nor folio (the page speaks for itself).
         if page.opening {
@@ -602,12 +602,12 @@ mod tests {
         let shaped: Vec<_> = ["The", "Book"]
             .iter()
             .flat_map(|word| {
-                shaper.shape_word(word, Family::Serif, small_caps)[0]
+                shaper.shape_word(word, Family::Body, small_caps)[0]
                     .glyphs
                     .to_vec()
             })
             .collect();
-        let plain = shaper.shape_word("The", Family::Serif, Style::default());
+        let plain = shaper.shape_word("The", Family::Body, Style::default());
         assert_ne!(
             shaped[0].id, plain[0].glyphs[0].id,
             "T is a small capital too"

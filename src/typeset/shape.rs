@@ -106,7 +106,8 @@ type ShapeCache = BoundedCache<(FontId, FeatureSet), Rc<[ShapedGlyph]>>;
 
 /// What a word's shaping depends on: family, weight, slant and the features resolved for
 /// it (before each font of its runs drops those it lacks).
-type WordKey = (Family, bool, bool, FeatureSet);
+/// Family, bold, italic, features, and whether the word sits in a right-to-left paragraph.
+type WordKey = (Family, bool, bool, FeatureSet, bool);
 
 /// Whole words split into font runs and shaped. Finding the runs walks graphemes and font
 /// coverage, which costs more than the lookup.
@@ -168,13 +169,27 @@ impl<'f> Shaper<'f> {
     /// it into runs by which font covers each grapheme (cached). The style's features apply
     /// in each font that has them ([`Features::resolve`]).
     pub fn shape_word(&self, text: &str, family: Family, style: Style) -> Rc<[ShapedRun]> {
+        self.shape_word_in(text, family, style, false)
+    }
+
+    /// [`Shaper::shape_word`] for a word of a paragraph that reads right to left
+    /// (`right_to_left`) or left to right: neutral characters at the edges of a word (the
+    /// comma after an Urdu word) take the paragraph's direction, as the bidi algorithm gives
+    /// them in the whole paragraph.
+    pub fn shape_word_in(
+        &self,
+        text: &str,
+        family: Family,
+        style: Style,
+        right_to_left: bool,
+    ) -> Rc<[ShapedRun]> {
         let features = style.features.resolve(family, text, self.text_figures);
-        let key = (family, style.bold, style.italic, features);
+        let key = (family, style.bold, style.italic, features, right_to_left);
         if let Some(hit) = self.words.borrow().get(&key, text) {
             return hit;
         }
         let runs: Rc<[ShapedRun]> = self
-            .shape_word_uncached(text, family, style, features)
+            .shape_word_uncached(text, family, style, features, right_to_left)
             .into();
         self.words.borrow_mut().insert(key, text, runs.clone());
         runs
@@ -186,9 +201,10 @@ impl<'f> Shaper<'f> {
         family: Family,
         style: Style,
         features: FeatureSet,
+        right_to_left: bool,
     ) -> Vec<ShapedRun> {
         let primary = self.fonts.select(family, style);
-        let levels = bidi_levels(text);
+        let levels = bidi_levels(text, right_to_left);
         let rtl_at = |offset: usize| levels.as_ref().is_some_and(|l| l[offset].is_rtl());
         let mut runs: Vec<(FontId, bool, usize, usize)> = Vec::new();
         for (start, grapheme) in text.grapheme_indices(true) {
@@ -347,14 +363,19 @@ pub fn is_right_to_left(c: char) -> bool {
         )
 }
 
-/// The bidi level of each byte of `text`, taken as a left-to-right paragraph (a word is set
-/// in a left-to-right line); `None` when it has no right-to-left character, which is nearly
-/// always, at the cost of one scan.
-fn bidi_levels(text: &str) -> Option<Vec<unicode_bidi::Level>> {
+/// The bidi level of each byte of `text`, taken as a paragraph in the direction of the
+/// paragraph it is a word of; `None` when it has no right-to-left character, which is
+/// nearly always, at the cost of one scan.
+fn bidi_levels(text: &str, right_to_left: bool) -> Option<Vec<unicode_bidi::Level>> {
     if !text.chars().any(is_right_to_left) {
         return None;
     }
-    let info = unicode_bidi::BidiInfo::new(text, Some(unicode_bidi::Level::ltr()));
+    let base = if right_to_left {
+        unicode_bidi::Level::rtl()
+    } else {
+        unicode_bidi::Level::ltr()
+    };
+    let info = unicode_bidi::BidiInfo::new(text, Some(base));
     Some(info.levels)
 }
 
@@ -387,6 +408,26 @@ mod tests {
             .iter()
             .any(|r| fonts.get(r.font).name == "NotoNaskhArabic-Regular"));
         assert!(shaper.missing_characters().is_empty());
+    }
+
+    #[test]
+    fn punctuation_after_a_word_takes_the_direction_of_its_paragraph() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        // "تجارت،": the Arabic comma ends the word. In an Urdu paragraph it follows the
+        // word to its left; in an English one it stays to its right.
+        let word = "\u{62A}\u{62C}\u{627}\u{631}\u{62A}\u{60C}";
+        let drawn = |right_to_left| -> Vec<String> {
+            shaper
+                .shape_word_in(word, Family::Body, Style::default(), right_to_left)
+                .iter()
+                .flat_map(|run| run.glyphs.iter().map(|g| g.text.to_string()))
+                .collect()
+        };
+        let in_urdu = drawn(true);
+        let in_english = drawn(false);
+        assert_eq!(in_urdu.first().map(String::as_str), Some("\u{60C}"), "{in_urdu:?}");
+        assert_eq!(in_english.last().map(String::as_str), Some("\u{60C}"), "{in_english:?}");
     }
 
     #[test]
@@ -427,7 +468,7 @@ mod tests {
         let features = style
             .features
             .resolve(Family::Body, "w", ir::Figures::default());
-        let key = (Family::Body, false, false, features);
+        let key = (Family::Body, false, false, features, false);
         assert_eq!(shaper.words.borrow().len(&key), MAX_CACHED_ENTRIES);
         let primary = fonts.select(Family::Body, style);
         assert_eq!(

@@ -113,6 +113,10 @@ pub struct Paragraph {
     /// With [`ParagraphBuilder::recording_restarts`]: for each word space, its glue item
     /// and where the text goes on after it (span index, byte offset), in item order.
     pub restarts: Vec<Restart>,
+    /// Whether the paragraph reads right to left: its first strong character is Arabic,
+    /// Hebrew or another right-to-left letter (Unicode's rules P2, P3; a heading that
+    /// starts in English with an Arabic word in it stays left to right).
+    pub right_to_left: bool,
 }
 
 /// A place in a paragraph's source where setting may start again: the glue of a word space
@@ -163,59 +167,100 @@ fn strong_direction(piece: &Piece) -> Option<bool> {
         .glyphs
         .iter()
         .flat_map(|g| g.text.chars())
-        .find_map(|c| {
-            if is_right_to_left(c) {
-                Some(true)
-            } else if c.is_alphabetic() {
-                Some(false)
-            } else {
-                None
-            }
-        })
+        .find_map(strong_char_direction)
 }
 
-/// Unicode's rule L2 over a line set left to right: each stretch of right-to-left words
-/// (with the spaces and neutral pieces between them) is mirrored in place, so that a phrase
-/// of Arabic or Hebrew words reads from the right; the pieces are then in visual order.
-/// A neutral piece joins a stretch only between two right-to-left pieces (rules N1, N2 with
-/// a left-to-right paragraph). Each piece's own glyphs are in visual order already (the
-/// shaper reverses right-to-left runs within a word).
-fn reorder_right_to_left(pieces: &mut [(f32, Piece)]) {
-    let any_rtl = pieces.iter().any(|(_, p)| {
-        p.glyphs
-            .iter()
-            .any(|g| g.text.chars().any(is_right_to_left))
-    });
-    if !any_rtl {
-        return;
+/// A character's strong direction: `Some(true)` right to left, `Some(false)` a letter of a
+/// left-to-right script, `None` neutral.
+fn strong_char_direction(c: char) -> Option<bool> {
+    if is_right_to_left(c) {
+        Some(true)
+    } else if c.is_alphabetic() {
+        Some(false)
+    } else {
+        None
     }
-    let strong: Vec<Option<bool>> = pieces.iter().map(|(_, p)| strong_direction(p)).collect();
-    let mut rtl = vec![false; pieces.len()];
+}
+
+/// Unicode's rule L2 over a line whose pieces are in logical order and positioned as if
+/// the line ran left to right. In a right-to-left paragraph (`base_rtl`) the whole line is
+/// first mirrored in the measure, so that it starts at the right (indent and ragged edge
+/// mirrored with it). Then each stretch of words against the paragraph's direction (with
+/// the spaces and neutral pieces between them) is mirrored in place, so that a phrase of
+/// Arabic in English, or of English in Urdu, reads in its own direction; the pieces end in
+/// visual order. A neutral piece joins a stretch only between two pieces of it (rules N1,
+/// N2); digits count as left to right in a right-to-left paragraph (numbers read left to
+/// right everywhere). Each piece's own glyphs are in visual order already (the shaper
+/// reverses right-to-left runs within a word).
+fn reorder_bidi(pieces: &mut [(f32, Piece)], base_rtl: bool, measure: f32) {
+    if base_rtl {
+        for (x, piece) in pieces.iter_mut() {
+            *x = measure - *x - piece.width;
+        }
+    } else {
+        let any_rtl = pieces.iter().any(|(_, p)| {
+            p.glyphs
+                .iter()
+                .any(|g| g.text.chars().any(is_right_to_left))
+        });
+        if !any_rtl {
+            return;
+        }
+    }
+    let strong: Vec<Option<bool>> = pieces
+        .iter()
+        .map(|(_, p)| {
+            let numeric = p
+                .glyphs
+                .iter()
+                .any(|g| g.text.chars().any(|c| c.is_ascii_digit()));
+            match strong_direction(p) {
+                None if base_rtl && numeric => Some(false),
+                direction => direction,
+            }
+        })
+        .collect();
+    // Whether each piece runs against the paragraph's direction.
+    let against = |direction: bool| direction != base_rtl;
+    let mut reversed = vec![false; pieces.len()];
     let mut previous = false;
     for (i, class) in strong.iter().enumerate() {
-        rtl[i] = match class {
+        reversed[i] = match class {
             Some(direction) => {
-                previous = *direction;
-                *direction
+                previous = against(*direction);
+                previous
             }
-            None => previous && strong[i + 1..].iter().flatten().next() == Some(&true),
+            None => {
+                previous
+                    && strong[i + 1..]
+                        .iter()
+                        .flatten()
+                        .next()
+                        .is_some_and(|d| against(*d))
+            }
         };
     }
     let mut i = 0;
     while i < pieces.len() {
-        if !rtl[i] {
+        if !reversed[i] {
             i += 1;
             continue;
         }
-        let end = i + rtl[i..].iter().take_while(|r| **r).count();
-        let left = pieces[i].0;
-        let right = pieces[end - 1].0 + pieces[end - 1].1.width;
+        let end = i + reversed[i..].iter().take_while(|r| **r).count();
+        let left = pieces[i..end]
+            .iter()
+            .map(|(x, _)| *x)
+            .fold(f32::INFINITY, f32::min);
+        let right = pieces[i..end]
+            .iter()
+            .map(|(x, p)| *x + p.width)
+            .fold(f32::NEG_INFINITY, f32::max);
         for (x, piece) in &mut pieces[i..end] {
             *x = left + right - *x - piece.width;
         }
-        pieces[i..end].reverse();
         i = end;
     }
+    pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
 }
 
 /// Character protrusion (microtype's `\SetProtrusion`, its default set for text fonts): how
@@ -421,6 +466,8 @@ pub struct ParagraphBuilder<'a, 'f> {
     /// Whether to record [`Paragraph::restarts`], and the span being added.
     record_restarts: bool,
     span_index: usize,
+    /// Whether [`Paragraph::right_to_left`] is set (by the first spans added).
+    direction_decided: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -446,6 +493,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             hyphenation,
             measure,
             paragraph: Paragraph::default(),
+            direction_decided: false,
             hyphenate: true,
             breaks: Vec::new(),
             cluster_starts: Vec::new(),
@@ -498,6 +546,14 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         // About one item per three bytes of prose (a word, its space, the odd hyphenation
         // point): growing the lists step by step copied them over and over.
         let bytes: usize = spans.iter().map(|s| s.text.len()).sum();
+        // The paragraph's first text decides its direction.
+        if !std::mem::replace(&mut self.direction_decided, true) {
+            self.paragraph.right_to_left = spans
+                .iter()
+                .flat_map(|span| span.text.chars())
+                .find_map(strong_char_direction)
+                .unwrap_or(false);
+        }
         self.paragraph.items.reserve(bytes / 3);
         self.paragraph.pieces.reserve(bytes / 3);
         for (index, span) in spans.iter().enumerate() {
@@ -584,7 +640,12 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
     }
 
     fn add_word(&mut self, word: &str, style: &TextStyle) {
-        let runs = self.shaper.shape_word(word, style.family, style.style);
+        let runs = self.shaper.shape_word_in(
+            word,
+            style.family,
+            style.style,
+            self.paragraph.right_to_left,
+        );
         // (font, glyph, cluster relative to the word), walked in place rather than collected.
         let glyphs = || {
             runs.iter().flat_map(|run| {
@@ -974,6 +1035,9 @@ pub fn set_lines_of_part(
     ends_paragraph: bool,
 ) -> Vec<SetLine> {
     let mut out = Vec::with_capacity(lines.len());
+    // A right-to-left paragraph is set as a left-to-right one, then mirrored line by line
+    // (`reorder_bidi`): its ragged or indented side becomes the left.
+    let base_rtl = paragraph.right_to_left;
     for (n, line) in lines.iter().enumerate() {
         let is_last = ends_paragraph && n + 1 == lines.len();
         let justify = alignment == Alignment::Justify;
@@ -1055,7 +1119,7 @@ pub fn set_lines_of_part(
                 *px += shift;
             }
         }
-        reorder_right_to_left(&mut set.pieces);
+        reorder_bidi(&mut set.pieces, base_rtl, measure);
         out.push(set);
     }
     out
@@ -1268,6 +1332,62 @@ mod tests {
             ]
         );
         assert!(words.windows(2).all(|w| w[0].0 < w[1].0), "{words:?}");
+    }
+
+    #[test]
+    fn a_right_to_left_paragraph_starts_at_the_right_with_its_english_words_in_order() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyphenation = Hyphenation::for_language("ur");
+        // Urdu with an English name and a year: "یہ New Delhi میں 2024 ہے" (logical order).
+        let text = "یہ New Delhi میں 2024 ہے";
+        let measure = 400.0;
+        let mut builder = ParagraphBuilder::new(&shaper, &hyphenation, measure);
+        builder.add_spans(&[Span {
+            text: text.into(),
+            style: TextStyle::body(10.0),
+        }]);
+        let (paragraph, lines) = builder.finish(Alignment::Left);
+        let set = set_lines(paragraph, &lines, Alignment::Left, measure);
+        assert_eq!(set.len(), 1);
+        let words: Vec<(f32, f32, String)> = set[0]
+            .pieces
+            .iter()
+            .map(|(x, p)| {
+                (
+                    *x,
+                    p.width,
+                    p.glyphs.iter().map(|g| g.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        let texts: Vec<&str> = words.iter().map(|(_, _, t)| t.as_str()).collect();
+        // Left to right on the page: the last word first, "New Delhi" reading left to right,
+        // the first Urdu word at the right edge. Each Urdu word is one glyph run whose
+        // letters are in visual order, so its text reads backwards.
+        let visual = |word: &str| word.chars().rev().collect::<String>();
+        assert_eq!(
+            texts.first().map(|t| visual(t)),
+            Some("ہے".to_string()),
+            "{texts:?}"
+        );
+        assert_eq!(
+            texts.last().map(|t| visual(t)),
+            Some("یہ".to_string()),
+            "{texts:?}"
+        );
+        let new = texts.iter().position(|t| *t == "New").expect("New");
+        assert_eq!(texts[new + 1], "Delhi", "{texts:?}");
+        let year = texts.iter().position(|t| *t == "2024").expect("2024");
+        assert!(
+            year < new,
+            "the year comes after New Delhi, reading from the right: {texts:?}"
+        );
+        assert!(words.windows(2).all(|w| w[0].0 < w[1].0), "{words:?}");
+        // Flush right: the ragged edge is on the left.
+        let (x, width, _) = words.last().expect("a word");
+        assert!((x + width - measure).abs() < 0.5, "{words:?}");
+        assert!(words[0].0 > 100.0, "{words:?}");
     }
 
     #[test]

@@ -493,7 +493,11 @@ mod tests {
             return;
         };
         let font = set.get(font);
-        assert!(font.name.to_ascii_uppercase().contains("JP"), "{}", font.name);
+        assert!(
+            font.name.to_ascii_uppercase().contains("JP"),
+            "{}",
+            font.name
+        );
         assert_eq!(
             set.font_for('한', Family::Body, Style::default())
                 .map(|f| set.get(f).name.as_str()),

@@ -252,7 +252,9 @@ pub fn missing_characters_warning(missing: &[char]) -> Option<String> {
         .collect::<Vec<_>>()
         .join(", ");
     Some(format!(
-        "no font covers these characters; the PDF shows a replacement mark: {list}"
+        "no font covers these characters; the PDF shows a replacement mark: {list}; add a \
+         font that has them to the book (`[fonts] paths`) or install one on the system \
+         (Chinese, Japanese, Korean: fonts-noto-cjk)"
     ))
 }
 

@@ -84,8 +84,9 @@ fn font_database() -> Arc<fontdb::Database> {
         .clone()
 }
 
-/// usvg options that never read anything outside the SVG's own bytes.
-fn options() -> usvg::Options<'static> {
+/// usvg options that never read anything outside the SVG's own bytes (also the generated
+/// cover's, whose words are SVG text).
+pub(crate) fn options() -> usvg::Options<'static> {
     usvg::Options {
         // No folder to resolve relative references against.
         resources_dir: None,

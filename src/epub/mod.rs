@@ -5,6 +5,7 @@
 //! makes the zip reproducible ([`fixup`]). Everything happens in memory; the caller writes the
 //! bytes.
 
+pub mod cover;
 pub mod fixup;
 pub mod images;
 pub mod package;
@@ -60,18 +61,41 @@ impl Renderer for EpubRenderer {
         // The front end has warned about each image without alt text, at its line.
         let images = ImageFacts::of(book);
 
-        // `[epub] cover` when the book names one, else the lead photo.
-        let cover = book
-            .epub
-            .cover
-            .as_ref()
-            .or_else(|| pages::first_figure(book));
+        let prepared = prepare_images(book, diagnostics);
+        // `[epub] cover` when the book names one, else a cover made here: the title over
+        // the lead photo (or on its own).
+        let given_cover = book.epub.cover.as_ref().map(|figure| figure.asset.0);
+        let generated_cover = if given_cover.is_some() {
+            None
+        } else {
+            let artwork = pages::first_figure(book)
+                .and_then(|figure| prepared.get(figure.asset.0))
+                .filter(|image| image.format != ImageFormat::Svg)
+                .map(|image| image.bytes.as_ref());
+            match cover::generate(book, artwork) {
+                Ok(jpeg) => Some(GeneratedCover {
+                    name: generated_cover_name(book),
+                    jpeg,
+                }),
+                Err(e) => {
+                    diagnostics.push(Diagnostic::warning(format!(
+                        "the cover could not be made ({e}); the EPUB has none"
+                    )));
+                    None
+                }
+            }
+        };
+        let cover_src = match (given_cover, &generated_cover) {
+            (Some(index), _) => book.assets.get(index).map(|a| xhtml::image_href(&a.name)),
+            (None, Some(generated)) => Some(xhtml::image_href(&generated.name)),
+            (None, None) => None,
+        };
         let mut documents = Vec::new();
         let mut landmarks = Vec::new();
-        if let Some(xhtml) = cover.and_then(|figure| pages::cover(book, figure)) {
+        if let Some(src) = cover_src {
             documents.push(Document {
                 file: "cover.xhtml".into(),
-                xhtml,
+                xhtml: pages::cover(book, &src),
                 role: Some(ReferenceType::Cover),
                 toc: None,
             });
@@ -123,41 +147,17 @@ impl Renderer for EpubRenderer {
             &book.labels.colophon,
         ));
 
-        let prepared: Vec<images::Prepared<'_>> = book
-            .assets
-            .iter()
-            .map(|asset| {
-                let unchanged = || images::Prepared {
-                    bytes: asset.bytes.as_slice().into(),
-                    format: asset.format,
-                    width: asset.width,
-                    height: asset.height,
-                    changes: Vec::new(),
-                };
-                if asset.format == ImageFormat::Svg {
-                    // Stored as the loader sanitised it: vectors need no resizing.
-                    return unchanged();
-                }
-                images::prepare(&asset.bytes, asset.format).unwrap_or_else(|e| {
-                    let warning = Diagnostic::warning(format!(
-                        "image `{}`: {e}; stored unchanged in the EPUB",
-                        asset.name
-                    ));
-                    diagnostics.push(match &asset.first_use {
-                        Some(at) => warning.at(at.clone()),
-                        None => warning,
-                    });
-                    unchanged()
-                })
-            })
-            .collect();
-        let cover_asset = cover.map(|figure| figure.asset.0);
         let raw = package::build(
             book,
             &prepared,
             documents,
             &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
-            cover_asset,
+            package::Cover {
+                asset: given_cover,
+                generated: generated_cover
+                    .as_ref()
+                    .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
+            },
             modified,
         )?;
         let fixup = fixup::Fixup {
@@ -175,6 +175,59 @@ impl Renderer for EpubRenderer {
         };
         fixup::apply(&raw, &fixup).map_err(Error::Epub)
     }
+}
+
+/// A cover made by [`cover::generate`], with its file name among the images.
+struct GeneratedCover {
+    name: String,
+    jpeg: Vec<u8>,
+}
+
+/// `cover.jpg`, or a name no image of the book has.
+fn generated_cover_name(book: &Book) -> String {
+    let taken = |name: &str| book.assets.iter().any(|a| a.name == name);
+    (0..)
+        .map(|n| {
+            if n == 0 {
+                "cover.jpg".to_string()
+            } else {
+                format!("cover-{n}.jpg")
+            }
+        })
+        .find(|name| !taken(name))
+        .unwrap_or_default()
+}
+
+/// Every image of the book made fit for e-readers (see [`images`]), in asset order; an
+/// image that cannot be prepared is stored unchanged, with a warning at its first use.
+fn prepare_images<'b>(book: &'b Book, diagnostics: &mut Diagnostics) -> Vec<images::Prepared<'b>> {
+    book.assets
+        .iter()
+        .map(|asset| {
+            let unchanged = || images::Prepared {
+                bytes: asset.bytes.as_slice().into(),
+                format: asset.format,
+                width: asset.width,
+                height: asset.height,
+                changes: Vec::new(),
+            };
+            if asset.format == ImageFormat::Svg {
+                // Stored as the loader sanitised it: vectors need no resizing.
+                return unchanged();
+            }
+            images::prepare(&asset.bytes, asset.format).unwrap_or_else(|e| {
+                let warning = Diagnostic::warning(format!(
+                    "image `{}`: {e}; stored unchanged in the EPUB",
+                    asset.name
+                ));
+                diagnostics.push(match &asset.first_use {
+                    Some(at) => warning.at(at.clone()),
+                    None => warning,
+                });
+                unchanged()
+            })
+        })
+        .collect()
 }
 
 fn landmark(kind: &str, href: &str, label: &str) -> (String, String, String) {

@@ -68,6 +68,16 @@ fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The cover picture: one of the book's images (`asset`, an index into `book.assets`), or
+/// one made for it (`generated`: file name and JPEG bytes).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cover<'a> {
+    /// The book's own image that is the cover.
+    pub asset: Option<usize>,
+    /// A generated cover.
+    pub generated: Option<(&'a str, &'a [u8])>,
+}
+
 /// Build the EPUB with epub-builder. `images` holds the prepared bytes of each of
 /// `book.assets`, in the same order (see [`super::images`]). The result still carries the builder's defects; run it
 /// through [`super::fixup::apply`].
@@ -76,7 +86,7 @@ pub fn build(
     images: &[Prepared<'_>],
     documents: Vec<Document>,
     stylesheet: &str,
-    cover_asset: Option<usize>,
+    cover: Cover<'_>,
     modified: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
     let err = |e: epub_builder::Error| Error::Epub(e.to_string());
@@ -122,7 +132,7 @@ pub fn build(
     for (index, (asset, image)) in book.assets.iter().zip(images).enumerate() {
         let path = image_href(&asset.name);
         let media_type = image.format.media_type();
-        if Some(index) == cover_asset {
+        if Some(index) == cover.asset {
             builder
                 .add_cover_image(&path, image.bytes.as_ref(), media_type)
                 .map_err(err)?;
@@ -131,6 +141,12 @@ pub fn build(
                 .add_resource(&path, image.bytes.as_ref(), media_type)
                 .map_err(err)?;
         }
+    }
+
+    if let Some((name, jpeg)) = cover.generated {
+        builder
+            .add_cover_image(image_href(name), jpeg, "image/jpeg")
+            .map_err(err)?;
     }
 
     for document in &documents {

@@ -2,28 +2,25 @@
 
 use std::fmt::Write as _;
 
-use super::xhtml::{document, image_href};
+use super::xhtml::document;
 use super::xml;
 use crate::ir::{plain_text, Block, Book, Figure};
 
-/// The cover page: the lead photo with the title under it. `None` when the book has no figure
-/// (the title page then opens the book).
-pub fn cover(book: &Book, cover: &Figure) -> Option<String> {
-    let asset = book.assets.get(cover.asset.0)?;
+/// The cover page: the cover picture alone (the stores' rule: nothing else on the page),
+/// `src` relative to the documents, with alternative text naming the book.
+pub fn cover(book: &Book, src: &str) -> String {
     let meta = &book.meta;
-    let alt = if cover.alt.trim().is_empty() {
-        format!("Cover of {}", meta.title)
-    } else {
-        format!("Cover of {}: {}", meta.title, cover.alt)
-    };
+    let mut alt = format!("Cover: {}", meta.title);
+    if !meta.authors.is_empty() {
+        alt.push_str(&format!(" ({})", meta.authors.join(", ")));
+    }
     let body = format!(
-        "<section epub:type=\"cover\" class=\"cover\">\n<img src=\"{}\" alt=\"{}\"/>\n\
-         <p class=\"cover-title\">{}</p>\n</section>\n",
-        xml::attr(&image_href(&asset.name)),
+        "<section epub:type=\"cover\" class=\"cover\">\n\
+         <img role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>\n",
+        xml::attr(src),
         xml::attr(&alt),
-        xml::text(&meta.title),
     );
-    Some(document(&meta.language, &meta.title, None, &body))
+    document(&meta.language, &meta.title, None, &body)
 }
 
 /// The title page: title, subtitle, authors, source.

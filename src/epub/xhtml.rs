@@ -12,6 +12,11 @@ use super::xml;
 use crate::ir::{Alignment, Block, Book, Figure, Inline, LinkTarget, List, Table, TextStyle};
 use crate::Diagnostics;
 
+/// Columns past which a table sets smaller type, so that a phone's width holds them.
+const MANY_COLUMNS: usize = 6;
+
+/// Letters past which a word in a table cell may break anywhere (no phone column holds it).
+const LONG_WORD_LETTERS: usize = 30;
 /// File name of chapter `index` inside the EPUB. Index-based rather than slug-based so names
 /// stay ASCII (EPUBCheck and some readers dislike non-ASCII file names) and never collide.
 pub fn chapter_file(index: usize) -> String {
@@ -347,7 +352,18 @@ impl<'a> ChapterWriter<'a> {
     }
 
     fn table(&mut self, out: &mut String, table: &Table, diagnostics: &mut Diagnostics) {
-        out.push_str("<div class=\"table-wrap\">\n<table>\n");
+        let columns = table
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([table.header.len(), table.alignments.len()])
+            .max()
+            .unwrap_or(0);
+        out.push_str(if columns > MANY_COLUMNS {
+            "<div class=\"table-wrap\">\n<table class=\"many-columns\">\n"
+        } else {
+            "<div class=\"table-wrap\">\n<table>\n"
+        });
         if !table.header.is_empty() {
             out.push_str("<thead>\n<tr>");
             for (i, cell) in table.header.iter().enumerate() {
@@ -378,13 +394,24 @@ impl<'a> ChapterWriter<'a> {
         diagnostics: &mut Diagnostics,
     ) {
         // Classes, not `style` attributes: some reading systems strip inline styles.
-        let class = match alignment {
-            Some(Alignment::Left) => " class=\"align-left\"",
-            Some(Alignment::Center) => " class=\"align-center\"",
-            Some(Alignment::Right) => " class=\"align-right\"",
-            Some(Alignment::None) | None => "",
-        };
-        let _ = write!(out, "<{tag}{class}");
+        let mut classes: Vec<&str> = Vec::new();
+        match alignment {
+            Some(Alignment::Left) => classes.push("align-left"),
+            Some(Alignment::Center) => classes.push("align-center"),
+            Some(Alignment::Right) => classes.push("align-right"),
+            Some(Alignment::None) | None => {}
+        }
+        let text = crate::ir::plain_text(cell);
+        if text
+            .split_whitespace()
+            .any(|word| word.chars().count() > LONG_WORD_LETTERS)
+        {
+            classes.push("long-word");
+        }
+        let _ = write!(out, "<{tag}");
+        if !classes.is_empty() {
+            let _ = write!(out, " class=\"{}\"", classes.join(" "));
+        }
         if tag == "th" {
             out.push_str(" scope=\"col\"");
         }

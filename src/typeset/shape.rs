@@ -426,8 +426,16 @@ mod tests {
         };
         let in_urdu = drawn(true);
         let in_english = drawn(false);
-        assert_eq!(in_urdu.first().map(String::as_str), Some("\u{60C}"), "{in_urdu:?}");
-        assert_eq!(in_english.last().map(String::as_str), Some("\u{60C}"), "{in_english:?}");
+        assert_eq!(
+            in_urdu.first().map(String::as_str),
+            Some("\u{60C}"),
+            "{in_urdu:?}"
+        );
+        assert_eq!(
+            in_english.last().map(String::as_str),
+            Some("\u{60C}"),
+            "{in_english:?}"
+        );
     }
 
     #[test]

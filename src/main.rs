@@ -17,7 +17,7 @@ use std::time::Instant;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use cli::paths::{check_output, default_input, default_output, Target, DEFAULT_OUT_DIR};
 use cli::report::{Failure, Reporter};
-use presswork::epub::EpubRenderer;
+use presswork::epub::{EpubRenderer, KepubRenderer};
 use presswork::ir::{Book, Paper};
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
@@ -46,7 +46,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build an EPUB 3 ebook.
-    Epub(CommonArgs),
+    Epub(EpubArgs),
     /// Build a print-ready PDF.
     Pdf(PdfArgs),
     /// Build the EPUB and the PDF at once (rendered in parallel).
@@ -84,6 +84,25 @@ struct LoadArgs {
     /// the same on every machine (characters they lack print as marks, with a warning).
     #[arg(long)]
     no_system_fonts: bool,
+}
+
+#[derive(Args)]
+struct EpubArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Which reading systems the EPUB is for: `kobo` writes <name>.kepub.epub, with Kobo's
+    /// sentence markup for reading statistics and highlights.
+    #[arg(long, value_enum, default_value_t = EpubTarget::Standard)]
+    target: EpubTarget,
+}
+
+/// `--target` of `presswork epub`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EpubTarget {
+    /// Every reading system (EPUB 3).
+    Standard,
+    /// Kobo's readers (a `.kepub.epub`).
+    Kobo,
 }
 
 #[derive(Args)]
@@ -198,7 +217,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let reporter = Reporter::new(cli.quiet, cli.verbose);
     let outcome = match &cli.command {
-        Command::Epub(args) => run_guarded(|| run_single(args, &EpubRenderer, reporter)),
+        Command::Epub(args) => run_guarded(|| match args.target {
+            EpubTarget::Standard => run_single(&args.common, &EpubRenderer, reporter),
+            EpubTarget::Kobo => run_single(&args.common, &KepubRenderer, reporter),
+        }),
         Command::Pdf(PdfArgs {
             common: args,
             no_pdfa,

@@ -510,7 +510,9 @@ fn epub_cover_stylesheet_and_output_name_come_from_book_toml() {
         opf.contains("cover.png") && opf.contains("cover-image"),
         "{opf}"
     );
-    assert!(epub_text(&epub, "cover.xhtml").contains("alt=\"Cover of My Book\""));
+    let cover = epub_text(&epub, "cover.xhtml");
+    assert!(cover.contains("alt=\"Cover: My Book"), "{cover}");
+    assert!(cover.contains("role=\"doc-cover\""), "{cover}");
 
     // A stylesheet that reaches outside the EPUB is refused at its line.
     std::fs::write(

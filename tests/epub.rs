@@ -388,11 +388,33 @@ fn seed_book_is_complete_and_reproducible() {
     assert!(opf.contains("<meta property=\"schema:accessMode\">visual</meta>"));
     assert!(opf.contains("properties=\"cover-image\""));
     assert!(opf.contains("<dc:identifier id=\"epub-id-1\">urn:uuid:"));
-    // The cover image is the figure's image, stored once, scaled to e-reader size.
+    // The figure's image, stored once, scaled to e-reader size; and the cover made from
+    // it: a portrait JPEG of the stores' size, alone on its page.
     let images: Vec<_> = epub.files.keys().filter(|k| k.ends_with(".jpg")).collect();
-    assert_eq!(images.len(), 1);
-    let photo = image::load_from_memory(&epub.files[images[0]]).expect("photo decodes");
+    assert_eq!(images.len(), 2, "{images:?}");
+    let photo_path = images
+        .iter()
+        .find(|k| !k.ends_with("/cover.jpg"))
+        .expect("the photo");
+    let photo = image::load_from_memory(&epub.files[*photo_path]).expect("photo decodes");
     assert_eq!((photo.width(), photo.height()), (1600, 1065));
+    let cover = image::load_from_memory(&epub.files["OEBPS/images/cover.jpg"]).expect("decodes");
+    assert_eq!((cover.width(), cover.height()), (1600, 2560));
+    assert!(
+        opf.contains(
+            "href=\"images/cover.jpg\" media-type=\"image/jpeg\" properties=\"cover-image\""
+        ),
+        "{opf}"
+    );
+    let cover_page = epub.text("OEBPS/cover.xhtml");
+    let body = &cover_page[cover_page.find("<body>").expect("body")..];
+    assert_eq!(body.matches('<').count(), 6, "only the picture: {body}");
+    assert!(
+        body.contains(
+            "<img role=\"doc-cover\" src=\"images/cover.jpg\" alt=\"Cover: Putin invites PM Modi"
+        ),
+        "{body}"
+    );
     // Ace by DAISY: the package's language, the toc's ARIA role.
     assert!(opf.contains("<package version=\"3.0\" xml:lang=\"en\""));
     assert!(epub
@@ -612,7 +634,10 @@ fn rich_manuscript_builds_a_valid_structure() {
     assert!(opf.contains("<dc:title>Tests &amp; &lt;Trials&gt;</dc:title>"));
     assert!(opf.contains("<dc:publisher>Small &lt;Press&gt; &amp; Co</dc:publisher>"));
     assert!(!opf.contains(">visual<"));
-    assert!(!epub.files.contains_key("OEBPS/cover.xhtml"));
+    // A book without pictures gets a typographic cover all the same.
+    assert!(epub
+        .text("OEBPS/cover.xhtml")
+        .contains("src=\"images/cover.jpg\""));
 }
 
 #[test]
@@ -660,8 +685,10 @@ fn images_without_alt_text_make_no_conformance_claim() {
         .warnings
         .iter()
         .any(|w| w.to_string().contains("alt text")));
-    // One file for the photo, used by the cover, the figure and the inline image.
-    assert_eq!(epub.files.keys().filter(|k| k.ends_with(".jpg")).count(), 1);
+    // One file for the photo, used by the figure and the inline image (and as the
+    // artwork of the generated cover, a file of its own).
+    let photos = epub.files.keys().filter(|k| k.ends_with(".jpg"));
+    assert_eq!(photos.filter(|k| !k.ends_with("/cover.jpg")).count(), 1);
     let chapter = epub.text(&epub.chapter_paths()[0]);
     assert!(
         chapter.contains("<img class=\"inline\" src=\"images/photo.jpg\" alt=\"tiny photo\"/>"),
@@ -714,9 +741,10 @@ fn images_are_upright_rgb_e_reader_sized_and_typed_from_their_bytes() {
     let manifest = epub.manifest();
     let images: Vec<_> = manifest
         .iter()
-        .filter(|(_, _, media, _)| media.starts_with("image/"))
+        .filter(|(_, href, media, _)| media.starts_with("image/") && href != "images/cover.jpg")
         .collect();
-    // Three files, each once, though `sideways.jpg` is used twice and is also the cover.
+    // Three files, each once, though `sideways.jpg` is used twice (and is the artwork of
+    // the generated cover, a file of its own).
     assert_eq!(images.len(), 3, "{images:?}");
     let base = epub.base();
     let mut seen = BTreeMap::new();
@@ -760,13 +788,15 @@ fn svg_images_are_stored_sanitised_and_shown_with_img() {
         .iter()
         .filter(|(_, _, media, _)| media == "image/svg+xml")
         .collect();
-    // diagram.svg (figure, inline image and cover: stored once) and hostile.svg.
+    // diagram.svg (figure and inline image: stored once) and hostile.svg; the cover is
+    // typographic (a drawing is no cover artwork).
     assert_eq!(svgs.len(), 2, "{manifest:?}");
     assert!(
-        svgs.iter()
-            .any(|(_, href, _, properties)| href.ends_with("diagram.svg")
+        manifest
+            .iter()
+            .any(|(_, href, _, properties)| href == "images/cover.jpg"
                 && properties == "cover-image"),
-        "the first figure is the cover: {svgs:?}"
+        "a generated cover: {manifest:?}"
     );
     let base = epub.base();
     for (_, href, _, _) in &svgs {

@@ -39,6 +39,11 @@ pub struct Fixup {
     pub nav_in_spine_after: Option<String>,
     /// Timestamp for every zip entry.
     pub zip_time: zip::DateTime,
+    /// `(href, label)` of each page of the print edition, for the `page-list` nav; empty
+    /// for none.
+    pub page_list: Vec<(String, String)>,
+    /// The book's title, for the NCX `docTitle` (the builder writes its toc name there).
+    pub title: String,
 }
 
 const OPF: &str = "OEBPS/content.opf";
@@ -242,12 +247,42 @@ fn fix_nav(nav: &str, fixup: &Fixup) -> Result<String, String> {
         &format!(" hidden=\"\">{landmarks}"),
         "write the landmarks",
     )?;
-    Ok(nav)
+    Ok(with_page_list(nav, &fixup.page_list))
+}
+
+/// The nav document with a `page-list` nav after its last nav (hidden: reading systems
+/// offer it in their own "go to page" control).
+fn with_page_list(nav: String, pages: &[(String, String)]) -> String {
+    let Some(end) = nav.rfind("</nav>").map(|at| at + "</nav>".len()) else {
+        return nav;
+    };
+    if pages.is_empty() {
+        return nav;
+    }
+    let mut list = String::from(
+        "\n  <nav epub:type=\"page-list\" role=\"doc-pagelist\" hidden=\"\">\n    <ol>\n",
+    );
+    for (href, label) in pages {
+        list.push_str(&format!(
+            "      <li><a href=\"{}\">{}</a></li>\n",
+            xml::attr(href),
+            xml::text(label)
+        ));
+    }
+    list.push_str("    </ol>\n  </nav>");
+    format!("{}{list}{}", &nav[..end], &nav[end..])
 }
 
 fn fix_ncx(ncx: &str, fixup: &Fixup) -> Result<String, String> {
-    replace_once(
+    let ncx = replace_between(
         ncx,
+        "<docTitle>",
+        "</docTitle>",
+        &format!("\n    <text>{}</text>\n  ", xml::text(&fixup.title)),
+        "title the NCX",
+    )?;
+    replace_once(
+        &ncx,
         "<head>",
         &format!(
             "<head>\n    <meta name=\"dtb:uid\" content=\"{}\" />",
@@ -309,6 +344,8 @@ mod tests {
             landmarks_title: "Landmarks".into(),
             nav_in_spine_after: Some("title.xhtml".into()),
             zip_time: zip::DateTime::default(),
+            page_list: vec![("ch001.xhtml#page-1".into(), "1".into())],
+            title: "A & B".into(),
         }
     }
 

@@ -8,7 +8,9 @@
 pub mod cover;
 pub mod fixup;
 pub mod images;
+pub mod kobo;
 pub mod package;
+pub mod page_list;
 pub mod pages;
 pub mod xhtml;
 pub mod xml;
@@ -56,12 +58,50 @@ impl Renderer for EpubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+        render_epub(book, Edition::Standard, diagnostics)
+    }
+}
+
+/// Renders a book as a Kobo EPUB (`.kepub.epub`): the EPUB with every sentence in a
+/// `koboSpan` (see [`kobo`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KepubRenderer;
+
+impl Renderer for KepubRenderer {
+    /// Also the file extension: Kobo's readers recognise the edition by it.
+    fn name(&self) -> &'static str {
+        "kepub.epub"
+    }
+
+    fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+        render_epub(book, Edition::Kobo, diagnostics)
+    }
+}
+
+/// Which edition of the EPUB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edition {
+    /// For every reading system.
+    Standard,
+    /// With Kobo's sentence spans.
+    Kobo,
+}
+
+fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+    {
         let modified = book.settings.build_date;
         let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         // The front end has warned about each image without alt text, at its line.
         let images = ImageFacts::of(book);
 
         let prepared = prepare_images(book, diagnostics);
+        // Where the pages of the print edition begin (no page list for a book too long to
+        // lay out twice, or one whose fonts fail: the PDF build reports that).
+        let print_pages = page_list::print_pages(book).ok().flatten();
+        let markers = print_pages
+            .as_deref()
+            .map(page_list::Markers::new)
+            .unwrap_or_default();
         // `[epub] cover` when the book names one, else a cover made here: the title over
         // the lead photo (or on its own).
         let given_cover = book.epub.cover.as_ref().map(|figure| figure.asset.0);
@@ -103,7 +143,7 @@ impl Renderer for EpubRenderer {
         }
         documents.push(Document {
             file: "title.xhtml".into(),
-            xhtml: pages::title_page(book),
+            xhtml: with_markers_at_top(pages::title_page(book), &markers.title_page),
             role: Some(ReferenceType::TitlePage),
             toc: None,
         });
@@ -114,7 +154,7 @@ impl Renderer for EpubRenderer {
         ));
         landmarks.push(landmark("toc", "nav.xhtml#toc", &book.labels.contents));
 
-        let mut writer = xhtml::ChapterWriter::new(book);
+        let mut writer = xhtml::ChapterWriter::new(book).with_page_markers(markers.clone());
         for index in 0..book.chapters.len() {
             let file = xhtml::chapter_file(index);
             if index == 0 {
@@ -133,10 +173,13 @@ impl Renderer for EpubRenderer {
             file: "colophon.xhtml".into(),
             // The 1980 placeholder is for the zip and `dcterms:modified` only; a reader
             // would take it for a real date.
-            xhtml: pages::colophon(
-                book,
-                (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
-                    .then_some(modified_text.as_str()),
+            xhtml: with_markers_at_top(
+                pages::colophon(
+                    book,
+                    (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
+                        .then_some(modified_text.as_str()),
+                ),
+                &markers.colophon,
             ),
             role: Some(ReferenceType::Colophon),
             toc: None,
@@ -147,6 +190,11 @@ impl Renderer for EpubRenderer {
             &book.labels.colophon,
         ));
 
+        if edition == Edition::Kobo {
+            for document in &mut documents {
+                document.xhtml = kobo::add_spans(&document.xhtml);
+            }
+        }
         let raw = package::build(
             book,
             &prepared,
@@ -167,14 +215,31 @@ impl Renderer for EpubRenderer {
                 format!("urn:uuid:{uuid}")
             }),
             language: book.meta.language.clone(),
-            extra_metadata: package::extra_metadata(book, images),
+            extra_metadata: package::extra_metadata(book, images, print_pages.is_some()),
             landmarks,
             landmarks_title: book.labels.landmarks.clone(),
             nav_in_spine_after: Some("title.xhtml".into()),
             zip_time: zip_time(modified),
+            page_list: markers.page_list(|chapter| xhtml::chapter_file(chapter)),
+            title: book.meta.title.clone(),
         };
         fixup::apply(&raw, &fixup).map_err(Error::Epub)
     }
+}
+
+/// `xhtml` with the markers of printed pages `numbers` at the top of its body.
+fn with_markers_at_top(xhtml: String, numbers: &[usize]) -> String {
+    if numbers.is_empty() {
+        return xhtml;
+    }
+    let Some(at) = xhtml
+        .find("<body")
+        .and_then(|body| xhtml[body..].find('>').map(|end| body + end + 1))
+    else {
+        return xhtml;
+    };
+    let markers: String = numbers.iter().map(|n| page_list::marker(*n)).collect();
+    format!("{}\n{markers}{}", &xhtml[..at], &xhtml[at..])
 }
 
 /// A cover made by [`cover::generate`], with its file name among the images.

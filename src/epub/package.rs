@@ -240,17 +240,45 @@ impl ImageFacts {
 /// The `<metadata>` children epub-builder cannot write: `dc:source`, `dc:publisher` and the EPUB
 /// Accessibility 1.1 statements. Every value is escaped here (the builder's own extra-metadata
 /// hook does not escape, so it is not used).
-pub fn extra_metadata(book: &Book, images: ImageFacts) -> String {
+pub fn extra_metadata(book: &Book, images: ImageFacts, page_list: bool) -> String {
     let meta = &book.meta;
     let mut out = String::new();
-    let mut element = |name: &str, value: &str| {
+    let element = |out: &mut String, name: &str, value: &str| {
         let _ = writeln!(out, "    <{name}>{}</{name}>", xml::text(value));
     };
-    if let Some(source) = meta.source.as_deref().filter(|s| !s.trim().is_empty()) {
-        element("dc:source", source);
+    let publisher = meta.publisher.as_deref().filter(|s| !s.trim().is_empty());
+    let agency = meta.source.as_deref().filter(|s| !s.trim().is_empty());
+    if let Some(publisher) = publisher {
+        element(&mut out, "dc:publisher", publisher);
     }
-    if let Some(publisher) = meta.publisher.as_deref().filter(|s| !s.trim().is_empty()) {
-        element("dc:publisher", publisher);
+    if page_list {
+        // `dc:source`, refined as the source of the pagination, names the print edition
+        // whose page numbers the page list gives (EPUB Accessibility 1.1, 5.2).
+        let edition = format!(
+            "{}, print edition (PDF, {} paper), made by presswork from the same text",
+            meta.title,
+            book.settings.paper.display_name()
+        );
+        let _ = writeln!(
+            out,
+            "    <dc:source id=\"print-source\">{}</dc:source>\n    \
+             <meta refines=\"#print-source\" property=\"source-of\">pagination</meta>",
+            xml::text(&edition)
+        );
+    }
+    if let Some(agency) = agency {
+        // Where the text comes from (a news agency): a contributor, or the publisher of a
+        // book that names none.
+        if publisher.is_none() {
+            element(&mut out, "dc:publisher", agency);
+        } else {
+            let _ = writeln!(
+                out,
+                "    <dc:contributor id=\"source\">{}</dc:contributor>\n    \
+                 <meta refines=\"#source\" property=\"role\" scheme=\"marc:relators\">ctb</meta>",
+                xml::text(agency)
+            );
+        }
     }
     let has_images = images.images > 0;
     let all_described = images.without_alt == 0;
@@ -276,8 +304,16 @@ pub fn extra_metadata(book: &Book, images: ImageFacts) -> String {
     ] {
         properties.push(("schema:accessibilityFeature", feature.into()));
     }
+    if page_list {
+        for feature in ["printPageNumbers", "pageBreakMarkers", "pageNavigation"] {
+            properties.push(("schema:accessibilityFeature", feature.into()));
+        }
+    }
     properties.push(("schema:accessibilityHazard", "none".into()));
-    properties.push(("schema:accessibilitySummary", summary(images)));
+    properties.push((
+        "schema:accessibilitySummary",
+        summary(book, images, page_list),
+    ));
     // The claim holds only as far as the generator can vouch for it: language on every
     // document, headings and landmarks, a toc, reflowable text, and a text alternative for
     // every image. An image without alt text breaks WCAG 1.1.1, so then no claim is made.
@@ -303,11 +339,33 @@ pub fn extra_metadata(book: &Book, images: ImageFacts) -> String {
     out
 }
 
-fn summary(images: ImageFacts) -> String {
+/// What the book really has, in words: structure, pictures, tables, notes, languages and
+/// print page numbers.
+fn summary(book: &Book, images: ImageFacts, page_list: bool) -> String {
     let mut summary = String::from(
         "Reflowable text with a table of contents, headings that mark the structure, \
          and navigation landmarks; the reading order follows the text.",
     );
+    let (mut tables, mut notes) = (0, 0);
+    for chapter in &book.chapters {
+        notes += chapter.footnotes.len();
+        crate::ir::visit_blocks(&chapter.blocks, &mut |block| {
+            if matches!(block, crate::ir::Block::Table(_)) {
+                tables += 1;
+            }
+        });
+    }
+    if tables > 0 {
+        summary.push_str(" Tables have header cells that label their columns.");
+    }
+    if notes > 0 {
+        summary.push_str(" Notes are linked from the text and back.");
+    }
+    if page_list {
+        summary.push_str(
+            " Page numbers of the print edition are marked in the text and listed for navigation.",
+        );
+    }
     if images.images > 0 && images.without_alt == 0 {
         summary.push_str(
             " Every image has a text alternative; captions and picture credits are given as text.",

@@ -107,6 +107,8 @@ pub struct ChapterWriter<'a> {
     ref_count: BTreeMap<String, u32>,
     current: usize,
     in_link: bool,
+    /// Where the pages of the print edition begin in the chapters' text.
+    markers: super::page_list::Markers,
 }
 
 impl<'a> ChapterWriter<'a> {
@@ -126,7 +128,14 @@ impl<'a> ChapterWriter<'a> {
             ref_count: BTreeMap::new(),
             current: 0,
             in_link: false,
+            markers: super::page_list::Markers::default(),
         }
+    }
+
+    /// Mark where the pages of the print edition begin (see [`super::page_list`]).
+    pub fn with_page_markers(mut self, markers: super::page_list::Markers) -> Self {
+        self.markers = markers;
+        self
     }
 
     /// The XHTML document for chapter `index`. Chapters must be rendered in order, so that
@@ -139,12 +148,38 @@ impl<'a> ChapterWriter<'a> {
         self.current = index;
         let mut body = String::new();
         body.push_str("<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
+        // A page that opens with the chapter's title: its marker goes before the title.
+        for (_, number) in self.markers.text.get(&(index, None)).into_iter().flatten() {
+            body.push_str(&super::page_list::marker(*number));
+        }
         let _ = write!(body, "<h1 id=\"{}\"", xml::attr(&chapter.id));
         self.push_dir(&mut body, &crate::ir::plain_text(&chapter.title));
         body.push('>');
         self.inlines(&mut body, &chapter.title, diagnostics);
         body.push_str("</h1>\n");
-        self.blocks(&mut body, &chapter.blocks, diagnostics);
+        for (block_index, block) in chapter.blocks.iter().enumerate() {
+            let marks = self
+                .markers
+                .text
+                .get(&(index, Some(block_index)))
+                .cloned()
+                .unwrap_or_default();
+            if marks.is_empty() {
+                self.block(&mut body, block, diagnostics);
+                continue;
+            }
+            let mut html = String::new();
+            self.block(&mut html, block, diagnostics);
+            for (word, number) in marks {
+                let marker = super::page_list::marker(number);
+                if word == 0 {
+                    body.push_str(&marker);
+                } else {
+                    html = super::page_list::insert_at_word(&html, word, &marker);
+                }
+            }
+            body.push_str(&html);
+        }
         if !chapter.footnotes.is_empty() {
             body.push_str("<hr class=\"footnote-rule\"/>\n");
         }

@@ -200,6 +200,16 @@ pub enum Paper {
 }
 
 impl Paper {
+    /// The paper's name for people ("A5", "6×9 in").
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Paper::A5 => "A5",
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+            Paper::Trade => "6×9 in",
+        }
+    }
+
     /// Parse a paper name as written in `book.toml` (`a5`, `a4`, `letter`, `6x9`).
     pub fn from_name(name: &str) -> Option<Paper> {
         match name.trim().to_ascii_lowercase().as_str() {

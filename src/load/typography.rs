@@ -312,12 +312,7 @@ fn show(x: f32) -> String {
 
 /// The paper's name as `book.toml` writes it.
 fn paper_name(paper: ir::Paper) -> &'static str {
-    match paper {
-        ir::Paper::A5 => "A5",
-        ir::Paper::A4 => "A4",
-        ir::Paper::Letter => "letter",
-        ir::Paper::Trade => "6×9 in",
-    }
+    paper.display_name()
 }
 
 #[cfg(test)]

@@ -91,6 +91,22 @@ pub struct Page {
     pub height: f32,
     /// Everything drawn on the page, in drawing (and reading) order.
     pub items: Vec<PageItem>,
+    /// Where the page's running text begins in the book; `None` for a page without any
+    /// (front matter, a blank verso, notes or colophon only).
+    pub starts_at: Option<TextPoint>,
+}
+
+/// A place in the book's text: the EPUB marks where each printed page begins there, so
+/// that a reader can cite "p. 3" of the print edition in either ([`Page::starts_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TextPoint {
+    /// The chapter (index into the book's chapters).
+    pub chapter: usize,
+    /// Its top-level block (index into the chapter's blocks); `None` for the chapter's
+    /// title.
+    pub block: Option<usize>,
+    /// Words of that block set before this place (word spaces passed, in reading order).
+    pub word: usize,
 }
 
 /// What an item is, for tagged PDF and text extraction order.

@@ -66,6 +66,8 @@ pub struct VBlock {
     /// On the last line of a paragraph that reads as well set one line longer: that
     /// setting, for a page that would otherwise end short.
     pub looser: Option<Box<Looser>>,
+    /// Where in the book's text the block begins (running text only).
+    pub source: Option<crate::typeset::frame::TextPoint>,
 }
 
 /// A paragraph set one line longer than its best setting (TeX's `\looseness=1`), carried by
@@ -106,6 +108,7 @@ impl VBlock {
             group: None,
             notes: Vec::new(),
             looser: None,
+            source: None,
         }
     }
 }

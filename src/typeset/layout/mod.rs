@@ -239,6 +239,12 @@ pub struct Layout<'a, 'f> {
     setting_note: bool,
     /// Warnings from setting notes, handed on when the chapter ends.
     note_diagnostics: Diagnostics,
+    /// The part of the chapter being set, for [`VBlock::source`]: `None` outside the
+    /// running text (front matter, notes, colophon), `Some(None)` for the chapter title,
+    /// `Some(Some(i))` for its top-level block `i`.
+    source_block: Option<Option<usize>>,
+    /// Words of that block set so far.
+    source_words: usize,
 }
 
 /// The warning for characters no font covers, if any.
@@ -297,6 +303,8 @@ impl<'a, 'f> Layout<'a, 'f> {
             notes_waiting: Vec::new(),
             setting_note: false,
             note_diagnostics: Diagnostics::default(),
+            source_block: None,
+            source_words: 0,
         }
     }
 
@@ -365,13 +373,15 @@ impl<'a, 'f> Layout<'a, 'f> {
             };
             self.chapter = index;
             self.start_notes();
+            (self.source_block, self.source_words) = (Some(None), 0);
             if index == first {
                 self.chapter_opening(chapter);
             } else {
                 self.section_opening(chapter);
             }
             self.emit_pages(sink)?;
-            for block in &chapter.blocks {
+            for (block_index, block) in chapter.blocks.iter().enumerate() {
+                (self.source_block, self.source_words) = (Some(Some(block_index)), 0);
                 match block {
                     Block::Paragraph(inlines) if text_len(inlines) > GIANT_PARAGRAPH => {
                         self.giant_paragraph(inlines, sink)?;
@@ -380,6 +390,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 }
                 self.emit_pages(sink)?;
             }
+            self.source_block = None;
             self.end_notes(diagnostics);
             self.close();
             // The colophon follows the last chapter, as a section of its own.
@@ -440,6 +451,17 @@ impl<'a, 'f> Layout<'a, 'f> {
 
     /// The body style for headings: lining figures, which stand as tall as the capitals a
     /// heading starts with (running text takes the book's figures, see `Figures::Text`).
+    /// Where the text being set stands in the book (for [`VBlock::source`]), if it is
+    /// running text.
+    fn text_point(&self) -> Option<crate::typeset::frame::TextPoint> {
+        let block = self.source_block.filter(|_| !self.setting_note)?;
+        Some(crate::typeset::frame::TextPoint {
+            chapter: self.chapter,
+            block,
+            word: self.source_words,
+        })
+    }
+
     fn heading_style(&self) -> TextStyle {
         let mut style = self.body_style();
         style.family = Family::Heading;
@@ -754,6 +776,11 @@ impl<'a, 'f> Layout<'a, 'f> {
         }
         for (j, line) in lines.into_iter().enumerate() {
             let mut block = VBlock::new(settings.leading, self.chapter);
+            block.source = self.text_point();
+            if !self.setting_note {
+                // A word ends at each word space, the one a line breaks at included.
+                self.source_words += line.pieces.iter().filter(|(_, p)| p.space_after).count();
+            }
             let baseline = settings.leading * 0.78;
             block.baseline = Some(baseline);
             block.group = Some(self.groups);

@@ -59,10 +59,16 @@ impl Layout<'_, '_> {
         let g = self.geometry;
         let p = self.pages_done;
         let left = g.left(Side::of_page(p));
+        let starts_at = plan.placements.iter().find_map(|placement| {
+            self.paginator
+                .block_mut(placement.block)
+                .and_then(|block| block.source)
+        });
         let mut page = Page {
             width: g.width,
             height: g.height,
             items: Vec::new(),
+            starts_at,
         };
         // A note continued from the page before comes first in the item stream, so that
         // its structure element closes before this page's text opens anything.
@@ -235,6 +241,7 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
                 width: g.width,
                 height: g.height,
                 items: Vec::new(),
+                starts_at: None,
             })?;
             self.pages += 1;
             self.chapter_start = self.pages;

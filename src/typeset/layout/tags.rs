@@ -41,6 +41,10 @@ impl Layout<'_, '_> {
     /// opened since the last one, and the space asked for below the block before (a
     /// quote's) if it has less above it.
     pub(super) fn push_block(&mut self, mut block: VBlock) {
+        // A figure may float away from where it stands in the text: it marks no place.
+        if block.source.is_none() && block.flow != Flow::Float {
+            block.source = self.text_point();
+        }
         block.space_before = block.space_before.max(std::mem::take(&mut self.space_next));
         if !self.pending_starts.is_empty() {
             let starts = self

@@ -382,7 +382,17 @@ fn seed_book_is_complete_and_reproducible() {
 
     // Metadata: the builder's defects repaired, ours added.
     let opf = epub.opf();
-    assert!(opf.contains("<dc:source>PTI</dc:source>"));
+    // The agency is the publisher of a book that names none; `dc:source` names the print
+    // edition whose page numbers the page list gives; the NCX carries the title.
+    assert!(opf.contains("<dc:publisher>PTI</dc:publisher>"), "{opf}");
+    assert!(opf.contains("<dc:source id=\"print-source\">Putin invites PM Modi to visit Russia in meeting with Jaishankar, print edition (PDF, A5 paper)"), "{opf}");
+    assert!(
+        opf.contains("<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>")
+    );
+    assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">printPageNumbers</meta>"));
+    assert!(epub
+        .text("OEBPS/toc.ncx")
+        .contains("<docTitle>\n    <text>Putin invites PM Modi to visit Russia in meeting with Jaishankar</text>"));
     assert!(opf.contains("<dc:subject>World News</dc:subject>"));
     assert!(opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"));
     assert!(opf.contains("<meta property=\"schema:accessMode\">visual</meta>"));
@@ -402,7 +412,7 @@ fn seed_book_is_complete_and_reproducible() {
     assert_eq!((cover.width(), cover.height()), (1600, 2560));
     assert!(
         opf.contains(
-            "href=\"images/cover.jpg\" media-type=\"image/jpeg\" properties=\"cover-image\""
+            "<item media-type=\"image/jpeg\" properties=\"cover-image\" id=\"cover-image\" href=\"images/cover.jpg\"/>"
         ),
         "{opf}"
     );
@@ -924,4 +934,140 @@ fn small_caps_spans_and_figures_reach_the_stylesheet() {
         assert!(css.contains(rule), "{rule} in {css}");
     }
     assert!(css.contains("h1, h2, h3, h4, h5, h6, sup, sub { font-variant-numeric: lining-nums"));
+}
+
+/// Every page-break marker of an EPUB: (file, page label), in reading order.
+fn page_markers(epub: &Epub) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let spine: Vec<String> = epub
+        .spine_hrefs()
+        .into_iter()
+        .map(|h| format!("{}{h}", epub.base()))
+        .collect();
+    for path in &spine {
+        let text = epub.text(path);
+        let doc = parse(&text);
+        for node in doc
+            .descendants()
+            .filter(|n| n.attribute((OPS_NS, "type")) == Some("pagebreak"))
+        {
+            assert_eq!(node.attribute("role"), Some("doc-pagebreak"));
+            let id = node.attribute("id").expect("an id");
+            let label = node.attribute("aria-label").expect("a label");
+            assert_eq!(id, format!("page-{label}"));
+            out.push((
+                path.rsplit('/').next().unwrap_or("").to_string(),
+                label.to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_page_list_has_one_entry_per_page_of_the_pdf_where_its_text_begins() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let mut diagnostics = Diagnostics::default();
+    let options = LoadOptions {
+        source_date_epoch: Some(1_700_000_000),
+        ..LoadOptions::default()
+    };
+    let book = load_book(&seed, &options, &mut diagnostics).expect("book loads");
+    let pdf = presswork::pdf::PdfRenderer::default()
+        .render(&book, &mut diagnostics)
+        .expect("PDF renders");
+    let pdf = lopdf::Document::load_mem(&pdf).expect("parses");
+    let pages = pdf.get_pages().len();
+    let epub = Epub::open(&EpubRenderer.render(&book, &mut diagnostics).expect("EPUB"));
+
+    // The nav's page list: 1, 2, … one entry per PDF page, each pointing at its marker.
+    let nav = epub.text("OEBPS/nav.xhtml");
+    let doc = parse(&nav);
+    let list = doc
+        .descendants()
+        .find(|n| n.attribute((OPS_NS, "type")) == Some("page-list"))
+        .expect("a page-list nav");
+    let entries: Vec<(String, String)> = list
+        .descendants()
+        .filter(|n| n.has_tag_name((XHTML_NS, "a")))
+        .map(|a| (a.attribute("href").unwrap_or("").to_string(), all_text(a)))
+        .collect();
+    let labels: Vec<String> = entries.iter().map(|(_, l)| l.clone()).collect();
+    let expected: Vec<String> = (1..=pages).map(|n| n.to_string()).collect();
+    assert_eq!(labels, expected);
+    let markers = page_markers(&epub);
+    assert_eq!(markers.len(), pages, "{markers:?}");
+    for ((href, label), (file, marker)) in entries.iter().zip(&markers) {
+        assert_eq!(href, &format!("{file}#page-{marker}"));
+        assert_eq!(label, marker);
+    }
+
+    // Each marker stands before the words its page begins with in the PDF.
+    for (index, (file, _)) in markers.iter().enumerate().skip(1) {
+        let page = index + 1;
+        let page_text = pdf
+            .extract_text(&[page as u32])
+            .expect("text")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        let chapter = epub.text(&format!("OEBPS/{file}"));
+        let marker = format!("id=\"page-{page}\"");
+        let after = &chapter[chapter.find(&marker).expect("marker")..];
+        let words_after: Vec<String> = after
+            .split('<')
+            .filter_map(|part| part.split_once('>').map(|(_, text)| text))
+            .collect::<String>()
+            .split_whitespace()
+            .take(4)
+            .map(str::to_string)
+            .collect();
+        // The page's first words of text follow its running head (the first line). The
+        // marker goes before a whole word, and a page may begin with the second half of
+        // a hyphenated one: the words after it must be there.
+        let joined = page_text.join(" ");
+        let first = words_after[1..].join(" ");
+        assert!(
+            joined.contains(&first),
+            "page {page} begins with {first:?}, which its PDF page does not hold: {joined}"
+        );
+    }
+}
+
+#[test]
+fn the_kobo_edition_has_a_span_per_sentence_and_the_same_text() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let mut diagnostics = Diagnostics::default();
+    let book = load_book(&seed, &LoadOptions::default(), &mut diagnostics).expect("loads");
+    let plain = Epub::open(&EpubRenderer.render(&book, &mut diagnostics).expect("EPUB"));
+    let kobo = Epub::open(
+        &presswork::epub::KepubRenderer
+            .render(&book, &mut diagnostics)
+            .expect("Kobo EPUB"),
+    );
+    assert_eq!(presswork::epub::KepubRenderer.name(), "kepub.epub");
+    for path in plain.chapter_paths() {
+        let (before, after) = (plain.text(&path), kobo.text(&path));
+        let (before, after) = (parse(&before), parse(&after));
+        // The same words, sentence by sentence in spans with unique ids.
+        assert_eq!(
+            all_text(before.root_element()),
+            all_text(after.root_element())
+        );
+        let spans: Vec<roxmltree::Node> = after
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("koboSpan"))
+            .collect();
+        let paragraphs = after
+            .descendants()
+            .filter(|n| n.has_tag_name((XHTML_NS, "p")))
+            .count();
+        assert!(spans.len() > paragraphs, "{path}: {} spans", spans.len());
+        let mut ids: Vec<&str> = spans.iter().filter_map(|s| s.attribute("id")).collect();
+        assert!(ids.iter().all(|id| id.starts_with("kobo.")));
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "ids are unique");
+    }
 }

@@ -220,7 +220,7 @@ fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> 
             landmarks_title: book.labels.landmarks.clone(),
             nav_in_spine_after: Some("title.xhtml".into()),
             zip_time: zip_time(modified),
-            page_list: markers.page_list(|chapter| xhtml::chapter_file(chapter)),
+            page_list: markers.page_list(xhtml::chapter_file),
             title: book.meta.title.clone(),
         };
         fixup::apply(&raw, &fixup).map_err(Error::Epub)

@@ -388,8 +388,11 @@ mod tests {
     fn metadata_is_escaped_and_honest() {
         let mut book = Book::default();
         book.meta.source = Some("A & B <Agency>".into());
-        let text_only = extra_metadata(&book, ImageFacts::default());
-        assert!(text_only.contains("<dc:source>A &amp; B &lt;Agency&gt;</dc:source>"));
+        let text_only = extra_metadata(&book, ImageFacts::default(), false);
+        // An agency is the publisher of a book that names none, and never `dc:source`.
+        assert!(text_only.contains("<dc:publisher>A &amp; B &lt;Agency&gt;</dc:publisher>"));
+        assert!(!text_only.contains("dc:source"));
+        assert!(!text_only.contains("printPageNumbers"));
         assert!(!text_only.contains("visual"));
         assert!(text_only.contains("dcterms:conformsTo"));
 
@@ -399,6 +402,7 @@ mod tests {
                 images: 2,
                 without_alt: 0,
             },
+            false,
         );
         assert!(photos.contains("<meta property=\"schema:accessMode\">visual</meta>"));
         assert!(photos.contains("alternativeText"));
@@ -409,6 +413,7 @@ mod tests {
                 images: 2,
                 without_alt: 1,
             },
+            false,
         );
         assert!(!undescribed.contains("alternativeText"));
         assert!(!undescribed.contains("conformsTo"));
@@ -416,6 +421,20 @@ mod tests {
             ">textual</meta>\n    <meta property=\"schema:accessModeSufficient\">textual</meta>"
         ));
         let wrapped = format!("<m xmlns:dc=\"x\">{photos}</m>");
+        assert!(roxmltree::Document::parse(&wrapped).is_ok());
+
+        // With a publisher, the agency is a contributor; with a page list, the print edition
+        // is the source of the pagination and the summary says so.
+        book.meta.publisher = Some("Press".into());
+        let paged = extra_metadata(&book, ImageFacts::default(), true);
+        assert!(paged
+            .contains("<dc:contributor id=\"source\">A &amp; B &lt;Agency&gt;</dc:contributor>"));
+        assert!(paged.contains("property=\"role\" scheme=\"marc:relators\">ctb</meta>"));
+        assert!(paged
+            .contains("<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>"));
+        assert!(paged.contains(">printPageNumbers<") && paged.contains(">pageBreakMarkers<"));
+        assert!(paged.contains("Page numbers of the print edition"));
+        let wrapped = format!("<m xmlns:dc=\"x\">{paged}</m>");
         assert!(roxmltree::Document::parse(&wrapped).is_ok());
     }
 

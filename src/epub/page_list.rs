@@ -103,12 +103,15 @@ pub fn marker(number: usize) -> String {
     )
 }
 
+/// A chapter and one of its top-level blocks (`None`: the chapter's title).
+pub type BlockKey = (usize, Option<usize>);
+
 /// The page numbers (from 1) of each place in the text, by chapter and block, with the
 /// words before each; and the pages of the title page and of the colophon.
 #[derive(Debug, Default, Clone)]
 pub struct Markers {
     /// (chapter, block) → (words before, page number), in page order.
-    pub text: BTreeMap<(usize, Option<usize>), Vec<(usize, usize)>>,
+    pub text: BTreeMap<BlockKey, Vec<(usize, usize)>>,
     /// Pages marked at the top of the title page.
     pub title_page: Vec<usize>,
     /// Pages marked at the top of the colophon.

@@ -117,6 +117,7 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
         1.0185,
     );
     let page1 = Page {
+        starts_at: None,
         width: 420.0,
         height: 595.0,
         items: vec![
@@ -144,6 +145,7 @@ fn sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
         ],
     };
     let page2 = Page {
+        starts_at: None,
         width: 420.0,
         height: 595.0,
         items: vec![
@@ -527,6 +529,7 @@ fn tagged_sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
     let mut heading = run(&shaper, bold, &["Chapter", "One"], 72.0, 90.0);
     heading.role = Role::Heading(1);
     let page1 = Page {
+        starts_at: None,
         width: 420.0,
         height: 595.0,
         items: vec![
@@ -549,6 +552,7 @@ fn tagged_sample(fonts: &FontSet) -> (LaidOutDocument, Book) {
         ],
     };
     let page2 = Page {
+        starts_at: None,
         width: 420.0,
         height: 595.0,
         items: vec![

@@ -75,21 +75,24 @@ pub fn check_output(output: &Path, extension: &str) -> Result<Target, String> {
             output.join(format!("{DEFAULT_BOOK}.{extension}")).display()
         ));
     }
-    if let Some(given) = output.extension() {
-        if !given.eq_ignore_ascii_case(extension) {
-            let given = given.to_string_lossy();
-            let other = match given.to_ascii_lowercase().as_str() {
-                "pdf" => " or `presswork pdf` for a PDF",
-                "epub" => " or `presswork epub` for an EPUB",
-                _ => "",
-            };
-            return Err(format!(
-                "`{}` ends in `.{given}` but this command writes {} (hint: `-o {}`{other})",
-                output.display(),
-                extension.to_ascii_uppercase(),
-                output.with_extension(extension).display()
-            ));
-        }
+    // The whole ending counts: a Kobo edition ends in `.kepub.epub`.
+    let ends_right = output
+        .file_name()
+        .map(|name| name.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|name| name.ends_with(&format!(".{}", extension.to_ascii_lowercase())));
+    if let Some(given) = output.extension().filter(|_| !ends_right) {
+        let given = given.to_string_lossy();
+        let other = match given.to_ascii_lowercase().as_str() {
+            "pdf" => " or `presswork pdf` for a PDF",
+            "epub" => " or `presswork epub` for an EPUB",
+            _ => "",
+        };
+        return Err(format!(
+            "`{}` ends in `.{given}` but this command writes {} (hint: `-o {}`{other})",
+            output.display(),
+            extension.to_ascii_uppercase(),
+            output.with_extension(extension).display()
+        ));
     }
     Ok(Target::File(output.to_path_buf()))
 }
@@ -135,6 +138,13 @@ mod tests {
             wrong.contains("book.epub") && wrong.contains("presswork pdf"),
             "{wrong}"
         );
+        // The Kobo edition's two-part ending.
+        assert_eq!(
+            check_output(Path::new("a.kepub.epub"), "kepub.epub"),
+            Ok(Target::File("a.kepub.epub".into()))
+        );
+        let plain = check_output(Path::new("a.epub"), "kepub.epub").expect_err("plain");
+        assert!(plain.contains("a.kepub.epub"), "{plain}");
         let dir = temp("out");
         let folder = check_output(&dir, "pdf").expect_err("folder");
         assert!(folder.contains("is a folder"), "{folder}");

@@ -347,6 +347,10 @@ fn load(
         lenient: args.lenient,
         paper: args.paper.map(Paper::from),
         source_date_epoch: source_date_epoch(reporter),
+        build_time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok()),
         font_paths: args.font_path.clone(),
         system_fonts: !args.no_system_fonts,
     };

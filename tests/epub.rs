@@ -1071,3 +1071,57 @@ fn the_kobo_edition_has_a_span_per_sentence_and_the_same_text() {
         assert_eq!(ids.len(), count, "ids are unique");
     }
 }
+
+#[test]
+fn store_metadata_carries_roles_filing_series_isbn_and_subject_codes() {
+    let manuscript = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manuscripts/metadata.md");
+    let (bytes, _) = build(&manuscript, "metadata");
+    let epub = Epub::open(&bytes);
+    let opf = epub.opf();
+    let doc = parse(&opf);
+    // Each refinement, by the id it refines: property → value.
+    let refinements = |id: &str| -> BTreeMap<String, String> {
+        doc.descendants()
+            .filter(|n| n.attribute("refines") == Some(&*format!("#{id}")))
+            .map(|n| {
+                (
+                    n.attribute("property").unwrap_or("").to_string(),
+                    all_text(n),
+                )
+            })
+            .collect()
+    };
+    let element_id = |name: &str, text: &str| -> String {
+        doc.descendants()
+            .find(|n| n.tag_name().name() == name && all_text(*n) == text)
+            .and_then(|n| n.attribute("id"))
+            .unwrap_or_else(|| panic!("{name} {text}"))
+            .to_string()
+    };
+    let jane = refinements(&element_id("creator", "Jane Doe"));
+    assert_eq!(jane["role"], "aut");
+    assert_eq!(jane["file-as"], "Doe, Jane");
+    for (name, role, filed) in [
+        ("Asha Rao", "edt", "Rao, Asha"),
+        ("Pierre Martin", "trl", "Martin, Pierre"),
+        ("Tom Baker", "pht", "Baker, Tom"),
+        ("PTI", "ctb", ""),
+    ] {
+        let refined = refinements(&element_id("contributor", name));
+        assert_eq!(refined["role"], role, "{name}");
+        if !filed.is_empty() {
+            assert_eq!(refined["file-as"], filed, "{name}");
+        }
+    }
+    let series = refinements(&element_id("meta", "Newsroom Archives"));
+    assert_eq!(series["collection-type"], "series");
+    assert_eq!(series["group-position"], "3");
+    let isbn = refinements(&element_id("identifier", "urn:isbn:9780306406157"));
+    assert_eq!(isbn["identifier-type"], "15");
+    let bisac = refinements(&element_id("subject", "POL011000"));
+    assert_eq!(
+        (bisac["authority"].as_str(), bisac["term"].as_str()),
+        ("BISAC", "POL011000")
+    );
+    assert!(opf.contains("<dc:publisher>Small Press</dc:publisher>"));
+}

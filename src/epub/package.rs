@@ -246,6 +246,71 @@ pub fn extra_metadata(book: &Book, images: ImageFacts, page_list: bool) -> Strin
     let element = |out: &mut String, name: &str, value: &str| {
         let _ = writeln!(out, "    <{name}>{}</{name}>", xml::text(value));
     };
+    // epub-builder writes each author as `dc:creator` `epub-creator-N` with the role `aut`;
+    // how each files in a catalogue ("Doe, Jane") refines it.
+    for (index, author) in meta.authors.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    <meta refines=\"#epub-creator-{index}\" property=\"file-as\">{}</meta>",
+            xml::text(&crate::ir::file_as(author))
+        );
+    }
+    for (index, contributor) in meta.contributors.iter().enumerate() {
+        let id = format!("contributor-{}", index + 1);
+        let _ = writeln!(
+            out,
+            "    <dc:contributor id=\"{id}\">{}</dc:contributor>\n    \
+             <meta refines=\"#{id}\" property=\"role\" scheme=\"marc:relators\">{}</meta>\n    \
+             <meta refines=\"#{id}\" property=\"file-as\">{}</meta>",
+            xml::text(&contributor.name),
+            contributor.role.marc_code(),
+            xml::text(&crate::ir::file_as(&contributor.name)),
+        );
+    }
+    if let Some(series) = &meta.series {
+        let _ = writeln!(
+            out,
+            "    <meta property=\"belongs-to-collection\" id=\"series\">{}</meta>\n    \
+             <meta refines=\"#series\" property=\"collection-type\">series</meta>",
+            xml::text(&series.name)
+        );
+        if let Some(position) = series.position {
+            let _ = writeln!(
+                out,
+                "    <meta refines=\"#series\" property=\"group-position\">{position}</meta>"
+            );
+        }
+    }
+    if let Some(isbn) = &meta.isbn {
+        let urn = format!("urn:isbn:{isbn}");
+        // The ISBN is the package's identifier unless the book gave another; then it is a
+        // second identifier. Either way it is typed as an ISBN (ONIX code list 5, 15).
+        let id = if meta.identifier.as_deref() == Some(urn.as_str()) {
+            "epub-id-1".to_string()
+        } else {
+            let _ = writeln!(
+                out,
+                "    <dc:identifier id=\"isbn\">{}</dc:identifier>",
+                xml::text(&urn)
+            );
+            "isbn".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "    <meta refines=\"#{id}\" property=\"identifier-type\" scheme=\"onix:codelist5\">15</meta>"
+        );
+    }
+    for (index, code) in meta.bisac.iter().enumerate() {
+        let id = format!("bisac-{}", index + 1);
+        let _ = writeln!(
+            out,
+            "    <dc:subject id=\"{id}\">{}</dc:subject>\n    \
+             <meta refines=\"#{id}\" property=\"authority\">BISAC</meta>\n    \
+             <meta refines=\"#{id}\" property=\"term\">{}</meta>",
+            xml::text(code),
+            xml::text(code)
+        );
+    }
     let publisher = meta.publisher.as_deref().filter(|s| !s.trim().is_empty());
     let agency = meta.source.as_deref().filter(|s| !s.trim().is_empty());
     if let Some(publisher) = publisher {

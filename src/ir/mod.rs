@@ -101,6 +101,72 @@ pub struct Metadata {
     pub description: Option<String>,
     /// Publication or modification date as `YYYY-MM-DD`, if known.
     pub date: Option<String>,
+    /// Editors, translators, illustrators and photographers, in credit order.
+    pub contributors: Vec<Contributor>,
+    /// The series the book belongs to, with its place in it.
+    pub series: Option<Series>,
+    /// The ISBN of this edition, digits only (13, or 10 with a final `X` allowed), checked.
+    pub isbn: Option<String>,
+    /// BISAC subject codes, checked for their shape (`POL011000`).
+    pub bisac: Vec<String>,
+}
+
+/// Someone who contributed to the book other than as its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contributor {
+    /// The name as credited.
+    pub name: String,
+    /// What they did.
+    pub role: ContributorRole,
+}
+
+/// A contributor's part, with its MARC relator code (what EPUB metadata uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContributorRole {
+    /// Edited the book (`edt`).
+    Editor,
+    /// Translated it (`trl`).
+    Translator,
+    /// Drew its illustrations (`ill`).
+    Illustrator,
+    /// Took its photographs (`pht`).
+    Photographer,
+}
+
+impl ContributorRole {
+    /// The MARC relator code.
+    pub fn marc_code(self) -> &'static str {
+        match self {
+            ContributorRole::Editor => "edt",
+            ContributorRole::Translator => "trl",
+            ContributorRole::Illustrator => "ill",
+            ContributorRole::Photographer => "pht",
+        }
+    }
+}
+
+/// A series and the book's place in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    /// The series' name.
+    pub name: String,
+    /// The book's number in it.
+    pub position: Option<u32>,
+}
+
+/// How a name files in a catalogue: "Jane Doe" → "Doe, Jane" (the last word first). A name
+/// of one word, or one already written with a comma, files as written.
+pub fn file_as(name: &str) -> String {
+    let name = name.trim();
+    if name.contains(',') {
+        return name.to_string();
+    }
+    match name.rsplit_once(char::is_whitespace) {
+        Some((given, family)) if !given.trim().is_empty() => {
+            format!("{family}, {}", given.trim())
+        }
+        _ => name.to_string(),
+    }
 }
 
 /// One chapter: a title, a stable id and the blocks under it.
@@ -545,6 +611,15 @@ pub fn visit_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_file_by_their_last_word() {
+        assert_eq!(file_as("Jane Doe"), "Doe, Jane");
+        assert_eq!(file_as("  Mary Ann  Evans "), "Evans, Mary Ann");
+        assert_eq!(file_as("Plato"), "Plato");
+        assert_eq!(file_as("Doe, Jane"), "Doe, Jane");
+        assert_eq!(ContributorRole::Translator.marc_code(), "trl");
+    }
 
     #[test]
     fn slug_keeps_letters_and_joins_words() {

@@ -69,11 +69,18 @@ impl Default for Settings {
 
 impl Settings {
     /// The build date from the caller's `SOURCE_DATE_EPOCH` (seconds since 1970), else the
-    /// book's `YYYY-MM-DD` date, else [`DEFAULT_EPOCH`]. Never the clock.
-    pub fn build_date(source_date_epoch: Option<i64>, book_date: Option<&str>) -> DateTime<Utc> {
+    /// book's `YYYY-MM-DD` date, else the time of the build as the caller read the clock
+    /// (`build_time`), else [`DEFAULT_EPOCH`] (a library caller that passes no clock, for
+    /// output that is the same on every run).
+    pub fn build_date(
+        source_date_epoch: Option<i64>,
+        book_date: Option<&str>,
+        build_time: Option<i64>,
+    ) -> DateTime<Utc> {
         source_date_epoch
             .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
             .or_else(|| book_date.and_then(parse_date))
+            .or_else(|| build_time.and_then(|seconds| DateTime::from_timestamp(seconds, 0)))
             .or_else(|| DateTime::from_timestamp(DEFAULT_EPOCH, 0))
             .unwrap_or_default()
     }
@@ -227,17 +234,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn build_date_prefers_the_epoch_then_the_book_date_then_1980() {
+    fn build_date_prefers_the_epoch_then_the_book_date_then_the_clock() {
+        let clock = Some(1_750_000_000);
         assert_eq!(
-            Settings::build_date(Some(1_700_000_000), Some("2023-12-27")).timestamp(),
+            Settings::build_date(Some(1_700_000_000), Some("2023-12-27"), clock).timestamp(),
             1_700_000_000
         );
         assert_eq!(
-            Settings::build_date(None, Some("2023-12-27")).to_rfc3339(),
+            Settings::build_date(None, Some("2023-12-27"), clock).to_rfc3339(),
             "2023-12-27T00:00:00+00:00"
         );
         assert_eq!(
-            Settings::build_date(None, Some("27 December")).timestamp(),
+            Settings::build_date(None, Some("27 December"), clock).timestamp(),
+            1_750_000_000
+        );
+        assert_eq!(
+            Settings::build_date(None, None, None).timestamp(),
             DEFAULT_EPOCH
         );
         assert!(parse_date("2024-02-30").is_none());

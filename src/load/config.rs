@@ -39,6 +39,27 @@ pub struct BookSection {
     pub description: Option<String>,
     /// Date as `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// Editors, in credit order.
+    #[serde(default)]
+    pub editors: Vec<String>,
+    /// Translators.
+    #[serde(default)]
+    pub translators: Vec<String>,
+    /// Illustrators.
+    #[serde(default)]
+    pub illustrators: Vec<String>,
+    /// Photographers.
+    #[serde(default)]
+    pub photographers: Vec<String>,
+    /// The series the book belongs to.
+    pub series: Option<String>,
+    /// Its place in the series (1, 2, …).
+    pub series_index: Option<u32>,
+    /// The ISBN of this edition (ISBN-13 or ISBN-10, hyphens allowed).
+    pub isbn: Option<String>,
+    /// BISAC subject codes (`POL011000`).
+    #[serde(default)]
+    pub bisac: Vec<String>,
     /// mdBook: the folder holding `SUMMARY.md` and the chapters (default `src`).
     pub src: Option<String>,
     /// mdBook: whether the book is multilingual (mdBook itself does not use it yet); ignored.
@@ -192,6 +213,14 @@ impl BookSection {
             rights: self.rights.or(other.rights),
             description: self.description.or(other.description),
             date: self.date.or(other.date),
+            editors: pick(self.editors, other.editors),
+            translators: pick(self.translators, other.translators),
+            illustrators: pick(self.illustrators, other.illustrators),
+            photographers: pick(self.photographers, other.photographers),
+            series: self.series.or(other.series),
+            series_index: self.series_index.or(other.series_index),
+            isbn: self.isbn.or(other.isbn),
+            bisac: pick(self.bisac, other.bisac),
             src: self.src.or(other.src),
             multilingual: self.multilingual.or(other.multilingual),
             text_direction: self.text_direction.or(other.text_direction),
@@ -212,13 +241,21 @@ impl BookSection {
             "rights" => self.rights.is_some(),
             "description" => self.description.is_some(),
             "date" => self.date.is_some(),
+            "editors" => !self.editors.is_empty(),
+            "translators" => !self.translators.is_empty(),
+            "illustrators" => !self.illustrators.is_empty(),
+            "photographers" => !self.photographers.is_empty(),
+            "series" => self.series.is_some(),
+            "series-index" => self.series_index.is_some(),
+            "isbn" => self.isbn.is_some(),
+            "bisac" => !self.bisac.is_empty(),
             _ => false,
         }
     }
 }
 
 /// The metadata fields of [`BookSection`], by their `book.toml` names.
-pub const METADATA_FIELDS: [&str; 11] = [
+pub const METADATA_FIELDS: [&str; 19] = [
     "title",
     "subtitle",
     "authors",
@@ -230,6 +267,14 @@ pub const METADATA_FIELDS: [&str; 11] = [
     "rights",
     "description",
     "date",
+    "editors",
+    "translators",
+    "illustrators",
+    "photographers",
+    "series",
+    "series-index",
+    "isbn",
+    "bisac",
 ];
 
 /// Where a metadata value was written: the file, and its line when known.

@@ -262,6 +262,10 @@ fn read_yaml(
             "identifier" => "identifier",
             "subject" | "subjects" | "keywords" => "subjects",
             "source" => "source",
+            "editor" | "editors" => "editors",
+            "translator" | "translators" => "translators",
+            "series" => "series",
+            "isbn" => "isbn",
             // pandoc: "fields with names ending in an underscore will be ignored".
             _ if name.ends_with('_') || name.is_empty() => continue,
             _ => {
@@ -296,6 +300,15 @@ fn read_yaml(
                         .collect();
                 }
             }
+            "editors" | "translators" => {
+                let list = names(&value)
+                    .ok_or_else(|| wrong(&key, &value, "a name or a list of names"))?;
+                if field == "editors" {
+                    section.editors = list;
+                } else {
+                    section.translators = list;
+                }
+            }
             "identifier" => {
                 section.identifier = identifier(&value)
                     .ok_or_else(|| wrong(&key, &value, "text or a list of maps with `text`"))?
@@ -310,6 +323,8 @@ fn read_yaml(
                     "description" => &mut section.description,
                     "publisher" => &mut section.publisher,
                     "rights" => &mut section.rights,
+                    "series" => &mut section.series,
+                    "isbn" => &mut section.isbn,
                     _ => &mut section.source,
                 };
                 *slot = text;
@@ -343,8 +358,8 @@ fn read_yaml(
                 column: 1,
             })
             .hint(
-                "presswork reads title, subtitle, author, lang, date, description, publisher, \
-                 rights, identifier, subject and keywords",
+                "presswork reads title, subtitle, author, editor, translator, lang, date, \
+                 description, publisher, rights, identifier, isbn, series, subject and keywords",
             ),
         );
     }

@@ -13,7 +13,9 @@ use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result, SourcePos};
-use crate::ir::{Book, BookShape, Metadata, NotePlacement, Paper, Settings};
+use crate::ir::{
+    Book, BookShape, Contributor, ContributorRole, Metadata, NotePlacement, Paper, Series, Settings,
+};
 use crate::markdown::{self, Manuscript};
 use config::{BookConfig, BookSection, SourcedSection};
 use summary::SummaryEntry;
@@ -32,6 +34,10 @@ pub struct LoadOptions {
     pub paper: Option<Paper>,
     /// `SOURCE_DATE_EPOCH` as the caller read it (the library never reads the environment).
     pub source_date_epoch: Option<i64>,
+    /// The clock at the start of the build (seconds since 1970), the build date of a book
+    /// without `SOURCE_DATE_EPOCH` or a `date` (never 1980 in a store's listing): the
+    /// command line passes it; `None` keeps such builds at 1980-01-01, the same every run.
+    pub build_time: Option<i64>,
     /// `--font-path`: font files or folders from the command line, after the book's own.
     pub font_paths: Vec<PathBuf>,
     /// Whether system fonts may be used (`--no-system-fonts` turns them off whatever
@@ -157,7 +163,11 @@ pub fn load_book(
     book.shape = resolve_shape(&config, book.shape)?;
     let mut settings = Settings {
         paper: resolve_paper(options, &config)?,
-        build_date: Settings::build_date(options.source_date_epoch, book.meta.date.as_deref()),
+        build_date: Settings::build_date(
+            options.source_date_epoch,
+            book.meta.date.as_deref(),
+            options.build_time,
+        ),
         notes: resolve_notes(&config)?,
         fonts: extras::fonts(&config, &folder, options)?,
         ..Settings::default()
@@ -648,7 +658,53 @@ fn metadata_from(
         let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes());
         Some(format!("urn:uuid:{uuid}"))
     });
+    let isbn = match &section.isbn {
+        Some(text) => Some(
+            checked_isbn(text)
+                .map_err(|message| located(&sourced, "isbn", manuscripts, message))?,
+        ),
+        None => None,
+    };
+    for code in &section.bisac {
+        if !is_bisac_code(code) {
+            return Err(located(
+                &sourced,
+                "bisac",
+                manuscripts,
+                format!("`{code}` is not a BISAC subject code: three capital letters and six digits, such as `POL011000`"),
+            ));
+        }
+    }
+    // An ISBN identifies the edition when no other identifier is given.
+    let identifier = match (&section.identifier, &isbn) {
+        (None, Some(isbn)) => Some(format!("urn:isbn:{isbn}")),
+        _ => identifier,
+    };
+    let roles = [
+        (&section.editors, ContributorRole::Editor),
+        (&section.translators, ContributorRole::Translator),
+        (&section.illustrators, ContributorRole::Illustrator),
+        (&section.photographers, ContributorRole::Photographer),
+    ];
+    let contributors = roles
+        .into_iter()
+        .flat_map(|(names, role)| {
+            names.iter().map(move |name| Contributor {
+                name: name.trim().to_string(),
+                role,
+            })
+        })
+        .filter(|c| !c.name.is_empty())
+        .collect();
+    let series = section.series.clone().map(|name| Series {
+        name,
+        position: section.series_index,
+    });
     Ok(Metadata {
+        contributors,
+        series,
+        isbn,
+        bisac: section.bisac.clone(),
         title: section.title.unwrap_or_default().trim().to_string(),
         subtitle: section.subtitle,
         authors: section.authors,
@@ -664,6 +720,84 @@ fn metadata_from(
             None => None,
         },
     })
+}
+
+/// An error at the place `field` was written (book.toml or a front matter).
+fn located(
+    sourced: &SourcedSection,
+    field: &str,
+    manuscripts: &[Manuscript],
+    message: String,
+) -> Error {
+    let origin = sourced.origin(field);
+    Error::Config {
+        path: origin.map_or_else(
+            || {
+                manuscripts
+                    .first()
+                    .map(|m| m.path.clone())
+                    .unwrap_or_default()
+            },
+            |o| o.path.clone(),
+        ),
+        line: origin.and_then(|o| o.line),
+        message,
+    }
+}
+
+/// An ISBN's digits, its check digit verified: 13 digits (ISBN-13), or 10 with a final
+/// digit or `X` (ISBN-10); hyphens and spaces between them are dropped.
+fn checked_isbn(text: &str) -> std::result::Result<String, String> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let digits = digits
+        .strip_prefix("ISBN")
+        .unwrap_or(&digits)
+        .trim_start_matches(':');
+    let value = |c: char| c.to_digit(10);
+    let valid = match digits.len() {
+        13 if digits.chars().all(|c| c.is_ascii_digit()) => {
+            let sum: u32 = digits
+                .chars()
+                .filter_map(value)
+                .enumerate()
+                .map(|(i, d)| if i % 2 == 0 { d } else { 3 * d })
+                .sum();
+            sum % 10 == 0
+        }
+        10 if digits[..9].chars().all(|c| c.is_ascii_digit())
+            && digits[9..].chars().all(|c| c.is_ascii_digit() || c == 'X') =>
+        {
+            let sum: u32 = digits
+                .chars()
+                .enumerate()
+                .map(|(i, c)| (10 - i as u32) * value(c).unwrap_or(10))
+                .sum();
+            sum % 11 == 0
+        }
+        _ => {
+            return Err(format!(
+                "isbn `{text}` is not an ISBN: write its 13 digits (or the 10 of an older ISBN), hyphens allowed"
+            ))
+        }
+    };
+    if valid {
+        Ok(digits.to_string())
+    } else {
+        Err(format!(
+            "isbn `{text}` has a wrong check digit (its last); copy it again from the edition's record"
+        ))
+    }
+}
+
+/// Three capital letters and six digits: the shape of a BISAC subject code.
+fn is_bisac_code(code: &str) -> bool {
+    code.len() == 9
+        && code[..3].chars().all(|c| c.is_ascii_uppercase())
+        && code[3..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// Written forms of a day that manuscripts use besides ISO 8601 (pandoc title blocks and
@@ -755,6 +889,81 @@ pub fn normalize_language(tag: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn isbns_are_checked_and_kept_as_digits() {
+        assert_eq!(
+            checked_isbn("978-0-306-40615-7").as_deref(),
+            Ok("9780306406157")
+        );
+        assert_eq!(
+            checked_isbn("ISBN 0-306-40615-2").as_deref(),
+            Ok("0306406152")
+        );
+        assert_eq!(checked_isbn("0-8044-2957-X").as_deref(), Ok("080442957X"));
+        let wrong = checked_isbn("978-0-306-40615-8").expect_err("check digit");
+        assert!(wrong.contains("check digit"), "{wrong}");
+        let short = checked_isbn("12345").expect_err("too short");
+        assert!(short.contains("13 digits"), "{short}");
+        assert!(is_bisac_code("POL011000"));
+        assert!(
+            !is_bisac_code("pol011000") && !is_bisac_code("POL01100") && !is_bisac_code("Politics")
+        );
+    }
+
+    #[test]
+    fn contributors_series_and_isbn_come_from_book_toml_and_a_bad_isbn_is_located() {
+        let dir = std::env::temp_dir().join(format!("presswork-meta-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("a.md"), "# One\n\nText.\n").expect("write");
+        let toml = "[book]\ntitle = \"T\"\nlanguage = \"en\"\neditors = [\"Asha Rao\"]\n\
+                    translators = [\"Pierre Martin\"]\nseries = \"Archives\"\nseries-index = 3\n\
+                    isbn = \"978-0-306-40615-7\"\nbisac = [\"POL011000\"]\n";
+        std::fs::write(dir.join("book.toml"), toml).expect("write");
+        let mut diagnostics = Diagnostics::default();
+        let book = load_book(&dir, &LoadOptions::default(), &mut diagnostics).expect("loads");
+        let meta = &book.meta;
+        assert_eq!(
+            meta.contributors,
+            vec![
+                Contributor {
+                    name: "Asha Rao".into(),
+                    role: ContributorRole::Editor
+                },
+                Contributor {
+                    name: "Pierre Martin".into(),
+                    role: ContributorRole::Translator
+                },
+            ]
+        );
+        assert_eq!(
+            meta.series,
+            Some(Series {
+                name: "Archives".into(),
+                position: Some(3)
+            })
+        );
+        assert_eq!(meta.isbn.as_deref(), Some("9780306406157"));
+        assert_eq!(meta.identifier.as_deref(), Some("urn:isbn:9780306406157"));
+        assert_eq!(meta.bisac, vec!["POL011000".to_string()]);
+
+        std::fs::write(dir.join("book.toml"), toml.replace("40615-7", "40615-8")).expect("write");
+        let error = load_book(&dir, &LoadOptions::default(), &mut diagnostics).expect_err("bad");
+        let Error::Config { line, message, .. } = error else {
+            panic!("a located error: {error:?}");
+        };
+        assert_eq!(line, Some(8), "{message}");
+        assert!(message.contains("check digit"), "{message}");
+        std::fs::write(dir.join("book.toml"), toml.replace("POL011000", "Politics"))
+            .expect("write");
+        let error = load_book(&dir, &LoadOptions::default(), &mut diagnostics).expect_err("bad");
+        assert!(
+            matches!(error, Error::Config { line: Some(9), .. }),
+            "{error:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn language_tags_are_normalized() {

@@ -818,7 +818,7 @@ mod tests {
         book.meta.date = None;
         assert_eq!(edition_date(&book), None);
         book.settings = Settings {
-            build_date: Settings::build_date(Some(1_700_000_000), None),
+            build_date: Settings::build_date(Some(1_700_000_000), None, None),
             ..Settings::default()
         };
         assert_eq!(edition_date(&book).as_deref(), Some("14 November 2023"));

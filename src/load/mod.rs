@@ -766,7 +766,7 @@ fn checked_isbn(text: &str) -> std::result::Result<String, String> {
                 .enumerate()
                 .map(|(i, d)| if i % 2 == 0 { d } else { 3 * d })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         }
         10 if digits[..9].chars().all(|c| c.is_ascii_digit())
             && digits[9..].chars().all(|c| c.is_ascii_digit() || c == 'X') =>
@@ -776,7 +776,7 @@ fn checked_isbn(text: &str) -> std::result::Result<String, String> {
                 .enumerate()
                 .map(|(i, c)| (10 - i as u32) * value(c).unwrap_or(10))
                 .sum();
-            sum % 11 == 0
+            sum.is_multiple_of(11)
         }
         _ => {
             return Err(format!(

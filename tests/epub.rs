@@ -1125,3 +1125,19 @@ fn store_metadata_carries_roles_filing_series_isbn_and_subject_codes() {
     );
     assert!(opf.contains("<dc:publisher>Small Press</dc:publisher>"));
 }
+
+#[test]
+fn headings_never_skip_a_level() {
+    let (epub, _) = build_markdown(
+        "heading-order",
+        "# Chapter\n\n#### Deep at once\n\nText.\n\n##### Deeper\n\nText.\n\n## Back up\n\nText.\n",
+    );
+    let chapter = epub.text(&epub.chapter_paths()[0]);
+    let levels: Vec<&str> = ["<h1", "<h2", "<h3", "<h4", "<h5"]
+        .into_iter()
+        .filter(|tag| chapter.contains(tag))
+        .collect();
+    assert_eq!(levels, ["<h1", "<h2", "<h3"], "{chapter}");
+    assert!(chapter.contains(">Deep at once</h2>") && chapter.contains(">Deeper</h3>"));
+    assert!(chapter.contains(">Back up</h2>"), "{chapter}");
+}

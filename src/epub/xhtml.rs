@@ -109,6 +109,8 @@ pub struct ChapterWriter<'a> {
     in_link: bool,
     /// Where the pages of the print edition begin in the chapters' text.
     markers: super::page_list::Markers,
+    /// The level of the last heading written in the current chapter (1: its title).
+    heading_level: u8,
 }
 
 impl<'a> ChapterWriter<'a> {
@@ -129,6 +131,7 @@ impl<'a> ChapterWriter<'a> {
             current: 0,
             in_link: false,
             markers: super::page_list::Markers::default(),
+            heading_level: 1,
         }
     }
 
@@ -146,6 +149,7 @@ impl<'a> ChapterWriter<'a> {
             return String::new();
         };
         self.current = index;
+        self.heading_level = 1;
         let mut body = String::new();
         body.push_str("<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
         // A page that opens with the chapter's title: its marker goes before the title.
@@ -277,8 +281,11 @@ impl<'a> ChapterWriter<'a> {
                 }
             }
             Block::Heading { level, id, content } => {
-                // The chapter title is the document's h1; deeper headings keep their level.
-                let level = (*level).clamp(1, 6);
+                // The chapter title is the document's h1; deeper headings keep their level,
+                // but never skip one (an h4 straight after the h1 is written h2): screen
+                // readers navigate by level, and a gap reads as a missing section.
+                let level = (*level).clamp(1, 6).min(self.heading_level + 1);
+                self.heading_level = level;
                 let _ = write!(out, "<h{level} id=\"{}\"", xml::attr(id));
                 self.push_dir(out, &crate::ir::plain_text(content));
                 out.push('>');

@@ -67,6 +67,30 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
         "",
         laid_out.pages.len()
     );
+    // The EPUB's own stages: the generated cover, the print page list (a second layout),
+    // each picture made fit for e-readers.
+    let artwork = presswork::epub::pages::first_figure(&book)
+        .and_then(|figure| book.assets.get(figure.asset.0))
+        .filter(|asset| asset.format != presswork::ir::ImageFormat::Svg)
+        .map(|asset| asset.bytes.clone());
+    let (cover_time, _) = time(runs, || {
+        presswork::epub::cover::generate(&book, artwork.as_deref()).expect("cover")
+    });
+    let (page_list_time, pages) = time(runs, || {
+        presswork::epub::page_list::print_pages(&book).expect("page list")
+    });
+    let (images_time, _) = time(runs, || {
+        book.assets
+            .iter()
+            .filter(|a| a.format != presswork::ir::ImageFormat::Svg)
+            .map(|a| presswork::epub::images::prepare(&a.bytes, a.format).map(|p| p.bytes.len()))
+            .count()
+    });
+    println!(
+        "{:<22} epub: cover {cover_time:>9.1?} + page list {page_list_time:>9.1?} ({} pages) + images {images_time:>9.1?}",
+        "",
+        pages.map_or(0, |p| p.len())
+    );
     println!(
         "{name:<22} {:>9} B in | load {:>9.1?} | epub {:>9.1?} ({:>8} B) | pdf {:>9.1?} ({:>8} B)",
         input_bytes,

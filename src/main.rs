@@ -2,6 +2,7 @@
 //! file; check a book without writing; start a new one; shell completions and a man page.
 
 mod cli {
+    pub mod batch;
     pub mod new;
     pub mod paths;
     pub mod render;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use cli::batch;
 use cli::paths::{check_output, default_input, default_output, Target, DEFAULT_OUT_DIR};
 use cli::report::{Failure, Reporter};
 use presswork::epub::{EpubRenderer, KepubRenderer};
@@ -152,6 +154,13 @@ struct BuildArgs {
     /// Folder for the outputs, named <input name>.epub and <input name>.pdf.
     #[arg(long, default_value = DEFAULT_OUT_DIR)]
     out_dir: PathBuf,
+    /// Build N books at a time [default: the number of cores].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(usize))]
+    jobs: Option<usize>,
+    /// Build only shard K of N of the inputs (sorted by path; input i goes to shard
+    /// i mod N + 1), to spread an archive over machines.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<batch::Shard>,
     #[command(flatten)]
     both: BothArgs,
 }
@@ -510,6 +519,7 @@ struct BuildReport {
 fn build_both(
     input: &Path,
     out_dir: Option<&Path>,
+    name: Option<&str>,
     load_args: &LoadArgs,
     strict: bool,
     pdf: &PdfRenderer,
@@ -539,14 +549,14 @@ fn build_both(
     }
     failures.extend(strict_failure(strict, &warnings));
     if let (Some(out_dir), true) = (out_dir, failures.is_empty()) {
-        for (name, bytes) in outputs {
+        for (format, bytes) in outputs {
             let target = Target::File(default_output(
                 out_dir,
                 input,
-                book.output_name.as_deref(),
-                name,
+                name.or(book.output_name.as_deref()),
+                format,
             ));
-            match write(&target, name, &bytes, reporter) {
+            match write(&target, format, &bytes, reporter) {
                 Ok(()) => {
                     if let Target::File(path) = target {
                         written.push(path);
@@ -566,30 +576,96 @@ fn build_both(
 /// `presswork build`: both formats of each input into `--out-dir`. A failed input does not
 /// stop the others; nothing of it is written.
 fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
-    let inputs = if args.inputs.is_empty() {
+    let given = if args.inputs.is_empty() {
         vec![input_or_default(None)]
     } else {
         args.inputs.clone()
     };
-    let pdf = pdf_renderer(args.both.no_pdfa);
-    let mut ok = true;
-    for input in &inputs {
-        let report = build_both(
-            input,
-            Some(&args.out_dir),
-            &args.both.load,
-            args.both.strict,
-            &pdf,
-            reporter,
-        );
-        reporter.warnings(&report.warnings.warnings);
-        reporter.failures(&report.failures);
-        for path in &report.written {
-            reporter.wrote(path);
+    let inputs = batch::inputs_of_shard(given, args.shard);
+    if inputs.is_empty() {
+        if let Some(shard) = args.shard {
+            reporter.note(&format_args!(
+                "shard {}/{} has no inputs (fewer inputs than shards)",
+                shard.index, shard.count
+            ));
         }
-        ok &= report.failures.is_empty();
+        return true;
     }
-    ok
+    // Each book its own output name: a name two inputs share gets -2, -3, … (the book's
+    // `output-name` stands for the others).
+    let alone: Vec<String> = inputs.iter().map(|i| batch::input_name(i)).collect();
+    let names = batch::unique_names(&alone);
+    let renames: Vec<Option<&str>> = names
+        .iter()
+        .zip(&alone)
+        .map(|(name, own)| (name != own).then_some(name.as_str()))
+        .collect();
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let pdf = pdf_renderer(args.both.no_pdfa);
+    let progress = (inputs.len() > 1
+        && !reporter.quiet
+        && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    .then(|| {
+        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} books  {elapsed} (about {eta} left)",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let work: Vec<(&PathBuf, Option<&str>)> = inputs.iter().zip(renames).collect();
+    let reports = batch::run_all(
+        &work,
+        jobs,
+        BUILD_STACK_BYTES,
+        |(input, name)| {
+            build_both(
+                input,
+                Some(&args.out_dir),
+                *name,
+                &args.both.load,
+                args.both.strict,
+                &pdf,
+                reporter,
+            )
+        },
+        |_, report| {
+            let print = || match report {
+                Ok(report) => {
+                    reporter.warnings(&report.warnings.warnings);
+                    reporter.failures(&report.failures);
+                    for path in &report.written {
+                        reporter.wrote(path);
+                    }
+                }
+                Err(message) => reporter.error(&format!("presswork stopped on a bug: {message}")),
+            };
+            match &progress {
+                Some(bar) => {
+                    bar.suspend(print);
+                    bar.inc(1);
+                }
+                None => print(),
+            }
+        },
+    );
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let failed = reports
+        .iter()
+        .filter(|r| r.as_ref().map_or(true, |r| !r.failures.is_empty()))
+        .count();
+    if inputs.len() > 1 && failed > 0 {
+        reporter.note(&format_args!(
+            "build: {failed} of {} books failed",
+            inputs.len()
+        ));
+    }
+    failed == 0
 }
 
 /// `presswork check`: load, render both formats in memory, report everything, write nothing.
@@ -602,6 +678,7 @@ fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
         ..
     } = build_both(
         &input,
+        None,
         None,
         &args.both.load,
         false,
@@ -638,6 +715,7 @@ fn run_watch(args: &WatchArgs, reporter: Reporter) -> bool {
             build_both(
                 &input,
                 Some(&args.out_dir),
+                None,
                 &args.both.load,
                 args.both.strict,
                 &pdf,

@@ -407,7 +407,12 @@ fn seed_book_is_complete_and_reproducible() {
         .find(|k| !k.ends_with("/cover.jpg"))
         .expect("the photo");
     let photo = image::load_from_memory(&epub.files[*photo_path]).expect("photo decodes");
-    assert_eq!((photo.width(), photo.height()), (1600, 1065));
+    // Within Apple's 4 megapixels: the photo goes in byte for byte.
+    assert_eq!((photo.width(), photo.height()), (1920, 1278));
+    assert_eq!(
+        epub.files[*photo_path],
+        std::fs::read(seed.join("../images/putin-modi.jpg")).expect("the photo")
+    );
     let cover = image::load_from_memory(&epub.files["OEBPS/images/cover.jpg"]).expect("decodes");
     assert_eq!((cover.width(), cover.height()), (1600, 2560));
     assert!(
@@ -732,7 +737,7 @@ fn images_are_upright_rgb_e_reader_sized_and_typed_from_their_bytes() {
     let cmyk = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cmyk-red.jpg");
     std::fs::copy(&cmyk, dir.join("print.jpg")).expect("copy");
     let mut big = Vec::new();
-    image::RgbaImage::from_pixel(3200, 800, image::Rgba([0, 90, 0, 200]))
+    image::RgbaImage::from_pixel(4800, 1000, image::Rgba([0, 90, 0, 200]))
         .write_to(&mut Cursor::new(&mut big), image::ImageFormat::Png)
         .expect("encode");
     // A PNG behind a .jpg name: the media type must come from the bytes.
@@ -781,10 +786,11 @@ fn images_are_upright_rgb_e_reader_sized_and_typed_from_their_bytes() {
         pixel[0] > 200 && pixel[1] < 60 && pixel[2] < 60,
         "{pixel:?}"
     );
-    // The wide PNG is 1600 px wide and still a PNG with its transparency.
-    let (format, banner) = &seen[&1600];
+    // The wide PNG (4.8 megapixels, 4800 px long) is 4096 px wide and still a PNG with its
+    // transparency.
+    let (format, banner) = &seen[&4096];
     assert_eq!(*format, image::ImageFormat::Png);
-    assert_eq!((banner.width(), banner.height()), (1600, 400));
+    assert_eq!((banner.width(), banner.height()), (4096, 853));
     assert!(banner.color().has_alpha());
 }
 

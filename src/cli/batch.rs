@@ -26,9 +26,7 @@ impl std::str::FromStr for Shard {
     /// `K/N` with 1 ≤ K ≤ N.
     fn from_str(text: &str) -> Result<Shard, String> {
         let usage = || {
-            format!(
-                "`{text}` is not a shard: write K/N, shard K of N (1 ≤ K ≤ N), such as `2/8`"
-            )
+            format!("`{text}` is not a shard: write K/N, shard K of N (1 ≤ K ≤ N), such as `2/8`")
         };
         let (k, n) = text.split_once('/').ok_or_else(usage)?;
         let index: usize = k.trim().parse().map_err(|_| usage())?;
@@ -88,38 +86,60 @@ pub fn input_name(input: &Path) -> String {
         .unwrap_or_else(|| "book".into())
 }
 
-/// Run `work` on every item with `jobs` threads, each taking the next item as it finishes
-/// one (books differ a lot in size); `done` is called as each finishes, in finishing order,
-/// from the worker's thread but one at a time. Returns the results in item order.
+/// Run `work` on every item with `jobs` threads of `stack_bytes` stack each, each taking the
+/// next item as it finishes one (books differ a lot in size). A panic in one item's work
+/// becomes that item's `Err` (with the panic's message) and the others go on. `done` is
+/// called as each finishes, in finishing order, one at a time. Returns the results in item
+/// order.
 pub fn run_all<T: Sync, R: Send>(
     items: &[T],
     jobs: usize,
+    stack_bytes: usize,
     work: impl Fn(&T) -> R + Sync,
-    done: impl Fn(usize, &R) + Sync,
-) -> Vec<R> {
+    done: impl Fn(usize, &Result<R, String>) + Sync,
+) -> Vec<Result<R, String>> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Result<R, String>>>> =
+        Mutex::new((0..items.len()).map(|_| None).collect());
     let report = Mutex::new(());
+    let worker = || loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(item) = items.get(index) else { break };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)))
+            .map_err(|payload| panic_message(payload.as_ref()));
+        {
+            let _one_at_a_time = report.lock().unwrap_or_else(|e| e.into_inner());
+            done(index, &result);
+        }
+        results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
+    };
     std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, items.len().max(1)) {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(index) else { break };
-                let result = work(item);
-                {
-                    let _one_at_a_time = report.lock().unwrap_or_else(|e| e.into_inner());
-                    done(index, &result);
-                }
-                results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
-            });
+        for n in 0..jobs.clamp(1, items.len().max(1)) {
+            let spawned = std::thread::Builder::new()
+                .name(format!("book-{n}"))
+                .stack_size(stack_bytes)
+                .spawn_scoped(scope, worker);
+            if spawned.is_err() {
+                // No thread to spare: this one works through what is left.
+                worker();
+            }
         }
     });
     results
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
-        .flatten()
+        .map(|r| r.unwrap_or_else(|| Err("the book was not built".into())))
         .collect()
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 #[cfg(test)]
@@ -163,10 +183,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(
-            unique_names(&names),
-            ["a", "book", "book-2", "c", "book-3"]
-        );
+        assert_eq!(unique_names(&names), ["a", "book", "book-2", "c", "book-3"]);
     }
 
     #[test]
@@ -176,10 +193,31 @@ mod tests {
         let results = run_all(
             &items,
             4,
-            |n| n * 2,
+            1 << 20,
+            |n| {
+                assert_ne!(*n, 13, "unlucky");
+                n * 2
+            },
             |index, _| finished.lock().expect("lock").push(index),
         );
-        assert_eq!(results, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+        let expected: Vec<Result<usize, String>> = items
+            .iter()
+            .map(|n| {
+                if *n == 13 {
+                    Err("unlucky".into())
+                } else {
+                    Ok(n * 2)
+                }
+            })
+            .collect();
+        assert_eq!(results.len(), 50);
+        for (got, want) in results.iter().zip(&expected) {
+            match (got, want) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(message), Err(_)) => assert!(message.contains("unlucky"), "{message}"),
+                other => panic!("{other:?}"),
+            }
+        }
         let mut finished = finished.into_inner().expect("lock");
         finished.sort_unstable();
         assert_eq!(finished, items);

@@ -50,8 +50,10 @@ const OPF: &str = "OEBPS/content.opf";
 const NAV: &str = "OEBPS/nav.xhtml";
 const NCX: &str = "OEBPS/toc.ncx";
 
-/// Repair the builder's zip and return the final EPUB bytes.
-pub fn apply(epub: &[u8], fixup: &Fixup) -> Result<Vec<u8>, String> {
+/// Repair the builder's zip and return the final EPUB bytes. `media` holds the real bytes of
+/// each picture by its path in the zip: the builder was given empty stand-ins for them, so
+/// that it does not deflate megabytes of JPEG only for this pass to inflate them again.
+pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Vec<u8>, String> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(epub)).map_err(|e| format!("reading the zip: {e}"))?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
@@ -63,6 +65,9 @@ pub fn apply(epub: &[u8], fixup: &Fixup) -> Result<Vec<u8>, String> {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| format!("reading {name}: {e}"))?;
+        if let Some((_, real)) = media.iter().find(|(path, _)| *path == name) {
+            bytes = real.to_vec();
+        }
         entries.push((name, bytes));
     }
     for (name, bytes) in &mut entries {
@@ -293,7 +298,8 @@ fn fix_ncx(ncx: &str, fixup: &Fixup) -> Result<String, String> {
 }
 
 /// Write the entries into a fresh zip: `mimetype` first and stored (the OCF rule readers use
-/// to recognise an EPUB), everything else deflated, all with the same time and permissions.
+/// to recognise an EPUB), pictures already compressed (JPEG, PNG) stored as they are,
+/// everything else deflated, all with the same time and permissions.
 fn rezip(entries: Vec<(String, Vec<u8>)>, time: zip::DateTime) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     use zip::CompressionMethod;
@@ -310,7 +316,10 @@ fn rezip(entries: Vec<(String, Vec<u8>)>, time: zip::DateTime) -> Result<Vec<u8>
             .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
     );
     for (name, bytes) in ordered {
-        let method = if name == "mimetype" {
+        let compressed_already = [".jpg", ".jpeg", ".png"]
+            .iter()
+            .any(|ext| name.to_ascii_lowercase().ends_with(ext));
+        let method = if name == "mimetype" || compressed_already {
             CompressionMethod::Stored
         } else {
             CompressionMethod::Deflated

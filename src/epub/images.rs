@@ -7,7 +7,9 @@
 //! - the EXIF orientation is applied to the pixels (and the EXIF block dropped with it);
 //! - a CMYK (or YCCK) JPEG is converted to RGB. The decoder's conversion is a plain formula,
 //!   not an ICC transform: good enough for a screen, not for colour-managed print;
-//! - an image whose long edge exceeds [`MAX_LONG_EDGE`] is downscaled with a Lanczos filter;
+//! - an image of more than [`MAX_PIXELS`] (Apple Books' limit, 4 megapixels) or with a long
+//!   edge past [`MAX_LONG_EDGE`] is downscaled to fit, with a Lanczos filter
+//!   (`fast_image_resize`);
 //! - a changed JPEG is re-encoded as JPEG at [`JPEG_QUALITY`], a changed PNG stays PNG (its
 //!   transparency and sharp edges survive), and an RGB image keeps its ICC profile.
 //!
@@ -19,15 +21,19 @@ use std::io::Cursor;
 
 use ::image::codecs::jpeg::JpegEncoder;
 use ::image::codecs::png::PngEncoder;
-use ::image::imageops::FilterType;
 use ::image::metadata::Orientation;
 use ::image::{DynamicImage, ImageDecoder, ImageEncoder};
 
 use crate::ir::ImageFormat;
 
-/// The longest edge, in pixels, of an image in the EPUB: sharp on a 300 ppi 6–7″ e-reader and
-/// on phones, far smaller than camera originals.
-pub const MAX_LONG_EDGE: u32 = 1600;
+/// The most pixels an image in the EPUB may have: Apple Books' limit (4 megapixels), which
+/// the other stores' limits are above. Sharp on any e-reader, far smaller than camera
+/// originals; a photo within it goes in byte for byte.
+pub const MAX_PIXELS: u64 = 4_000_000;
+
+/// The longest edge, in pixels, of an image in the EPUB (a panorama within the pixel limit
+/// still has to fit a reader's texture size).
+pub const MAX_LONG_EDGE: u32 = 4096;
 
 /// JPEG quality for re-encoded photos.
 pub const JPEG_QUALITY: u8 = 85;
@@ -68,7 +74,8 @@ pub fn prepare(bytes: &[u8], format: ImageFormat) -> Result<Prepared<'_>, String
         decoder.icc_profile().ok().flatten()
     };
     let (width, height) = oriented(decoder.dimensions(), orientation);
-    let oversized = width.max(height) > MAX_LONG_EDGE;
+    let oversized =
+        u64::from(width) * u64::from(height) > MAX_PIXELS || width.max(height) > MAX_LONG_EDGE;
 
     let mut changes = Vec::new();
     if orientation != Orientation::NoTransforms {
@@ -90,8 +97,8 @@ pub fn prepare(bytes: &[u8], format: ImageFormat) -> Result<Prepared<'_>, String
     let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     image.apply_orientation(orientation);
     if oversized {
-        // `resize` keeps the aspect ratio and fits the image inside the box.
-        image = image.resize(MAX_LONG_EDGE, MAX_LONG_EDGE, FilterType::Lanczos3);
+        let (fit_w, fit_h) = fitted((image.width(), image.height()));
+        image = resized(&image, fit_w, fit_h)?;
         changes.push(format!(
             "downscaled from {width}×{height} to {}×{} px",
             image.width(),
@@ -151,6 +158,31 @@ fn encode_with(
         image.height(),
         image.color().into(),
     )
+}
+
+/// The size of a `(width, height)` image scaled down, aspect kept, to [`MAX_PIXELS`] and
+/// [`MAX_LONG_EDGE`].
+fn fitted((width, height): (u32, u32)) -> (u32, u32) {
+    let pixels = f64::from(width) * f64::from(height);
+    let by_pixels = (MAX_PIXELS as f64 / pixels).sqrt();
+    let by_edge = f64::from(MAX_LONG_EDGE) / f64::from(width.max(height));
+    let scale = by_pixels.min(by_edge).min(1.0);
+    let scaled = |v: u32| ((f64::from(v) * scale).floor() as u32).max(1);
+    (scaled(width), scaled(height))
+}
+
+/// `image` resized to `width` × `height` with a Lanczos filter, cropped from the middle to
+/// that aspect if it differs (CSS `object-fit: cover`).
+pub fn resized(image: &DynamicImage, width: u32, height: u32) -> Result<DynamicImage, String> {
+    use fast_image_resize::{FilterType as Filter, ResizeAlg, ResizeOptions, Resizer};
+    let mut out = DynamicImage::new(width, height, image.color());
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(Filter::Lanczos3))
+        .fit_into_destination(Some((0.5, 0.5)));
+    Resizer::new()
+        .resize(image, &mut out, &options)
+        .map_err(|e| format!("cannot resize: {e}"))?;
+    Ok(out)
 }
 
 /// The displayed size of a `(width, height)` image with this orientation.
@@ -331,7 +363,20 @@ mod tests {
 
     #[test]
     fn large_photos_are_downscaled_and_pngs_stay_png() {
-        let photo = RgbImage::from_fn(2400, 1200, |x, y| {
+        // Within the limits (2.9 megapixels): the original bytes.
+        let within = RgbImage::from_fn(2400, 1200, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut jpeg = Vec::new();
+        JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&within)
+            .expect("encode");
+        let prepared = prepare(&jpeg, ImageFormat::Jpeg).expect("prepared");
+        assert!(prepared.changes.is_empty(), "{:?}", prepared.changes);
+        assert_eq!(prepared.bytes.as_ref(), jpeg.as_slice(), "byte for byte");
+
+        // Six megapixels: down to four, the aspect kept.
+        let photo = RgbImage::from_fn(3000, 2000, |x, y| {
             Rgb([(x % 256) as u8, (y % 256) as u8, 90])
         });
         let mut jpeg = Vec::new();
@@ -339,27 +384,29 @@ mod tests {
             .encode_image(&photo)
             .expect("encode");
         let prepared = prepare(&jpeg, ImageFormat::Jpeg).expect("prepared");
-        assert_eq!((prepared.width, prepared.height), (1600, 800));
-        assert_eq!(decode(&prepared.bytes).dimensions(), (1600, 800));
+        assert_eq!((prepared.width, prepared.height), (2449, 1632));
+        assert!(u64::from(prepared.width) * u64::from(prepared.height) <= MAX_PIXELS);
+        assert_eq!(decode(&prepared.bytes).dimensions(), (2449, 1632));
         assert_eq!(
             ::image::guess_format(&prepared.bytes).ok(),
             Some(::image::ImageFormat::Jpeg)
         );
 
-        let tall = RgbaImage::from_pixel(500, 2000, Rgba([10, 20, 30, 128]));
+        // A tall PNG past the long-edge limit, with transparency.
+        let tall = RgbaImage::from_pixel(500, 5000, Rgba([10, 20, 30, 128]));
         let mut png = Vec::new();
         tall.write_to(&mut Cursor::new(&mut png), ::image::ImageFormat::Png)
             .expect("encode");
         let prepared = prepare(&png, ImageFormat::Png).expect("prepared");
         assert_eq!(prepared.format, ImageFormat::Png);
-        assert_eq!((prepared.width, prepared.height), (400, 1600));
+        assert_eq!((prepared.width, prepared.height), (409, 4096));
         assert_eq!(
             ::image::guess_format(&prepared.bytes).ok(),
             Some(::image::ImageFormat::Png)
         );
         let image = decode(&prepared.bytes);
         assert!(image.color().has_alpha(), "transparency survives");
-        assert_eq!(image.get_pixel(200, 800), Rgba([10, 20, 30, 128]));
+        assert_eq!(image.get_pixel(200, 2000), Rgba([10, 20, 30, 128]));
     }
 
     #[test]

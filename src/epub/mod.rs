@@ -195,17 +195,18 @@ fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> 
                 document.xhtml = kobo::add_spans(&document.xhtml);
             }
         }
+        let cover = package::Cover {
+            asset: given_cover,
+            generated: generated_cover
+                .as_ref()
+                .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
+        };
         let raw = package::build(
             book,
             &prepared,
             documents,
             &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
-            package::Cover {
-                asset: given_cover,
-                generated: generated_cover
-                    .as_ref()
-                    .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
-            },
+            cover,
             modified,
         )?;
         let fixup = fixup::Fixup {
@@ -223,7 +224,8 @@ fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> 
             page_list: markers.page_list(xhtml::chapter_file),
             title: book.meta.title.clone(),
         };
-        fixup::apply(&raw, &fixup).map_err(Error::Epub)
+        let media = package::media(book, &prepared, cover);
+        fixup::apply(&raw, &fixup, &media).map_err(Error::Epub)
     }
 }
 

@@ -68,6 +68,30 @@ fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The pictures of the EPUB by their path in the zip, with their bytes: what
+/// [`super::fixup::apply`] puts in place of the builder's stand-ins.
+pub fn media<'a>(
+    book: &Book,
+    images: &'a [Prepared<'a>],
+    cover: Cover<'a>,
+) -> Vec<(String, &'a [u8])> {
+    let mut media: Vec<(String, &'a [u8])> = book
+        .assets
+        .iter()
+        .zip(images)
+        .map(|(asset, image)| {
+            (
+                format!("OEBPS/{}", image_href(&asset.name)),
+                image.bytes.as_ref(),
+            )
+        })
+        .collect();
+    if let Some((name, jpeg)) = cover.generated {
+        media.push((format!("OEBPS/{}", image_href(name)), jpeg));
+    }
+    media
+}
+
 /// The cover picture: one of the book's images (`asset`, an index into `book.assets`), or
 /// one made for it (`generated`: file name and JPEG bytes).
 #[derive(Debug, Clone, Copy, Default)]
@@ -129,23 +153,26 @@ pub fn build(
     builder.stylesheet(stylesheet.as_bytes()).map_err(err)?;
 
     // Each asset once, the cover image included (marked as such rather than added twice).
+    // The builder gets an empty stand-in for each picture (it would deflate them all); the
+    // fixup puts the real bytes in ([`media`]).
+    let stand_in: &[u8] = &[];
     for (index, (asset, image)) in book.assets.iter().zip(images).enumerate() {
         let path = image_href(&asset.name);
         let media_type = image.format.media_type();
         if Some(index) == cover.asset {
             builder
-                .add_cover_image(&path, image.bytes.as_ref(), media_type)
+                .add_cover_image(&path, stand_in, media_type)
                 .map_err(err)?;
         } else {
             builder
-                .add_resource(&path, image.bytes.as_ref(), media_type)
+                .add_resource(&path, stand_in, media_type)
                 .map_err(err)?;
         }
     }
 
-    if let Some((name, jpeg)) = cover.generated {
+    if let Some((name, _)) = cover.generated {
         builder
-            .add_cover_image(image_href(name), jpeg, "image/jpeg")
+            .add_cover_image(image_href(name), stand_in, "image/jpeg")
             .map_err(err)?;
     }
 

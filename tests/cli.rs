@@ -543,3 +543,116 @@ fn epub_cover_stylesheet_and_output_name_come_from_book_toml() {
         stderr(&refused)
     );
 }
+
+/// `count` small articles `a01.md` … in `dir` (each a book of its own).
+fn articles(dir: &Path, count: usize) -> Vec<PathBuf> {
+    (1..=count)
+        .map(|n| {
+            let path = dir.join(format!("a{n:02}.md"));
+            std::fs::write(
+                &path,
+                format!(
+                    "+++\ntitle = \"Article {n}\"\nlanguage = \"en\"\ndate = \"2024-05-17\"\n+++\n\n\
+                     The minister met his counterpart on Wednesday; they spoke of trade for {n} hours.\n"
+                ),
+            )
+            .expect("write");
+            path
+        })
+        .collect()
+}
+
+/// The file names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn sixty_books_build_in_one_call_and_three_shards_cover_them_once() {
+    let dir = temp_dir("batch");
+    let inputs = articles(&dir, 60);
+    let mut args: Vec<String> = vec!["-q".into(), "build".into(), "-j".into(), "2".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    let arg_refs = |extra: &[&str]| -> Vec<String> {
+        let mut all = args.clone();
+        all.extend(extra.iter().map(|s| s.to_string()));
+        all
+    };
+    let run = |extra: &[&str]| {
+        let all = arg_refs(extra);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        presswork(&refs, &dir)
+    };
+    let whole = dir.join("all");
+    let output = run(&["--out-dir", whole.to_str().expect("utf-8")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let all = names_in(&whole);
+    assert_eq!(all.len(), 120, "an EPUB and a PDF per book: {all:?}");
+    assert!(all.contains(&"a01.epub".to_string()) && all.contains(&"a60.pdf".to_string()));
+
+    let mut covered = Vec::new();
+    for k in 1..=3 {
+        let out = dir.join(format!("shard{k}"));
+        let shard = format!("{k}/3");
+        let output = run(&["--shard", &shard, "--out-dir", out.to_str().expect("utf-8")]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let part = names_in(&out);
+        assert_eq!(part.len(), 40, "a third of the books: {part:?}");
+        covered.extend(part);
+    }
+    covered.sort();
+    assert_eq!(covered, all, "the shards cover every book exactly once");
+
+    let output = run(&["--shard", "4/3"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a shard past the count is a usage error"
+    );
+    assert!(stderr(&output).contains("K/N"), "{}", stderr(&output));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failing_book_is_reported_and_the_others_are_built() {
+    let dir = temp_dir("batch-failure");
+    let mut inputs = articles(&dir, 3);
+    // Two books that would both be called `article`, and one that cannot be built.
+    for sub in ["x", "y"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+        let path = dir.join(sub).join("article.md");
+        std::fs::write(&path, "# Same name\n\nText.\n").expect("write");
+        inputs.push(path);
+    }
+    let broken = dir.join("broken.md");
+    std::fs::write(&broken, "# Broken\n\n![a photo](missing.jpg)\n").expect("write");
+    inputs.push(broken);
+    let out = dir.join("out");
+    let mut args = vec!["-q".to_string(), "build".into(), "--out-dir".into()];
+    args.push(out.display().to_string());
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = presswork(&refs, &dir);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the worst outcome: a failed book"
+    );
+    let err = stderr(&output);
+    assert!(err.contains("missing.jpg"), "{err}");
+    let names = names_in(&out);
+    for name in ["a01.epub", "a03.pdf", "article.epub", "article-2.pdf"] {
+        assert!(names.contains(&name.to_string()), "{name} in {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.starts_with("broken")), "{names:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

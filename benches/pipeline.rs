@@ -83,8 +83,12 @@ fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
         book.assets
             .iter()
             .filter(|a| a.format != presswork::ir::ImageFormat::Svg)
-            .map(|a| presswork::epub::images::prepare(&a.bytes, a.format).map(|p| p.bytes.len()))
-            .count()
+            .filter_map(|a| {
+                presswork::epub::images::prepare(&a.bytes, a.format)
+                    .ok()
+                    .map(|p| p.bytes.len())
+            })
+            .sum::<usize>()
     });
     println!(
         "{:<22} epub: cover {cover_time:>9.1?} + page list {page_list_time:>9.1?} ({} pages) + images {images_time:>9.1?}",

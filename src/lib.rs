@@ -44,6 +44,7 @@
 
 pub mod epub;
 pub mod error;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod markdown;

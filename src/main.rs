@@ -59,6 +59,8 @@ enum Command {
     Watch(WatchArgs),
     /// Create a new book folder that builds at once.
     New(NewArgs),
+    /// Turn news articles copied as plain text into a book folder (or one per article).
+    Import(ImportArgs),
     /// Print a shell completion script on standard output.
     Completions(CompletionsArgs),
     /// Print the manual page (roff) on standard output.
@@ -191,6 +193,27 @@ struct NewArgs {
 }
 
 #[derive(Args)]
+struct ImportArgs {
+    /// The articles: plain-text files copied from a news site.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The photo of the article (one article only) [default: a .jpg, .jpeg or .png with the
+    /// text's name beside it].
+    #[arg(long, value_name = "PHOTO")]
+    image: Option<PathBuf>,
+    /// The book folder to write (with --each: the folder of the book folders).
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+    /// The anthology's title, for several articles in one book [default: the first
+    /// article's].
+    #[arg(long)]
+    title: Option<String>,
+    /// One book per article (for a batch build) instead of one anthology.
+    #[arg(long)]
+    each: bool,
+}
+
+#[derive(Args)]
 struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
@@ -238,6 +261,7 @@ fn main() -> ExitCode {
         Command::Check(args) => run_guarded(|| run_check(args, reporter)),
         Command::Watch(args) => Ok(run_watch(args, reporter)),
         Command::New(args) => Ok(run_new(&args.dir, reporter)),
+        Command::Import(args) => run_guarded(|| run_import(args, reporter)),
         Command::Completions(args) => {
             clap_complete::generate(
                 args.shell,
@@ -666,6 +690,98 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
         ));
     }
     failed == 0
+}
+
+/// `presswork import`: articles in, a book folder out (or one per article with `--each`).
+fn run_import(args: &ImportArgs, reporter: Reporter) -> bool {
+    use presswork::import::{self, news::PlainNews, BookPlan};
+    if args.image.is_some() && args.inputs.len() > 1 {
+        reporter.error(&"--image is for one article; with several, put each photo beside its text under the same name");
+        return false;
+    }
+    if args.output.is_file() {
+        reporter.error(&format_args!(
+            "`{}` is a file; -o takes a folder",
+            args.output.display()
+        ));
+        return false;
+    }
+    let mut articles = Vec::new();
+    let mut photos = Vec::new();
+    for input in &args.inputs {
+        match import::import_file(&PlainNews, input) {
+            Ok(article) => {
+                for note in &article.notes {
+                    reporter.warning_line(&format_args!("{}: {note}", input.display()));
+                }
+                if !article.dropped.is_empty() {
+                    reporter.note(&format_args!(
+                        "{}: left out {} line(s) of web furniture: {}",
+                        input.display(),
+                        article.dropped.len(),
+                        article.dropped.join(" / ")
+                    ));
+                }
+                articles.push(article);
+                photos.push(args.image.clone().or_else(|| photo_beside(input)));
+            }
+            Err(error) => {
+                reporter.failures(&[Failure::Book(error)]);
+                return false;
+            }
+        }
+    }
+    let plans: Vec<(PathBuf, BookPlan)> = if args.each {
+        articles
+            .into_iter()
+            .zip(photos)
+            .zip(&args.inputs)
+            .map(|((article, photo), input)| {
+                (
+                    args.output.join(batch::input_name(input)),
+                    BookPlan {
+                        articles: vec![article],
+                        title: None,
+                        photos: vec![photo],
+                    },
+                )
+            })
+            .collect()
+    } else {
+        vec![(
+            args.output.clone(),
+            BookPlan {
+                articles,
+                title: args.title.clone(),
+                photos,
+            },
+        )]
+    };
+    for (dir, plan) in &plans {
+        match import::write_book(plan, dir) {
+            Ok((written, warnings)) => {
+                for warning in warnings {
+                    reporter.warning_line(&warning);
+                }
+                for path in written {
+                    reporter.wrote(&path);
+                }
+            }
+            Err(error) => {
+                reporter.failures(&[Failure::Book(error)]);
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// A photo with the text's name beside it (`story.txt` → `story.jpg`).
+fn photo_beside(text: &Path) -> Option<PathBuf> {
+    ["jpg", "jpeg", "png", "JPG", "JPEG", "PNG"]
+        .iter()
+        .map(|ext| text.with_extension(ext))
+        .find(|p| p.is_file())
 }
 
 /// `presswork check`: load, render both formats in memory, report everything, write nothing.

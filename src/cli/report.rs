@@ -70,6 +70,13 @@ impl Reporter {
         }
     }
 
+    /// A warning that has no place in a manuscript (`warning: …`), unless quiet.
+    pub fn warning_line(&self, message: &dyn Display) {
+        if !self.quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+
     /// Print a one-line summary or note on standard error (unless quiet).
     pub fn note(&self, message: &dyn Display) {
         if !self.quiet {

@@ -87,146 +87,144 @@ enum Edition {
     Kobo,
 }
 
+/// The EPUB of `book` in one edition.
 fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-    {
-        let modified = book.settings.build_date;
-        let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        // The front end has warned about each image without alt text, at its line.
-        let images = ImageFacts::of(book);
+    let modified = book.settings.build_date;
+    let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // The front end has warned about each image without alt text, at its line.
+    let images = ImageFacts::of(book);
 
-        let prepared = prepare_images(book, diagnostics);
-        // Where the pages of the print edition begin (no page list for a book too long to
-        // lay out twice, or one whose fonts fail: the PDF build reports that).
-        let print_pages = page_list::print_pages(book).ok().flatten();
-        let markers = print_pages
-            .as_deref()
-            .map(page_list::Markers::new)
-            .unwrap_or_default();
-        // `[epub] cover` when the book names one, else a cover made here: the title over
-        // the lead photo (or on its own).
-        let given_cover = book.epub.cover.as_ref().map(|figure| figure.asset.0);
-        let generated_cover = if given_cover.is_some() {
-            None
-        } else {
-            let artwork = pages::first_figure(book)
-                .and_then(|figure| prepared.get(figure.asset.0))
-                .filter(|image| image.format != ImageFormat::Svg)
-                .map(|image| image.bytes.as_ref());
-            match cover::generate(book, artwork) {
-                Ok(jpeg) => Some(GeneratedCover {
-                    name: generated_cover_name(book),
-                    jpeg,
-                }),
-                Err(e) => {
-                    diagnostics.push(Diagnostic::warning(format!(
-                        "the cover could not be made ({e}); the EPUB has none"
-                    )));
-                    None
-                }
-            }
-        };
-        let cover_src = match (given_cover, &generated_cover) {
-            (Some(index), _) => book.assets.get(index).map(|a| xhtml::image_href(&a.name)),
-            (None, Some(generated)) => Some(xhtml::image_href(&generated.name)),
-            (None, None) => None,
-        };
-        let mut documents = Vec::new();
-        let mut landmarks = Vec::new();
-        if let Some(src) = cover_src {
-            documents.push(Document {
-                file: "cover.xhtml".into(),
-                xhtml: pages::cover(book, &src),
-                role: Some(ReferenceType::Cover),
-                toc: None,
-            });
-            landmarks.push(landmark("cover", "cover.xhtml", &book.labels.cover));
-        }
-        documents.push(Document {
-            file: "title.xhtml".into(),
-            xhtml: with_markers_at_top(pages::title_page(book), &markers.title_page),
-            role: Some(ReferenceType::TitlePage),
-            toc: None,
-        });
-        landmarks.push(landmark(
-            "titlepage",
-            "title.xhtml",
-            &book.labels.title_page,
-        ));
-        landmarks.push(landmark("toc", "nav.xhtml#toc", &book.labels.contents));
-
-        let mut writer = xhtml::ChapterWriter::new(book).with_page_markers(markers.clone());
-        for index in 0..book.chapters.len() {
-            let file = xhtml::chapter_file(index);
-            if index == 0 {
-                landmarks.push(landmark("bodymatter", &file, &book.labels.start));
-            }
-            documents.push(Document {
-                xhtml: writer.chapter(index, diagnostics),
-                // The builder's guide needs one item marked as the text; the landmarks are
-                // written by the fixup.
-                role: (index == 0).then_some(ReferenceType::Text),
-                toc: package::chapter_toc(book, index),
-                file,
-            });
-        }
-        documents.push(Document {
-            file: "colophon.xhtml".into(),
-            // The 1980 placeholder is for the zip and `dcterms:modified` only; a reader
-            // would take it for a real date.
-            xhtml: with_markers_at_top(
-                pages::colophon(
-                    book,
-                    (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
-                        .then_some(modified_text.as_str()),
-                ),
-                &markers.colophon,
-            ),
-            role: Some(ReferenceType::Colophon),
-            toc: None,
-        });
-        landmarks.push(landmark(
-            "colophon",
-            "colophon.xhtml",
-            &book.labels.colophon,
-        ));
-
-        if edition == Edition::Kobo {
-            for document in &mut documents {
-                document.xhtml = kobo::add_spans(&document.xhtml);
-            }
-        }
-        let cover = package::Cover {
-            asset: given_cover,
-            generated: generated_cover
-                .as_ref()
-                .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
-        };
-        let raw = package::build(
-            book,
-            &prepared,
-            documents,
-            &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
-            cover,
-            modified,
-        )?;
-        let fixup = fixup::Fixup {
-            identifier: book.meta.identifier.clone().unwrap_or_else(|| {
-                let uuid =
-                    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
-                format!("urn:uuid:{uuid}")
+    let prepared = prepare_images(book, diagnostics);
+    // Where the pages of the print edition begin (no page list for a book too long to
+    // lay out twice, or one whose fonts fail: the PDF build reports that).
+    let print_pages = page_list::print_pages(book).ok().flatten();
+    let markers = print_pages
+        .as_deref()
+        .map(page_list::Markers::new)
+        .unwrap_or_default();
+    // `[epub] cover` when the book names one, else a cover made here: the title over
+    // the lead photo (or on its own).
+    let given_cover = book.epub.cover.as_ref().map(|figure| figure.asset.0);
+    let generated_cover = if given_cover.is_some() {
+        None
+    } else {
+        let artwork = pages::first_figure(book)
+            .and_then(|figure| prepared.get(figure.asset.0))
+            .filter(|image| image.format != ImageFormat::Svg)
+            .map(|image| image.bytes.as_ref());
+        match cover::generate(book, artwork) {
+            Ok(jpeg) => Some(GeneratedCover {
+                name: generated_cover_name(book),
+                jpeg,
             }),
-            language: book.meta.language.clone(),
-            extra_metadata: package::extra_metadata(book, images, print_pages.is_some()),
-            landmarks,
-            landmarks_title: book.labels.landmarks.clone(),
-            nav_in_spine_after: Some("title.xhtml".into()),
-            zip_time: zip_time(modified),
-            page_list: markers.page_list(xhtml::chapter_file),
-            title: book.meta.title.clone(),
-        };
-        let media = package::media(book, &prepared, cover);
-        fixup::apply(&raw, &fixup, &media).map_err(Error::Epub)
+            Err(e) => {
+                diagnostics.push(Diagnostic::warning(format!(
+                    "the cover could not be made ({e}); the EPUB has none"
+                )));
+                None
+            }
+        }
+    };
+    let cover_src = match (given_cover, &generated_cover) {
+        (Some(index), _) => book.assets.get(index).map(|a| xhtml::image_href(&a.name)),
+        (None, Some(generated)) => Some(xhtml::image_href(&generated.name)),
+        (None, None) => None,
+    };
+    let mut documents = Vec::new();
+    let mut landmarks = Vec::new();
+    if let Some(src) = cover_src {
+        documents.push(Document {
+            file: "cover.xhtml".into(),
+            xhtml: pages::cover(book, &src),
+            role: Some(ReferenceType::Cover),
+            toc: None,
+        });
+        landmarks.push(landmark("cover", "cover.xhtml", &book.labels.cover));
     }
+    documents.push(Document {
+        file: "title.xhtml".into(),
+        xhtml: with_markers_at_top(pages::title_page(book), &markers.title_page),
+        role: Some(ReferenceType::TitlePage),
+        toc: None,
+    });
+    landmarks.push(landmark(
+        "titlepage",
+        "title.xhtml",
+        &book.labels.title_page,
+    ));
+    landmarks.push(landmark("toc", "nav.xhtml#toc", &book.labels.contents));
+
+    let mut writer = xhtml::ChapterWriter::new(book).with_page_markers(markers.clone());
+    for index in 0..book.chapters.len() {
+        let file = xhtml::chapter_file(index);
+        if index == 0 {
+            landmarks.push(landmark("bodymatter", &file, &book.labels.start));
+        }
+        documents.push(Document {
+            xhtml: writer.chapter(index, diagnostics),
+            // The builder's guide needs one item marked as the text; the landmarks are
+            // written by the fixup.
+            role: (index == 0).then_some(ReferenceType::Text),
+            toc: package::chapter_toc(book, index),
+            file,
+        });
+    }
+    documents.push(Document {
+        file: "colophon.xhtml".into(),
+        // The 1980 placeholder is for the zip and `dcterms:modified` only; a reader
+        // would take it for a real date.
+        xhtml: with_markers_at_top(
+            pages::colophon(
+                book,
+                (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
+                    .then_some(modified_text.as_str()),
+            ),
+            &markers.colophon,
+        ),
+        role: Some(ReferenceType::Colophon),
+        toc: None,
+    });
+    landmarks.push(landmark(
+        "colophon",
+        "colophon.xhtml",
+        &book.labels.colophon,
+    ));
+
+    if edition == Edition::Kobo {
+        for document in &mut documents {
+            document.xhtml = kobo::add_spans(&document.xhtml);
+        }
+    }
+    let cover = package::Cover {
+        asset: given_cover,
+        generated: generated_cover
+            .as_ref()
+            .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
+    };
+    let raw = package::build(
+        book,
+        &prepared,
+        documents,
+        &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
+        cover,
+        modified,
+    )?;
+    let fixup = fixup::Fixup {
+        identifier: book.meta.identifier.clone().unwrap_or_else(|| {
+            let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
+            format!("urn:uuid:{uuid}")
+        }),
+        language: book.meta.language.clone(),
+        extra_metadata: package::extra_metadata(book, images, print_pages.is_some()),
+        landmarks,
+        landmarks_title: book.labels.landmarks.clone(),
+        nav_in_spine_after: Some("title.xhtml".into()),
+        zip_time: zip_time(modified),
+        page_list: markers.page_list(xhtml::chapter_file),
+        title: book.meta.title.clone(),
+    };
+    let media = package::media(book, &prepared, cover);
+    fixup::apply(&raw, &fixup, &media).map_err(Error::Epub)
 }
 
 /// `xhtml` with the markers of printed pages `numbers` at the top of its body.

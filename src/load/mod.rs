@@ -634,20 +634,12 @@ fn metadata_from(
         }
         Some(tag) => normalize_language(tag).ok_or_else(|| {
             // Blame the file the value was written in: book.toml or a front matter.
-            let origin = sourced.origin("language");
-            Error::Config {
-                path: origin.map_or_else(
-                    || {
-                        manuscripts
-                            .first()
-                            .map(|m| m.path.clone())
-                            .unwrap_or_default()
-                    },
-                    |o| o.path.clone(),
-                ),
-                line: origin.and_then(|o| o.line),
-                message: format!("language `{tag}` is not a BCP 47 tag such as `en` or `pt-BR`"),
-            }
+            located(
+                &sourced,
+                "language",
+                manuscripts,
+                format!("language `{tag}` is not a BCP 47 tag such as `en` or `pt-BR`"),
+            )
         })?,
     };
     let identifier = section.identifier.clone().or_else(|| {

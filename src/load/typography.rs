@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use super::config::{toml_key_line, TypographySection};
 use crate::error::{Error, Result};
-use crate::ir::{self, BookShape, ChapterOpening, Figures, Margins, Settings, Typography};
+use crate::ir::{BookShape, ChapterOpening, Figures, Margins, Settings, Typography};
 use crate::typeset::PageGeometry;
 
 /// Points in an inch (PostScript points, as PDF measures).
@@ -219,7 +219,7 @@ fn check_page(
         ..settings.clone()
     })
     .for_shape(shape);
-    let paper = paper_name(settings.paper);
+    let paper = settings.paper.display_name();
     if g.leading < g.body_size || g.leading > g.body_size * MAX_LEADING_RATIO {
         return Err(source.error(
             source.blame(&["leading", "font-size"]),
@@ -308,11 +308,6 @@ pub fn parse_length(text: &str) -> std::result::Result<f32, String> {
 fn show(x: f32) -> String {
     let text = format!("{x:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// The paper's name as `book.toml` writes it.
-fn paper_name(paper: ir::Paper) -> &'static str {
-    paper.display_name()
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! [`COVER_WIDTH`] × [`COVER_HEIGHT`] pixels (what Kindle, Apple Books and Kobo ask for) with
 //! the title, subtitle, authors (or the source of an article without a byline) and publisher, over the book's first picture when it has
 //! one. The words are laid out here (measured with the shaper, broken into lines), written
-//! as SVG text in the compiled-in fonts (usvg turns them into outlines), drawn over the
-//! picture by resvg and encoded by `image`: the same bytes in every build of the same book.
+//! as SVG text in the compiled-in fonts (usvg turns them into outlines), drawn by resvg
+//! below the picture and encoded by jpeg-encoder in strips on parallel threads, joined by
+//! restart markers: the same bytes in every build of the same book, on every machine.
 
 use std::fmt::Write as _;
 
@@ -37,61 +38,273 @@ const LIGHT_INK: &str = "#F3EEE4";
 /// The accent: a rule under the title.
 const ACCENT: &str = "#B5472F";
 
+/// Horizontal strips the cover is encoded in, each on a thread of its own, joined into one
+/// baseline JPEG by restart markers. A fixed number (not one per core), so that the bytes are
+/// the same on every machine.
+const STRIPS: u32 = 4;
+
+/// Pixel rows of a JPEG minimum coded unit with 4:2:0 chroma: every strip but the last is
+/// a whole number of them, so that each strip is a whole run of units between restarts.
+const MCU_SIZE: u32 = 16;
+
 /// The cover of `book` as JPEG bytes, over `artwork` (an upright JPEG or PNG) if given.
+///
+/// The picture is decoded and fitted on one thread while the words are drawn on another,
+/// into a pixmap of the band below the picture only; the two are never copied into one
+/// image: the encoder reads each row from where it is, strip by strip, in parallel.
 pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    let fitted_picture = |bytes: &[u8]| -> Result<::image::RgbImage, String> {
+        let picture = ::image::load_from_memory(bytes)
+            .map_err(|e| format!("the cover's picture: {e}"))?;
+        // The picture fills the top, cropped to it from the middle (CSS `object-fit: cover`).
+        Ok(super::images::resized(&picture, COVER_WIDTH, ARTWORK_HEIGHT)?.into_rgb8())
+    };
+    std::thread::scope(|scope| {
+        let picture = artwork.map(|bytes| scope.spawn(move || fitted_picture(bytes)));
+        let (words_top, ink, paper) = if picture.is_some() {
+            (ARTWORK_HEIGHT, LIGHT_INK, BAND)
+        } else {
+            (0, DARK_INK, PAPER)
+        };
+        let words = draw_words(book, words_top, ink, paper);
+        let picture = match picture {
+            Some(handle) => {
+                let joined = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                // A picture that does not decode leaves the words on plain paper.
+                match joined {
+                    Ok(picture) => Some(picture),
+                    Err(_) => return generate(book, None),
+                }
+            }
+            None => None,
+        };
+        let words = words?;
+        encode_in_strips(&CoverRows {
+            picture: picture.as_ref(),
+            words: &words,
+            words_top,
+        })
+    })
+}
+
+/// The words drawn over `paper`, in a pixmap of the cover's rows from `words_top` down.
+fn draw_words(
+    book: &Book,
+    words_top: u32,
+    ink: &str,
+    paper: [u8; 3],
+) -> Result<tiny_skia::Pixmap, String> {
     let fonts = FontSet::builtin().map_err(|e| e.to_string())?;
     let shaper = Shaper::new(&fonts);
-    let picture = artwork.and_then(|bytes| ::image::load_from_memory(bytes).ok());
-    let top = if picture.is_some() {
-        ARTWORK_HEIGHT as f32
+    let top = if words_top > 0 {
+        words_top as f32
     } else {
         COVER_HEIGHT as f32 * 0.22
     };
-    let ink = if picture.is_some() {
-        LIGHT_INK
-    } else {
-        DARK_INK
-    };
     let svg = words_svg(book, &shaper, top, ink);
-
-    let mut pixmap = tiny_skia::Pixmap::new(COVER_WIDTH, COVER_HEIGHT).ok_or("no pixmap")?;
-    let [r, g, b] = if picture.is_some() { BAND } else { PAPER };
+    let mut pixmap =
+        tiny_skia::Pixmap::new(COVER_WIDTH, COVER_HEIGHT - words_top).ok_or("no pixmap")?;
+    let [r, g, b] = paper;
     pixmap.fill(tiny_skia::Color::from_rgba8(r, g, b, 255));
-    if let Some(picture) = picture {
-        // The picture fills the top, cropped to it from the middle (CSS `object-fit: cover`).
-        let filled = super::images::resized(&picture, COVER_WIDTH, ARTWORK_HEIGHT)?.to_rgb8();
-        let data = pixmap.data_mut();
-        for (row, line) in filled.chunks_exact(3 * COVER_WIDTH as usize).enumerate() {
-            let start = 4 * row * COVER_WIDTH as usize;
-            for (pixel, rgb) in data[start..start + 4 * COVER_WIDTH as usize]
-                .chunks_exact_mut(4)
-                .zip(line.chunks_exact(3))
-            {
-                pixel[..3].copy_from_slice(rgb);
-                pixel[3] = 255;
-            }
-        }
-    }
     let tree = usvg::Tree::from_str(&svg, &crate::svg::options())
         .map_err(|e| format!("the cover's words: {e}"))?;
     resvg::render(
         &tree,
-        tiny_skia::Transform::identity(),
+        tiny_skia::Transform::from_translate(0.0, -(words_top as f32)),
         &mut pixmap.as_mut(),
     );
+    Ok(pixmap)
+}
 
-    // Every pixel is opaque (the paper or band was filled first), so the premultiplied RGBA
-    // is plain RGBA, and the alpha is dropped by the encoder.
-    let mut jpeg = Vec::new();
-    jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)
-        .encode(
-            pixmap.data(),
-            COVER_WIDTH as u16,
-            COVER_HEIGHT as u16,
-            jpeg_encoder::ColorType::Rgba,
-        )
-        .map_err(|e| format!("cannot encode the cover: {e}"))?;
-    Ok(jpeg)
+/// The cover's rows, read where they are: the fitted picture above `words_top`, the words'
+/// pixmap from there down. Every pixel of the pixmap is opaque (the paper was filled
+/// first), so its premultiplied RGBA is plain RGBA.
+struct CoverRows<'a> {
+    picture: Option<&'a ::image::RgbImage>,
+    words: &'a tiny_skia::Pixmap,
+    words_top: u32,
+}
+
+impl CoverRows<'_> {
+    /// Row `y` of the cover as YCbCr, appended to the encoder's component buffers.
+    fn fill_row(&self, y: u32, buffers: &mut [Vec<u8>; 4]) {
+        let mut push = |r: u8, g: u8, b: u8| {
+            let (luma, cb, cr) = jpeg_encoder::rgb_to_ycbcr(r, g, b);
+            buffers[0].push(luma);
+            buffers[1].push(cb);
+            buffers[2].push(cr);
+        };
+        let width = COVER_WIDTH as usize;
+        match self.picture {
+            Some(picture) if y < self.words_top => {
+                let start = 3 * width * y as usize;
+                for rgb in picture.as_raw()[start..start + 3 * width].chunks_exact(3) {
+                    push(rgb[0], rgb[1], rgb[2]);
+                }
+            }
+            _ => {
+                let start = 4 * width * (y - self.words_top) as usize;
+                for rgba in self.words.data()[start..start + 4 * width].chunks_exact(4) {
+                    push(rgba[0], rgba[1], rgba[2]);
+                }
+            }
+        }
+    }
+}
+
+/// Rows `first..first + height` of the cover, as one image for the encoder.
+struct Strip<'a> {
+    rows: &'a CoverRows<'a>,
+    first: u32,
+    height: u32,
+}
+
+impl jpeg_encoder::ImageBuffer for Strip<'_> {
+    fn get_jpeg_color_type(&self) -> jpeg_encoder::JpegColorType {
+        jpeg_encoder::JpegColorType::Ycbcr
+    }
+
+    fn width(&self) -> u16 {
+        COVER_WIDTH as u16
+    }
+
+    fn height(&self) -> u16 {
+        self.height as u16
+    }
+
+    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+        self.rows.fill_row(self.first + u32::from(y), buffers);
+    }
+}
+
+/// The cover as one baseline JPEG, its [`STRIPS`] strips encoded in parallel: each strip is
+/// a whole run of MCUs, so with a restart interval of one strip the strips' entropy-coded
+/// data, joined by restart markers, is exactly the scan a single encoder would write with
+/// that interval (the DC predictions start afresh at each restart).
+fn encode_in_strips(rows: &CoverRows<'_>) -> Result<Vec<u8>, String> {
+    let strip_height = (COVER_HEIGHT / STRIPS).next_multiple_of(MCU_SIZE);
+    let mcus_per_strip = COVER_WIDTH.div_ceil(MCU_SIZE) * (strip_height / MCU_SIZE);
+    let restart_interval =
+        u16::try_from(mcus_per_strip).map_err(|_| "cover strips too large for a restart")?;
+    let strips: Vec<(u32, u32)> = (0..COVER_HEIGHT)
+        .step_by(strip_height as usize)
+        .map(|first| (first, strip_height.min(COVER_HEIGHT - first)))
+        .collect();
+    let encoded: Vec<Result<Vec<u8>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = strips
+            .iter()
+            .map(|&(first, height)| {
+                scope.spawn(move || {
+                    let mut jpeg = Vec::new();
+                    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
+                    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+                    encoder.set_restart_interval(restart_interval);
+                    encoder
+                        .encode_image(Strip {
+                            rows,
+                            first,
+                            height,
+                        })
+                        .map_err(|e| format!("cannot encode the cover: {e}"))?;
+                    Ok(jpeg)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let encoded = encoded.into_iter().collect::<Result<Vec<_>, _>>()?;
+    join_strips(&encoded, COVER_HEIGHT as u16)
+}
+
+/// Marker bytes of a JPEG: start of frame (baseline), start of scan, end of image, first
+/// restart marker.
+const SOF0: u8 = 0xC0;
+const SOS: u8 = 0xDA;
+const EOI: u8 = 0xD9;
+const RST0: u8 = 0xD0;
+
+/// The parts of one strip's JPEG: everything up to the end of the scan header, where the
+/// frame's height is, and the entropy-coded data.
+struct StripParts<'a> {
+    header: &'a [u8],
+    height_at: usize,
+    scan: &'a [u8],
+}
+
+/// Take a JPEG written by the encoder apart (markers before the scan, one scan, EOI last).
+fn strip_parts(jpeg: &[u8]) -> Option<StripParts<'_>> {
+    let mut at = 2;
+    let mut height_at = None;
+    loop {
+        let (&0xFF, &marker) = (jpeg.get(at)?, jpeg.get(at + 1)?) else {
+            return None;
+        };
+        let length = usize::from(u16::from_be_bytes([*jpeg.get(at + 2)?, *jpeg.get(at + 3)?]));
+        let end = at + 2 + length;
+        if marker == SOF0 {
+            // Length (2), precision (1), then the height.
+            height_at = Some(at + 5);
+        }
+        if marker == SOS {
+            let scan_end = jpeg.len().checked_sub(2)?;
+            if jpeg.get(scan_end..)? != [0xFF, EOI] || end > scan_end {
+                return None;
+            }
+            return Some(StripParts {
+                header: jpeg.get(..end)?,
+                height_at: height_at?,
+                scan: &jpeg[end..scan_end],
+            });
+        }
+        at = end;
+    }
+}
+
+/// One JPEG of `height` rows from strips encoded alike (same tables, restart interval of one
+/// strip): the first strip's header with the whole height, then each strip's scan data,
+/// restart markers between them.
+fn join_strips(strips: &[Vec<u8>], height: u16) -> Result<Vec<u8>, String> {
+    let broken = || "the cover's strips do not join".to_string();
+    let parts: Vec<StripParts<'_>> = strips
+        .iter()
+        .map(|jpeg| strip_parts(jpeg))
+        .collect::<Option<_>>()
+        .ok_or_else(broken)?;
+    let first = parts.first().ok_or_else(broken)?;
+    // Only the height may differ between the strips' headers: the same quantisation and
+    // Huffman tables, sampling and restart interval, or the scans would not belong together.
+    let without_height = |part: &StripParts<'_>| {
+        let mut header = part.header.to_vec();
+        header[part.height_at..part.height_at + 2].fill(0);
+        header
+    };
+    if parts
+        .iter()
+        .any(|part| without_height(part) != without_height(first))
+    {
+        return Err(broken());
+    }
+    let total: usize = parts.iter().map(|p| p.scan.len() + 2).sum();
+    let mut out = Vec::with_capacity(first.header.len() + total + 2);
+    out.extend_from_slice(first.header);
+    out[first.height_at..first.height_at + 2].copy_from_slice(&height.to_be_bytes());
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            out.extend_from_slice(&[0xFF, RST0 + ((index - 1) % 8) as u8]);
+        }
+        out.extend_from_slice(part.scan);
+    }
+    out.extend_from_slice(&[0xFF, EOI]);
+    Ok(out)
 }
 
 /// The words of the cover as an SVG document of the cover's size: title from `top` down,
@@ -239,6 +452,58 @@ mod tests {
         );
         let band = decoded.get_pixel(20, 2500).0;
         assert!(band.iter().all(|c| *c < 80), "a dark band below: {band:?}");
+    }
+
+    #[test]
+    fn strips_join_into_exactly_what_one_encoder_writes() {
+        let picture = ::image::RgbImage::from_fn(COVER_WIDTH, ARTWORK_HEIGHT, |x, y| {
+            ::image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+        });
+        let words = draw_words(
+            &book("Strips and restarts"),
+            ARTWORK_HEIGHT,
+            LIGHT_INK,
+            BAND,
+        )
+        .expect("words");
+        let rows = CoverRows {
+            picture: Some(&picture),
+            words: &words,
+            words_top: ARTWORK_HEIGHT,
+        };
+        let joined = encode_in_strips(&rows).expect("joined");
+        let strip_height = (COVER_HEIGHT / STRIPS).next_multiple_of(MCU_SIZE);
+        let mut single = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut single, JPEG_QUALITY);
+        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+        encoder.set_restart_interval(
+            (COVER_WIDTH.div_ceil(MCU_SIZE) * strip_height / MCU_SIZE) as u16,
+        );
+        encoder
+            .encode_image(Strip {
+                rows: &rows,
+                first: 0,
+                height: COVER_HEIGHT,
+            })
+            .expect("single pass");
+        assert!(joined == single, "the joined strips differ from one pass");
+        let decoded = ::image::load_from_memory(&joined).expect("decodes");
+        assert_eq!((decoded.width(), decoded.height()), (COVER_WIDTH, COVER_HEIGHT));
+    }
+
+    #[test]
+    fn strips_that_were_not_encoded_alike_are_not_joined() {
+        let encode = |quality: u8| {
+            let mut jpeg = Vec::new();
+            jpeg_encoder::Encoder::new(&mut jpeg, quality)
+                .encode(&[128; 16 * 16 * 3], 16, 16, jpeg_encoder::ColorType::Rgb)
+                .expect("encodes");
+            jpeg
+        };
+        assert!(join_strips(&[encode(80), encode(80)], 32).is_ok());
+        assert!(join_strips(&[encode(80), encode(60)], 32).is_err());
+        assert!(join_strips(&[encode(80), b"not a jpeg".to_vec()], 32).is_err());
+        assert!(join_strips(&[], 32).is_err());
     }
 
     #[test]

@@ -95,35 +95,43 @@ fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> 
     let images = ImageFacts::of(book);
 
     let prepared = prepare_images(book, diagnostics);
-    // Where the pages of the print edition begin (no page list for a book too long to
-    // lay out twice, or one whose fonts fail: the PDF build reports that).
-    let print_pages = page_list::print_pages(book).ok().flatten();
+    // `[epub] cover` when the book names one, else a cover made here: the title over
+    // the lead photo (or on its own), made on a thread of its own while the book is laid
+    // out for its print page numbers (no page list for a book too long to lay out twice,
+    // or one whose fonts fail: the PDF build reports that).
+    let given_cover = book.epub.cover.as_ref().map(|figure| figure.asset.0);
+    let artwork = pages::first_figure(book)
+        .and_then(|figure| prepared.get(figure.asset.0))
+        .filter(|image| image.format != ImageFormat::Svg)
+        .map(|image| image.bytes.as_ref());
+    let (made_cover, print_pages) = std::thread::scope(|scope| {
+        let cover = given_cover
+            .is_none()
+            .then(|| scope.spawn(|| cover::generate(book, artwork)));
+        let print_pages = page_list::print_pages(book).ok().flatten();
+        let cover = cover.map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (cover, print_pages)
+    });
     let markers = print_pages
         .as_deref()
         .map(page_list::Markers::new)
         .unwrap_or_default();
-    // `[epub] cover` when the book names one, else a cover made here: the title over
-    // the lead photo (or on its own).
-    let given_cover = book.epub.cover.as_ref().map(|figure| figure.asset.0);
-    let generated_cover = if given_cover.is_some() {
-        None
-    } else {
-        let artwork = pages::first_figure(book)
-            .and_then(|figure| prepared.get(figure.asset.0))
-            .filter(|image| image.format != ImageFormat::Svg)
-            .map(|image| image.bytes.as_ref());
-        match cover::generate(book, artwork) {
-            Ok(jpeg) => Some(GeneratedCover {
-                name: generated_cover_name(book),
-                jpeg,
-            }),
-            Err(e) => {
-                diagnostics.push(Diagnostic::warning(format!(
-                    "the cover could not be made ({e}); the EPUB has none"
-                )));
-                None
-            }
+    let generated_cover = match made_cover {
+        Some(Ok(jpeg)) => Some(GeneratedCover {
+            name: generated_cover_name(book),
+            jpeg,
+        }),
+        Some(Err(e)) => {
+            diagnostics.push(Diagnostic::warning(format!(
+                "the cover could not be made ({e}); the EPUB has none"
+            )));
+            None
         }
+        None => None,
     };
     let cover_src = match (given_cover, &generated_cover) {
         (Some(index), _) => book.assets.get(index).map(|a| xhtml::image_href(&a.name)),

@@ -1,6 +1,7 @@
 //! Image references → the asset table. Every path is confined to the allowed folders,
-//! the format is sniffed from the bytes and the image is decoded once under a pixel limit
-//! (an SVG is parsed once, with [`crate::svg`], and kept in its sanitised form).
+//! the format is sniffed from the bytes and each image inspected once, from its header and
+//! without decoding its pixels, under a pixel limit (an SVG is parsed once, with
+//! [`crate::svg`], and kept in its sanitised form).
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -256,10 +257,11 @@ pub struct InspectedImage {
     pub uncovered_characters: String,
 }
 
-/// Sniff the format from the bytes, check the pixel limit from the header and decode fully
-/// to catch truncated or corrupt files (a JPEG must also end its scan with an end-of-image
-/// marker, which decoders do not insist on). An SVG is parsed and its natural size checked
-/// against the same pixel limit.
+/// Sniff the format from the bytes, read the header (size, colour model, orientation) and
+/// check the pixel limit, and check that the file is whole without decoding its pixels
+/// (a JPEG's end-of-image marker, a PNG's chunk checksums): loading a book costs no more
+/// than reading its files. An SVG is parsed and its natural size checked against the same
+/// pixel limit.
 pub fn inspect_image(bytes: &[u8]) -> std::result::Result<InspectedImage, String> {
     use ::image::ImageDecoder;
     if bytes.is_empty() {
@@ -310,15 +312,21 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<InspectedImage, String
     let orientation = decoder
         .orientation()
         .unwrap_or(::image::metadata::Orientation::NoTransforms);
-    ::image::DynamicImage::from_decoder(decoder)
-        .map_err(|e| format!("corrupt or truncated image: {}", one_line(&e)))?;
-    // The decoder pads a scan that stops early with grey; only the missing marker tells.
-    if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
-        return Err(
-            "truncated JPEG: the image data stops before its end-of-image marker \
-                    (the file was cut off while copying or downloading)"
-                .into(),
-        );
+    // Completeness without decoding the pixels: a JPEG's scan must reach its end-of-image
+    // marker (the decoder pads a scan that stops early with grey, so only the marker
+    // tells), and every chunk of a PNG must be whole and match its checksum up to `IEND`.
+    // Both catch a file cut off or damaged in transit; the back ends, which decode only the
+    // images they must change, report whatever a crafted file hides past that.
+    match format {
+        ImageFormat::Jpeg if !jpeg_has_end_marker(bytes) => {
+            return Err(
+                "truncated JPEG: the image data stops before its end-of-image marker \
+                 (the file was cut off while copying or downloading)"
+                    .into(),
+            )
+        }
+        ImageFormat::Png => png_chunks_are_whole(bytes)?,
+        _ => {}
     }
     use ::image::metadata::Orientation::*;
     let (w, h) = match orientation {
@@ -383,6 +391,44 @@ fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
                 .is_some_and(|scan| scan.windows(2).any(|pair| pair == [0xFF, 0xD9]));
         }
         at = segment_end;
+    }
+}
+
+/// The signature every PNG file starts with.
+const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+
+/// Whether every chunk of a PNG is whole and matches its CRC, up to and including `IEND`.
+fn png_chunks_are_whole(bytes: &[u8]) -> std::result::Result<(), String> {
+    let truncated = || {
+        "truncated PNG: the file stops before its IEND chunk \
+         (it was cut off while copying or downloading)"
+            .to_string()
+    };
+    let mut at = PNG_SIGNATURE.len();
+    loop {
+        let length = bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or_else(truncated)?;
+        let kind_and_data = bytes
+            .get(at + 4..at + 8 + length)
+            .ok_or_else(truncated)?;
+        let stored = bytes
+            .get(at + 8 + length..at + 12 + length)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .ok_or_else(truncated)?;
+        let kind = &kind_and_data[..4];
+        if crc32fast::hash(kind_and_data) != stored {
+            return Err(format!(
+                "corrupt PNG: its {} chunk does not match its checksum \
+                 (the file was damaged while copying or downloading)",
+                String::from_utf8_lossy(kind)
+            ));
+        }
+        if kind == b"IEND" {
+            return Ok(());
+        }
+        at += 12 + length;
     }
 }
 
@@ -478,6 +524,34 @@ mod tests {
             .expect("encode");
         assert_eq!(inspect_image(&buf).expect("valid").width, 64);
         assert!(inspect_image(&buf[..buf.len() / 3]).is_err());
+    }
+
+    #[test]
+    fn png_completeness_is_checked_without_decoding() {
+        let mut png = Vec::new();
+        let img = ::image::RgbImage::from_fn(40, 30, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
+        img.write_to(&mut Cursor::new(&mut png), ::image::ImageFormat::Png)
+            .expect("encode");
+        assert_eq!(png_chunks_are_whole(&png), Ok(()));
+        assert_eq!(inspect_image(&png).expect("whole").height, 30);
+        // Cut anywhere after the header chunk: the file no longer reaches IEND.
+        for cut in [png.len() - 1, png.len() - 12, png.len() / 2, 40] {
+            let error = inspect_image(&png[..cut]).expect_err("cut");
+            assert!(
+                error.contains("truncated PNG") || error.contains("corrupt or truncated"),
+                "{cut}: {error}"
+            );
+        }
+        // One bit flipped in the pixel data.
+        let idat = png.windows(4).position(|w| w == b"IDAT").expect("IDAT");
+        let mut flipped = png.clone();
+        flipped[idat + 10] ^= 0x01;
+        let error = inspect_image(&flipped).expect_err("damaged");
+        assert!(error.starts_with("corrupt PNG: its IDAT chunk"), "{error}");
+        // A chunk whose length runs past the end of the file.
+        let mut long = png.clone();
+        long[idat - 4..idat].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(png_chunks_are_whole(&long).is_err());
     }
 
     #[test]

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Write a 60-chapter book of real English prose, for the typography checks in CI.
 
-usage: sixty-chapters.py SHARED_DIR > book.md
+usage: sixty-chapters.py SHARED_DIR [CHAPTERS] > book.md
+
+CHAPTERS (60 unless given) sets the length: the first 60 chapters of a longer book are the
+60-chapter book, so books of several lengths measure how time grows with length.
 
 Issue 12's targets (word-space evenness, pages that end short) are about a long book of
 ordinary prose. Made-up words (big-manuscript.py) would hyphenate and space unlike English,
@@ -16,6 +19,7 @@ import sys
 from pathlib import Path
 
 shared = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared")
+chapters = int(sys.argv[2]) if len(sys.argv) > 2 else 60
 rng = random.Random(20261201)
 MARKUP = re.compile(r"[`<>{}\[\]|#*_\\=~]|https?:|^\s|^-|^\d+\.")
 
@@ -43,7 +47,7 @@ def paragraph():
 
 
 out = ['+++\ntitle = "Sixty Chapters of Prose"\nauthors = ["Presswork CI"]\nlanguage = "en"\n+++\n']
-for chapter in range(1, 61):
+for chapter in range(1, chapters + 1):
     parts = [f"# Chapter {chapter}: {rng.choice(words).title()}\n"]
     for _ in range(rng.randint(6, 24)):
         roll = rng.random()

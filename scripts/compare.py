@@ -2,20 +2,31 @@
 """Time presswork against pandoc and Typst on the same inputs, interleaved, and print the
 medians and ratios (the README's performance table comes from this script).
 
-    python3 scripts/compare.py [--runs N]
+    python3 scripts/compare.py [--runs N] [--shared DIR]
 
 Builds the release binary, then times whole processes (start-up included, as a user or a
-batch job meets them):
+batch job meets them) on copies of the inputs in a temporary folder:
   - the seed article (book/) → EPUB, and → PDF;
-  - a generated 60-chapter book (.ci/sixty-chapters.py) → EPUB, and → PDF.
-Peers, when installed: `pandoc` for the EPUB, `pandoc -t typst` + `typst compile` for the
-PDF (pandoc's own Typst path). A peer that is missing is reported as such and skipped. Runs
-are interleaved (presswork, peer, presswork, peer, …) so that machine noise hits both alike.
+  - a generated 60-chapter book of real prose (.ci/sixty-chapters.py) → EPUB, and → PDF;
+  - the same generator's 300-chapter book (presswork only), for how time grows with length.
+
+Peers, when installed:
+  - EPUB: `pandoc` (the newest found: on PATH, or the one pypandoc-binary ships).
+  - PDF: `typst compile` on the seed as pandoc writes it (`pandoc -t typst`, pandoc 3.1.2 or
+    later), and `pandoc -t typst` + `typst compile` for the long book (pandoc's own Typst
+    path). Typst is the `typst` command, or else the Python module `typst` (typst-py, the
+    same compiler): then each run is a fresh `python3` process and the median time of a
+    process that only imports the module is subtracted, so Typst is not charged for the
+    interpreter.
+A peer that is missing is reported as such and skipped. Runs are interleaved (presswork,
+peer, presswork, peer, …) so that machine noise hits both alike. Peak memory is the largest
+resident set of a presswork process, from the kernel's accounting (wait4).
 """
 
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -26,14 +37,28 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "presswork")
 
+# Typst through the Python module, when there is no `typst` command.
+TYPST_PY = ("import sys, typst; "
+            "typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3])")
+
 
 def run(cmd, cwd=None):
+    """Wall time in seconds and peak resident memory in bytes of one process."""
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr.decode(errors='replace')}")
-    return elapsed
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{stderr.decode(errors='replace')}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def run_all(commands):
+    """Total wall time and the largest peak memory of commands run one after another."""
+    results = [run(cmd, cwd) for cmd, cwd in commands]
+    return sum(t for t, _ in results), max(m for _, m in results)
 
 
 def machine():
@@ -46,73 +71,170 @@ def machine():
                     break
     except OSError:
         pass
-    return f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+            memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores, {cpu}{memory}, {platform.system()} {platform.release()}"
+
+
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(g or 0) for g in match.groups()) if match else None
+
+
+def find_pandoc():
+    """The newest pandoc: the one on PATH or the one pypandoc-binary ships."""
+    candidates = [shutil.which("pandoc")]
+    try:
+        import pypandoc  # noqa: PLC0415 (optional)
+        candidates.append(pypandoc.get_pandoc_path())
+    except (ImportError, OSError):
+        pass
+    found = [(version([c, "--version"]), c) for c in candidates if c]
+    found = [(v, c) for v, c in found if v]
+    return max(found) if found else (None, None)
+
+
+def find_typst():
+    """How to run Typst: (description, command maker, baseline command or None)."""
+    typst = shutil.which("typst")
+    if typst:
+        v = version([typst, "--version"])
+        name = f"Typst {'.'.join(map(str, v))}" if v else "Typst"
+        return name, lambda typ, pdf, root: [typst, "compile", "--root", root, typ, pdf], None
+    try:
+        import typst as typst_py  # noqa: PLC0415 (optional)
+    except ImportError:
+        return None, None, None
+    name = f"Typst {getattr(typst_py, '__version__', '?')} (typst-py)"
+    return (name,
+            lambda typ, pdf, root: [sys.executable, "-c", TYPST_PY, typ, pdf, root],
+            [sys.executable, "-c", "import typst"])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--shared", default=os.environ.get("SHARED", os.path.join(ROOT, "..", "shared")))
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="presswork-compare-")
-    sixty = os.path.join(work, "sixty.md")
-    # The 60-chapter book of real prose needs the shared corpus (../shared); without it, a
-    # generated 1 MB manuscript of the same order of size stands in.
-    shared = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
-    if os.path.isdir(os.path.join(shared, "corpus")):
-        generator = [sys.executable, os.path.join(ROOT, ".ci", "sixty-chapters.py"), shared]
-    else:
-        generator = [sys.executable, os.path.join(ROOT, ".ci", "big-manuscript.py"), "1"]
-    with open(sixty, "w") as out:
-        subprocess.run(generator, stdout=out, check=True)
-    seed_md = os.path.join(ROOT, "book", "article.md")
-    env_date = {"SOURCE_DATE_EPOCH": "1700000000"}
-    os.environ.update(env_date)
+    # The seed book and its photos, copied so that every tool reads the same files and
+    # writes beside them (pandoc and Typst resolve `../images/…` from the book folder).
+    shutil.copytree(os.path.join(ROOT, "book"), os.path.join(work, "book"))
+    shutil.copytree(os.path.join(ROOT, "images"), os.path.join(work, "images"))
+    book = os.path.join(work, "book")
+    seed_md = os.path.join(book, "article.md")
+    title = re.search(r'^title = "(.*)"', open(os.path.join(book, "book.toml")).read(), re.M)
 
-    pandoc = shutil.which("pandoc")
-    typst = shutil.which("typst")
+    # The long books need the shared corpus (real prose); without it, a generated 1 MB
+    # manuscript of the same order of size stands in (and no 300-chapter book).
+    long_books = {}
+    have_corpus = os.path.isdir(os.path.join(args.shared, "corpus"))
+    for chapters in (60, 300) if have_corpus else (60,):
+        path = os.path.join(work, f"book-{chapters}.md")
+        generator = ([sys.executable, os.path.join(ROOT, ".ci", "sixty-chapters.py"), args.shared,
+                      str(chapters)] if have_corpus
+                     else [sys.executable, os.path.join(ROOT, ".ci", "big-manuscript.py"), "1"])
+        with open(path, "w") as out:
+            subprocess.run(generator, stdout=out, check=True)
+        long_books[chapters] = path
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
 
-    def pandoc_pdf(source, name):
+    pandoc_version, pandoc = find_pandoc()
+    pandoc_typst = pandoc and pandoc_version >= (3, 1, 2)
+    typst_name, typst_cmd, typst_baseline = find_typst()
+    pandoc_name = f"pandoc {'.'.join(map(str, pandoc_version))}" if pandoc else "pandoc"
+
+    seed_pandoc = [pandoc, seed_md, "--resource-path", book, "--metadata",
+                   f"title={title.group(1) if title else 'Article'}"] if pandoc else None
+    # The seed as Typst markup, made once outside the timing: Typst alone is the peer.
+    seed_typ = os.path.join(book, "article.typ")
+    if pandoc_typst and typst_cmd:
+        subprocess.run(seed_pandoc + ["-s", "-t", "typst", "-o", seed_typ], check=True,
+                       stderr=subprocess.DEVNULL)
+
+    def ours(fmt, source, name):
+        return [([BIN, "-q", fmt, source, "-o", os.path.join(work, name)], None)]
+
+    def typst_of(typ, pdf):
+        return [(typst_cmd(typ, pdf, work), None)]
+
+    def pandoc_then_typst(source, name):
         typ = os.path.join(work, name + ".typ")
-        return [["pandoc", source, "-s", "-t", "typst", "-o", typ],
-                ["typst", "compile", typ, os.path.join(work, name + ".pdf")]]
+        return [([pandoc, source, "-s", "-t", "typst", "-o", typ], None)] + \
+            typst_of(typ, os.path.join(work, name + ".pdf"))
 
+    sixty = long_books[60]
     cases = [
-        ("seed article → EPUB",
-         [[BIN, "-q", "epub", os.path.join(ROOT, "book"), "-o", os.path.join(work, "s.epub")]],
-         [["pandoc", seed_md, "-o", os.path.join(work, "s-pandoc.epub")]] if pandoc else None,
-         "pandoc"),
-        ("seed article → PDF",
-         [[BIN, "-q", "pdf", os.path.join(ROOT, "book"), "-o", os.path.join(work, "s.pdf")]],
-         pandoc_pdf(seed_md, "s-typst") if pandoc and typst else None,
-         "pandoc + Typst"),
-        ("60-chapter book → EPUB",
-         [[BIN, "-q", "epub", sixty, "-o", os.path.join(work, "b.epub")]],
-         [["pandoc", sixty, "-o", os.path.join(work, "b-pandoc.epub")]] if pandoc else None,
-         "pandoc"),
-        ("60-chapter book → PDF",
-         [[BIN, "-q", "pdf", sixty, "-o", os.path.join(work, "b.pdf")]],
-         pandoc_pdf(sixty, "b-typst") if pandoc and typst else None,
-         "pandoc + Typst"),
+        ("seed article → EPUB", ours("epub", book, "s.epub"),
+         [(seed_pandoc + ["-o", os.path.join(work, "s-pandoc.epub")], None)] if pandoc else None,
+         pandoc_name, 0),
+        ("seed article → PDF", ours("pdf", book, "s.pdf"),
+         typst_of(seed_typ, os.path.join(work, "s-typst.pdf")) if pandoc_typst and typst_cmd else None,
+         typst_name or "Typst", 1 if typst_baseline else 0),
+        ("60-chapter book → EPUB", ours("epub", sixty, "b.epub"),
+         [([pandoc, sixty, "-o", os.path.join(work, "b-pandoc.epub")], None)] if pandoc else None,
+         pandoc_name, 0),
+        ("60-chapter book → PDF", ours("pdf", sixty, "b.pdf"),
+         pandoc_then_typst(sixty, "b-typst") if pandoc_typst and typst_cmd else None,
+         f"{pandoc_name} + {typst_name}", 1 if typst_baseline else 0),
     ]
+    if 300 in long_books:
+        cases += [
+            ("300-chapter book → EPUB", ours("epub", long_books[300], "c.epub"), None, "", 0),
+            ("300-chapter book → PDF", ours("pdf", long_books[300], "c.pdf"), None, "", 0),
+        ]
 
+    words = {n: len(open(p).read().split()) for n, p in long_books.items()}
     print(f"machine: {machine()}")
-    print(f"runs: {args.runs} per case, interleaved; medians of whole processes\n")
-    print(f"| work | presswork | peer | peer time | presswork / peer |")
-    print(f"|---|---|---|---|---|")
-    for name, ours, theirs, peer in cases:
-        mine, others = [], []
+    ours_version = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+    print(f"presswork: {ours_version.strip()}")
+    print(f"peers: {pandoc_name if pandoc else 'pandoc not installed'}; "
+          f"{typst_name or 'Typst not installed'}"
+          + ("; pandoc before 3.1.2 has no Typst writer" if pandoc and not pandoc_typst else ""))
+    print(f"books: seed article; {', '.join(f'{n} chapters ({w:,} words)' for n, w in words.items())}")
+    print(f"runs: {args.runs} per case, interleaved; medians of whole processes"
+          + ("; Typst through Python less the median start-up and import of the module"
+             if typst_baseline else "") + "\n")
+    print("| work | presswork | peak memory | peer | peer time | presswork / peer |")
+    print("|---|---|---|---|---|---|")
+    medians = {}
+    for name, mine_cmds, theirs, peer, subtract in cases:
+        mine, memory, others, baseline = [], [], [], []
         for _ in range(args.runs):
-            mine.append(sum(run(cmd) for cmd in ours))
+            elapsed, peak = run_all(mine_cmds)
+            mine.append(elapsed)
+            memory.append(peak)
             if theirs:
-                others.append(sum(run(cmd) for cmd in theirs))
+                others.append(run_all(theirs)[0])
+                if subtract:
+                    baseline.append(run(typst_baseline)[0])
         m = statistics.median(mine)
+        medians[name] = m
+        mem = f"{max(memory) / 1e6:.0f} MB"
         if others:
-            o = statistics.median(others)
-            print(f"| {name} | {m * 1000:.0f} ms | {peer} | {o * 1000:.0f} ms | {m / o:.1%} |")
+            o = statistics.median(others) - (statistics.median(baseline) if baseline else 0)
+            print(f"| {name} | {m * 1000:.0f} ms | {mem} | {peer} | {o * 1000:.0f} ms | {m / o:.1%} |")
+        elif peer:
+            print(f"| {name} | {m * 1000:.0f} ms | {mem} | {peer} | not installed | – |")
         else:
-            print(f"| {name} | {m * 1000:.0f} ms | {peer} | not installed | – |")
+            print(f"| {name} | {m * 1000:.0f} ms | {mem} | – | – | – |")
+    for fmt in ("EPUB", "PDF"):
+        long, short = medians.get(f"300-chapter book → {fmt}"), medians.get(f"60-chapter book → {fmt}")
+        if long and short:
+            print(f"\n300 chapters / 60 chapters, {fmt}: {long / short:.2f}× the time "
+                  f"for {words[300] / words[60]:.2f}× the words", end="")
+    print()
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -54,8 +54,8 @@ const MCU_SIZE: u32 = 16;
 /// image: the encoder reads each row from where it is, strip by strip, in parallel.
 pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> {
     let fitted_picture = |bytes: &[u8]| -> Result<::image::RgbImage, String> {
-        let picture = ::image::load_from_memory(bytes)
-            .map_err(|e| format!("the cover's picture: {e}"))?;
+        let picture =
+            ::image::load_from_memory(bytes).map_err(|e| format!("the cover's picture: {e}"))?;
         // The picture fills the top, cropped to it from the middle (CSS `object-fit: cover`).
         Ok(super::images::resized(&picture, COVER_WIDTH, ARTWORK_HEIGHT)?.into_rgb8())
     };
@@ -488,7 +488,10 @@ mod tests {
             .expect("single pass");
         assert!(joined == single, "the joined strips differ from one pass");
         let decoded = ::image::load_from_memory(&joined).expect("decodes");
-        assert_eq!((decoded.width(), decoded.height()), (COVER_WIDTH, COVER_HEIGHT));
+        assert_eq!(
+            (decoded.width(), decoded.height()),
+            (COVER_WIDTH, COVER_HEIGHT)
+        );
     }
 
     #[test]

@@ -410,9 +410,7 @@ fn png_chunks_are_whole(bytes: &[u8]) -> std::result::Result<(), String> {
             .get(at..at + 4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
             .ok_or_else(truncated)?;
-        let kind_and_data = bytes
-            .get(at + 4..at + 8 + length)
-            .ok_or_else(truncated)?;
+        let kind_and_data = bytes.get(at + 4..at + 8 + length).ok_or_else(truncated)?;
         let stored = bytes
             .get(at + 8 + length..at + 12 + length)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))

@@ -24,6 +24,8 @@ resident set of a presswork process, from the kernel's accounting (wait4).
 """
 
 import argparse
+import importlib.metadata
+import importlib.util
 import os
 import platform
 import re
@@ -43,16 +45,23 @@ TYPST_PY = ("import sys, typst; "
 
 
 def run(cmd, cwd=None):
-    """Wall time in seconds and peak resident memory in bytes of one process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{stderr.decode(errors='replace')}")
-    return elapsed, usage.ru_maxrss * 1024
+    """Wall time in seconds and peak resident memory in bytes of one process.
+
+    The memory comes from GNU time when it is installed: the kernel's peak for a child of
+    this script would include the copy of the Python process it was forked from."""
+    gnu_time = shutil.which("time") or (os.path.exists("/usr/bin/time") and "/usr/bin/time")
+    with tempfile.NamedTemporaryFile("r") as report:
+        wrapped = [gnu_time, "-f", "%M", "-o", report.name] + cmd if gnu_time else cmd
+        start = time.perf_counter()
+        done = subprocess.run(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr.decode(errors='replace')}")
+        try:
+            peak = int(report.read().split()[-1]) * 1024
+        except (ValueError, IndexError):
+            peak = 0
+    return elapsed, peak
 
 
 def run_all(commands):
@@ -93,11 +102,12 @@ def version(cmd):
 def find_pandoc():
     """The newest pandoc: the one on PATH or the one pypandoc-binary ships."""
     candidates = [shutil.which("pandoc")]
-    try:
-        import pypandoc  # noqa: PLC0415 (optional)
-        candidates.append(pypandoc.get_pandoc_path())
-    except (ImportError, OSError):
-        pass
+    # Asked of a child process: modules imported here would swell this process, which every
+    # timed process is forked from.
+    shipped = subprocess.run([sys.executable, "-c", "import pypandoc; print(pypandoc.get_pandoc_path())"],
+                             capture_output=True, text=True)
+    if shipped.returncode == 0:
+        candidates.append(shipped.stdout.strip())
     found = [(version([c, "--version"]), c) for c in candidates if c]
     found = [(v, c) for v, c in found if v]
     return max(found) if found else (None, None)
@@ -110,11 +120,12 @@ def find_typst():
         v = version([typst, "--version"])
         name = f"Typst {'.'.join(map(str, v))}" if v else "Typst"
         return name, lambda typ, pdf, root: [typst, "compile", "--root", root, typ, pdf], None
-    try:
-        import typst as typst_py  # noqa: PLC0415 (optional)
-    except ImportError:
+    if importlib.util.find_spec("typst") is None:
         return None, None, None
-    name = f"Typst {getattr(typst_py, '__version__', '?')} (typst-py)"
+    try:
+        name = f"Typst {importlib.metadata.version('typst')} (typst-py)"
+    except importlib.metadata.PackageNotFoundError:
+        name = "Typst (typst-py)"
     return (name,
             lambda typ, pdf, root: [sys.executable, "-c", TYPST_PY, typ, pdf, root],
             [sys.executable, "-c", "import typst"])
@@ -122,7 +133,8 @@ def find_typst():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=7,
+                        help="runs per case for the long books; three times as many for the seed")
     parser.add_argument("--shared", default=os.environ.get("SHARED", os.path.join(ROOT, "..", "shared")))
     args = parser.parse_args()
 
@@ -203,7 +215,8 @@ def main():
           f"{typst_name or 'Typst not installed'}"
           + ("; pandoc before 3.1.2 has no Typst writer" if pandoc and not pandoc_typst else ""))
     print(f"books: seed article; {', '.join(f'{n} chapters ({w:,} words)' for n, w in words.items())}")
-    print(f"runs: {args.runs} per case, interleaved; medians of whole processes"
+    print(f"runs: {args.runs * 3} per case for the seed, {args.runs} for the long books, interleaved; "
+          f"medians of whole processes"
           + ("; Typst through Python less the median start-up and import of the module"
              if typst_baseline else "") + "\n")
     print("| work | presswork | peak memory | peer | peer time | presswork / peer |")
@@ -211,7 +224,8 @@ def main():
     medians = {}
     for name, mine_cmds, theirs, peer, subtract in cases:
         mine, memory, others, baseline = [], [], [], []
-        for _ in range(args.runs):
+        runs = args.runs * 3 if name.startswith("seed") else args.runs
+        for _ in range(runs):
             elapsed, peak = run_all(mine_cmds)
             mine.append(elapsed)
             memory.append(peak)

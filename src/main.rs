@@ -31,6 +31,21 @@ use presswork::{Diagnostics, Renderer};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turn off transparent huge pages for this process. mimalloc asks for them where the kernel
+/// offers them on request (`madvise`, Debian's default), and each first touch of a heap then
+/// brings in and zeroes 2 MB: the seed's EPUB build peaked at 99 MB resident instead of
+/// 55 MB, the 60-chapter PDF at 83 MB instead of 33 MB, and zeroing the pages took as long
+/// as it saved (whole builds the same speed or faster without them).
+fn use_small_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` takes plain integers, touches no
+    // memory of ours, and changes only this process's page policy; a failure (an old
+    // kernel) leaves the default, which is only slower and larger.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// Turn a Markdown manuscript into an EPUB 3 ebook or a print-ready PDF.
 #[derive(Parser)]
 #[command(name = "presswork", version, about, long_about = None)]
@@ -246,6 +261,7 @@ impl From<PaperArg> for Paper {
 }
 
 fn main() -> ExitCode {
+    use_small_pages();
     let cli = Cli::parse();
     let reporter = Reporter::new(cli.quiet, cli.verbose);
     let outcome = match &cli.command {

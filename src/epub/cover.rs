@@ -38,55 +38,78 @@ const LIGHT_INK: &str = "#F3EEE4";
 /// The accent: a rule under the title.
 const ACCENT: &str = "#B5472F";
 
-/// Horizontal strips the cover is encoded in, each on a thread of its own, joined into one
-/// baseline JPEG by restart markers. A fixed number (not one per core), so that the bytes are
-/// the same on every machine.
-const STRIPS: u32 = 4;
+/// Height of the horizontal strips the cover is encoded in, on parallel threads, joined into
+/// one baseline JPEG by restart markers: a fixed height (not a number per core), so that the
+/// bytes are the same on every machine. The picture's rows are whole strips, so the words'
+/// strips can be encoded while the picture is still being decoded.
+const STRIP_HEIGHT: u32 = 160;
 
 /// Pixel rows of a JPEG minimum coded unit with 4:2:0 chroma: every strip but the last is
 /// a whole number of them, so that each strip is a whole run of units between restarts.
 const MCU_SIZE: u32 = 16;
 
+const _: () = assert!(
+    STRIP_HEIGHT.is_multiple_of(MCU_SIZE) && ARTWORK_HEIGHT.is_multiple_of(STRIP_HEIGHT)
+);
+
+/// Threads that encode strips at once at most.
+const ENCODERS: usize = 4;
+
 /// The cover of `book` as JPEG bytes, over `artwork` (an upright JPEG or PNG) if given.
 ///
-/// The picture is decoded and fitted on one thread while the words are drawn on another,
-/// into a pixmap of the band below the picture only; the two are never copied into one
-/// image: the encoder reads each row from where it is, strip by strip, in parallel.
+/// The picture is decoded and fitted on one thread while the words are drawn, and their
+/// strips encoded, on this one; then the picture's strips are encoded on every core. The
+/// picture and the words are never copied into one image: the encoder reads each row from
+/// where it is.
 pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> {
     let fitted_picture = |bytes: &[u8]| -> Result<::image::RgbImage, String> {
-        let picture =
-            ::image::load_from_memory(bytes).map_err(|e| format!("the cover's picture: {e}"))?;
+        let picture = ::image::load_from_memory(bytes)
+            .map_err(|e| format!("the cover's picture: {e}"))?;
         // The picture fills the top, cropped to it from the middle (CSS `object-fit: cover`).
         Ok(super::images::resized(&picture, COVER_WIDTH, ARTWORK_HEIGHT)?.into_rgb8())
     };
-    std::thread::scope(|scope| {
+    let strips = strips();
+    let joined = std::thread::scope(|scope| {
         let picture = artwork.map(|bytes| scope.spawn(move || fitted_picture(bytes)));
         let (words_top, ink, paper) = if picture.is_some() {
             (ARTWORK_HEIGHT, LIGHT_INK, BAND)
         } else {
             (0, DARK_INK, PAPER)
         };
-        let words = draw_words(book, words_top, ink, paper);
-        let picture = match picture {
-            Some(handle) => {
-                let joined = handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                // A picture that does not decode leaves the words on plain paper.
-                match joined {
-                    Ok(picture) => Some(picture),
-                    Err(_) => return generate(book, None),
-                }
-            }
-            None => None,
-        };
-        let words = words?;
-        encode_in_strips(&CoverRows {
-            picture: picture.as_ref(),
+        let words = draw_words(book, words_top, ink, paper)?;
+        let (words_strips, picture_strips): (Vec<usize>, Vec<usize>) =
+            (0..strips.len()).partition(|&index| strips[index].0 >= words_top);
+        let mut rows = CoverRows {
+            picture: None,
             words: &words,
             words_top,
-        })
-    })
+        };
+        let mut encoded = if picture.is_some() {
+            encode_strips(&rows, &strips, &words_strips, 1)?
+        } else {
+            encode_strips(&rows, &strips, &words_strips, ENCODERS)?
+        };
+        let fitted;
+        if let Some(handle) = picture {
+            let joined = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // A picture that does not decode leaves the words on plain paper.
+            let Ok(picture) = joined else {
+                return Ok(None);
+            };
+            fitted = picture;
+            rows.picture = Some(&fitted);
+            encoded.extend(encode_strips(&rows, &strips, &picture_strips, ENCODERS)?);
+        }
+        encoded.sort_by_key(|(index, _)| *index);
+        let jpegs: Vec<Vec<u8>> = encoded.into_iter().map(|(_, jpeg)| jpeg).collect();
+        join_strips(&jpegs, COVER_HEIGHT as u16).map(Some)
+    })?;
+    match joined {
+        Some(jpeg) => Ok(jpeg),
+        None => generate(book, None),
+    }
 }
 
 /// The words drawn over `paper`, in a pixmap of the cover's rows from `words_top` down.
@@ -130,27 +153,44 @@ struct CoverRows<'a> {
 impl CoverRows<'_> {
     /// Row `y` of the cover as YCbCr, appended to the encoder's component buffers.
     fn fill_row(&self, y: u32, buffers: &mut [Vec<u8>; 4]) {
-        let mut push = |r: u8, g: u8, b: u8| {
-            let (luma, cb, cr) = jpeg_encoder::rgb_to_ycbcr(r, g, b);
-            buffers[0].push(luma);
-            buffers[1].push(cb);
-            buffers[2].push(cr);
-        };
         let width = COVER_WIDTH as usize;
         match self.picture {
             Some(picture) if y < self.words_top => {
                 let start = 3 * width * y as usize;
-                for rgb in picture.as_raw()[start..start + 3 * width].chunks_exact(3) {
-                    push(rgb[0], rgb[1], rgb[2]);
-                }
+                to_ycbcr(picture.as_raw()[start..start + 3 * width].chunks_exact(3), buffers);
             }
             _ => {
                 let start = 4 * width * (y - self.words_top) as usize;
-                for rgba in self.words.data()[start..start + 4 * width].chunks_exact(4) {
-                    push(rgba[0], rgba[1], rgba[2]);
-                }
+                to_ycbcr(
+                    self.words.data()[start..start + 4 * width].chunks_exact(4),
+                    buffers,
+                );
             }
         }
+    }
+}
+
+/// Pixels (RGB first in each) as YCbCr, appended to the first three buffers. Runs of one
+/// colour (the paper or band around the words) are converted once.
+fn to_ycbcr<'p>(pixels: impl ExactSizeIterator<Item = &'p [u8]>, buffers: &mut [Vec<u8>; 4]) {
+    let [luma, cb, cr, _] = buffers;
+    for buffer in [&mut *luma, &mut *cb, &mut *cr] {
+        buffer.reserve(pixels.len());
+    }
+    let mut last: Option<([u8; 3], (u8, u8, u8))> = None;
+    for pixel in pixels {
+        let rgb = [pixel[0], pixel[1], pixel[2]];
+        let ycc = match last {
+            Some((known, ycc)) if known == rgb => ycc,
+            _ => {
+                let ycc = jpeg_encoder::rgb_to_ycbcr(rgb[0], rgb[1], rgb[2]);
+                last = Some((rgb, ycc));
+                ycc
+            }
+        };
+        luma.push(ycc.0);
+        cb.push(ycc.1);
+        cr.push(ycc.2);
     }
 }
 
@@ -179,50 +219,71 @@ impl jpeg_encoder::ImageBuffer for Strip<'_> {
     }
 }
 
-/// The cover as one baseline JPEG, its [`STRIPS`] strips encoded in parallel: each strip is
-/// a whole run of MCUs, so with a restart interval of one strip the strips' entropy-coded
-/// data, joined by restart markers, is exactly the scan a single encoder would write with
-/// that interval (the DC predictions start afresh at each restart).
-fn encode_in_strips(rows: &CoverRows<'_>) -> Result<Vec<u8>, String> {
-    let strip_height = (COVER_HEIGHT / STRIPS).next_multiple_of(MCU_SIZE);
-    let mcus_per_strip = COVER_WIDTH.div_ceil(MCU_SIZE) * (strip_height / MCU_SIZE);
+/// The cover's strips: first row and height of each, top to bottom.
+fn strips() -> Vec<(u32, u32)> {
+    (0..COVER_HEIGHT)
+        .step_by(STRIP_HEIGHT as usize)
+        .map(|first| (first, STRIP_HEIGHT.min(COVER_HEIGHT - first)))
+        .collect()
+}
+
+/// The strips `indices` of `strips` encoded as JPEGs on up to `threads` threads, each with
+/// its index. Each strip is a whole run of MCUs, so with a restart interval of one strip
+/// the strips' entropy-coded data, joined by restart markers ([`join_strips`]), is exactly
+/// the scan a single encoder would write with that interval (the DC predictions start
+/// afresh at each restart).
+fn encode_strips(
+    rows: &CoverRows<'_>,
+    strips: &[(u32, u32)],
+    indices: &[usize],
+    threads: usize,
+) -> Result<Vec<(usize, Vec<u8>)>, String> {
+    let mcus_per_strip = COVER_WIDTH.div_ceil(MCU_SIZE) * (STRIP_HEIGHT / MCU_SIZE);
     let restart_interval =
         u16::try_from(mcus_per_strip).map_err(|_| "cover strips too large for a restart")?;
-    let strips: Vec<(u32, u32)> = (0..COVER_HEIGHT)
-        .step_by(strip_height as usize)
-        .map(|first| (first, strip_height.min(COVER_HEIGHT - first)))
-        .collect();
-    let encoded: Vec<Result<Vec<u8>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = strips
-            .iter()
-            .map(|&(first, height)| {
+    let encode = |index: usize| -> Result<(usize, Vec<u8>), String> {
+        let (first, height) = strips[index];
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
+        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+        encoder.set_restart_interval(restart_interval);
+        encoder
+            .encode_image(Strip {
+                rows,
+                first,
+                height,
+            })
+            .map_err(|e| format!("cannot encode the cover: {e}"))?;
+        Ok((index, jpeg))
+    };
+    let threads = threads.clamp(1, indices.len().max(1));
+    if threads == 1 {
+        return indices.iter().map(|&index| encode(index)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|thread| {
+                let encode = &encode;
                 scope.spawn(move || {
-                    let mut jpeg = Vec::new();
-                    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
-                    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-                    encoder.set_restart_interval(restart_interval);
-                    encoder
-                        .encode_image(Strip {
-                            rows,
-                            first,
-                            height,
-                        })
-                        .map_err(|e| format!("cannot encode the cover: {e}"))?;
-                    Ok(jpeg)
+                    indices
+                        .iter()
+                        .skip(thread)
+                        .step_by(threads)
+                        .map(|&index| encode(index))
+                        .collect::<Result<Vec<_>, String>>()
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
+        let mut all = Vec::with_capacity(indices.len());
+        for handle in handles {
+            all.extend(
                 handle
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    let encoded = encoded.into_iter().collect::<Result<Vec<_>, _>>()?;
-    join_strips(&encoded, COVER_HEIGHT as u16)
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            );
+        }
+        Ok(all)
+    })
 }
 
 /// Marker bytes of a JPEG: start of frame (baseline), start of scan, end of image, first
@@ -471,13 +532,17 @@ mod tests {
             words: &words,
             words_top: ARTWORK_HEIGHT,
         };
-        let joined = encode_in_strips(&rows).expect("joined");
-        let strip_height = (COVER_HEIGHT / STRIPS).next_multiple_of(MCU_SIZE);
+        let strips = strips();
+        let all: Vec<usize> = (0..strips.len()).collect();
+        let mut encoded = encode_strips(&rows, &strips, &all, 3).expect("strips");
+        encoded.sort_by_key(|(index, _)| *index);
+        let jpegs: Vec<Vec<u8>> = encoded.into_iter().map(|(_, jpeg)| jpeg).collect();
+        let joined = join_strips(&jpegs, COVER_HEIGHT as u16).expect("joined");
         let mut single = Vec::new();
         let mut encoder = jpeg_encoder::Encoder::new(&mut single, JPEG_QUALITY);
         encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
         encoder.set_restart_interval(
-            (COVER_WIDTH.div_ceil(MCU_SIZE) * strip_height / MCU_SIZE) as u16,
+            (COVER_WIDTH.div_ceil(MCU_SIZE) * STRIP_HEIGHT / MCU_SIZE) as u16,
         );
         encoder
             .encode_image(Strip {

@@ -48,9 +48,8 @@ const STRIP_HEIGHT: u32 = 160;
 /// a whole number of them, so that each strip is a whole run of units between restarts.
 const MCU_SIZE: u32 = 16;
 
-const _: () = assert!(
-    STRIP_HEIGHT.is_multiple_of(MCU_SIZE) && ARTWORK_HEIGHT.is_multiple_of(STRIP_HEIGHT)
-);
+const _: () =
+    assert!(STRIP_HEIGHT.is_multiple_of(MCU_SIZE) && ARTWORK_HEIGHT.is_multiple_of(STRIP_HEIGHT));
 
 /// Threads that encode strips at once at most.
 const ENCODERS: usize = 4;
@@ -63,8 +62,8 @@ const ENCODERS: usize = 4;
 /// where it is.
 pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> {
     let fitted_picture = |bytes: &[u8]| -> Result<::image::RgbImage, String> {
-        let picture = ::image::load_from_memory(bytes)
-            .map_err(|e| format!("the cover's picture: {e}"))?;
+        let picture =
+            ::image::load_from_memory(bytes).map_err(|e| format!("the cover's picture: {e}"))?;
         // The picture fills the top, cropped to it from the middle (CSS `object-fit: cover`).
         Ok(super::images::resized(&picture, COVER_WIDTH, ARTWORK_HEIGHT)?.into_rgb8())
     };
@@ -157,7 +156,10 @@ impl CoverRows<'_> {
         match self.picture {
             Some(picture) if y < self.words_top => {
                 let start = 3 * width * y as usize;
-                to_ycbcr(picture.as_raw()[start..start + 3 * width].chunks_exact(3), buffers);
+                to_ycbcr(
+                    picture.as_raw()[start..start + 3 * width].chunks_exact(3),
+                    buffers,
+                );
             }
             _ => {
                 let start = 4 * width * (y - self.words_top) as usize;

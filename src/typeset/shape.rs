@@ -285,7 +285,7 @@ impl<'f> Shaper<'f> {
             .entry(key)
             .or_insert_with(|| {
                 Rc::new(rustybuzz::ShapePlan::new(
-                    &self.fonts.get(font).face,
+                    self.fonts.get(font).shaping_face(),
                     buffer.direction(),
                     Some(buffer.script()),
                     language.as_ref(),
@@ -302,8 +302,11 @@ impl<'f> Shaper<'f> {
         buffer.guess_segment_properties();
         // Right-to-left scripts are laid out left to right in visual order by the shaper;
         // presswork has no RTL fonts, so such text goes through fallback boxes anyway.
-        let output =
-            rustybuzz::shape_with_plan(&f.face, &self.plan(font, features, &buffer), buffer);
+        let output = rustybuzz::shape_with_plan(
+            f.shaping_face(),
+            &self.plan(font, features, &buffer),
+            buffer,
+        );
         let upem = f.units_per_em;
         let infos = output.glyph_infos();
         let positions = output.glyph_positions();

@@ -1,7 +1,7 @@
 //! OpenType features the typography asks for (small capitals, figures) and the set each
 //! font has.
 
-use rustybuzz::Face;
+use rustybuzz::ttf_parser::Face;
 
 use super::Family;
 

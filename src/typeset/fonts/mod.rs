@@ -5,7 +5,9 @@
 mod features;
 mod library;
 
-use rustybuzz::Face;
+use std::sync::OnceLock;
+
+use rustybuzz::ttf_parser::Face;
 
 use crate::error::{Diagnostic, Error};
 use crate::ir::{FamilyChoice, FontSettings};
@@ -57,8 +59,13 @@ pub struct Font {
     pub data: &'static [u8],
     /// Which face of the file (0 unless the file is a collection).
     pub index: u32,
-    /// The shaping face (rustybuzz re-exports ttf-parser's face).
+    /// The font's tables, parsed (a table directory: cheap), for coverage, metrics and
+    /// embedding.
     pub face: Face<'static>,
+    /// The shaping face, made on first use ([`Font::shaping_face`]): rustybuzz reads the
+    /// layout tables then, which for all the compiled-in fonts took longer than setting
+    /// the seed article, whose text needs three of them.
+    shaping: OnceLock<rustybuzz::Face<'static>>,
     /// Design units per em.
     pub units_per_em: f32,
     /// The OpenType features of [`FeatureSet`] that the font has (in `GSUB`); others asked
@@ -72,7 +79,7 @@ impl Font {
     /// Face `index` of a font file. Fonts with neither TrueType nor CFF outlines (colour
     /// bitmap fonts, CFF2) are refused: the PDF could not embed them.
     pub fn from_data(data: &'static [u8], index: u32) -> Result<Font, String> {
-        let face = Face::from_slice(data, index).ok_or("not a readable font")?;
+        let face = Face::parse(data, index).map_err(|_| "not a readable font")?;
         let outlines = if face.tables().glyf.is_some() {
             Outlines::TrueType
         } else if face.tables().cff.is_some() {
@@ -89,7 +96,14 @@ impl Font {
             features: FeatureSet::of_face(&face),
             outlines,
             face,
+            shaping: OnceLock::new(),
         })
+    }
+
+    /// The face rustybuzz shapes with, made on first use.
+    pub fn shaping_face(&self) -> &rustybuzz::Face<'static> {
+        self.shaping
+            .get_or_init(|| rustybuzz::Face::from_face(self.face.clone()))
     }
 
     /// Does the font have a glyph for `c`?

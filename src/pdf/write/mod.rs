@@ -14,6 +14,7 @@
 //! - [`post`] adds what needs every page: outline, links, metadata, `/ID`.
 
 mod archive;
+mod compress;
 mod content;
 mod draw;
 mod fonts;
@@ -85,9 +86,10 @@ pub struct PdfWriter<'a> {
     images_used: BTreeSet<usize>,
     /// Every page written, in order.
     written: Vec<WrittenPage>,
-    /// A running hash of the content, for `/ID`.
+    /// A running hash of the pages' content, for `/ID`.
     content_hash: u64,
-    deflater: content::Deflater,
+    /// The pages' content streams, compressed beside the writer.
+    compressor: compress::PageCompressor,
     /// PDF/A or not, and the build date.
     settings: post::FileSettings,
     /// The structure tree, written as its elements close.
@@ -125,7 +127,7 @@ impl<'a> PdfWriter<'a> {
             images_used: BTreeSet::new(),
             written: Vec::new(),
             content_hash: 0,
-            deflater: content::Deflater::new(),
+            compressor: compress::PageCompressor::new(),
             settings: post::FileSettings {
                 archival: options.archival,
                 build_date: book.settings.build_date,
@@ -169,6 +171,18 @@ impl<'a> PdfWriter<'a> {
     pub fn finish(mut self, navigation: &Navigation) -> Result<Vec<u8>> {
         if self.written.is_empty() {
             return Err(Error::Pdf("no pages to write".into()));
+        }
+        let streams = self
+            .compressor
+            .finish()
+            .map_err(|e| Error::Pdf(format!("cannot compress a page: {e}")))?;
+        for (id, compressed) in streams {
+            let mut stream_dict = Dictionary::new();
+            stream_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            self.out.objects.insert(
+                id,
+                Object::Stream(lopdf::Stream::new(stream_dict, compressed).with_compression(false)),
+            );
         }
         let mut font_resources = Dictionary::new();
         for (id, font) in &self.fonts_in_use {
@@ -262,16 +276,12 @@ impl PageSink for PdfWriter<'_> {
             &mut self.structure,
             &mut self.out,
         )?;
-        let content = self
-            .deflater
-            .deflate(&content)
-            .map_err(|e| Error::Pdf(format!("cannot compress a page: {e}")))?;
         self.content_hash = post::fnv1a(&content, self.content_hash);
-        let mut stream_dict = Dictionary::new();
-        stream_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        let content_id = self
-            .out
-            .add_object(lopdf::Stream::new(stream_dict, content).with_compression(false));
+        // The stream's object is filled in at the end, when its compressed bytes are back.
+        let content_id = self.out.new_object_id();
+        self.compressor
+            .add(content_id, content)
+            .map_err(|e| Error::Pdf(format!("cannot compress a page: {e}")))?;
         let mut dict = Dictionary::new();
         dict.set("Type", Object::Name(b"Page".to_vec()));
         dict.set("Parent", Object::Reference(self.pages_id));

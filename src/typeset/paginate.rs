@@ -73,23 +73,53 @@ pub struct VBlock {
 /// A paragraph set one line longer than its best setting (TeX's `\looseness=1`), carried by
 /// its last line's block: when a page would end short by a line or more, the paginator
 /// swaps it in for paragraphs wholly on the page, cheapest first, before it shares what is
-/// left among the gaps ([`Paginator`]'s flush bottom).
+/// left among the gaps ([`Paginator`]'s flush bottom). The setting is sought only then
+/// ([`LooserSetting::Pending`]).
 #[derive(Debug, Clone)]
 pub struct Looser {
-    /// The new content of each of the paragraph's blocks, first to last; the last holds
-    /// the last two lines. Line content only: structure tags that layout put around the
-    /// lines stay where they are (see `first_prefix` and `last_line_end`).
-    pub contents: Vec<Vec<Content>>,
+    /// Lines of the paragraph as it is set now, one block each.
+    pub lines: usize,
     /// How much taller the paragraph becomes (one line).
     pub extra: f32,
-    /// Its loosest line's glue ratio: the cheapest paragraphs are lengthened first.
-    pub cost: f32,
     /// Items at the start of the first block's content that are not its line (structure
     /// elements opened there): they stay, before the new line.
     pub first_prefix: usize,
     /// Where the last block's own line ends in its content: what follows (structure
     /// elements closed there) stays, after the new lines.
     pub last_line_end: usize,
+    /// The longer setting, sought or not yet.
+    pub setting: LooserSetting,
+}
+
+/// A [`Looser`]'s setting.
+#[derive(Debug, Clone)]
+pub enum LooserSetting {
+    /// Not sought yet: layout's record of the paragraph.
+    Pending(Box<crate::typeset::layout::PendingLooser>),
+    /// Sought: the new content of each of the paragraph's blocks, first to last (the last
+    /// holds the last two lines; line content only: structure tags that layout put around
+    /// the lines stay where they are, see `first_prefix` and `last_line_end`), and its
+    /// loosest line's glue ratio, so that the cheapest paragraphs are lengthened first.
+    Ready(Vec<Vec<Content>>, f32),
+    /// Sought, and no longer setting reads as well.
+    None,
+}
+
+impl Looser {
+    /// The setting's cost, seeking the setting first if it has not been.
+    fn settle(&mut self) -> Option<f32> {
+        self.setting = match std::mem::replace(&mut self.setting, LooserSetting::None) {
+            LooserSetting::Pending(pending) => match pending.settle() {
+                Some((contents, cost)) => LooserSetting::Ready(contents, cost),
+                None => LooserSetting::None,
+            },
+            sought => sought,
+        };
+        match &self.setting {
+            LooserSetting::Ready(_, cost) => Some(*cost),
+            _ => None,
+        }
+    }
 }
 
 impl VBlock {
@@ -415,8 +445,8 @@ impl Paginator {
         if slack <= gaps + EPSILON {
             return;
         }
-        // (placement of the paragraph's last line, its first block, cost)
-        let mut candidates: Vec<(usize, usize, f32)> = Vec::new();
+        // (placement of the paragraph's last line, its first block)
+        let mut wholly_here: Vec<(usize, usize)> = Vec::new();
         for (n, placement) in self.page.placements.iter().enumerate() {
             let block = self.block(placement.block);
             let Some(looser) = &block.looser else {
@@ -425,7 +455,7 @@ impl Paginator {
             if looser.extra > slack + EPSILON {
                 continue;
             }
-            let lines = looser.contents.len();
+            let lines = looser.lines;
             let Some(first) = placement.block.checked_sub(lines - 1) else {
                 continue;
             };
@@ -436,7 +466,21 @@ impl Paginator {
                     .zip(first..)
                     .all(|(p, index)| p.block == index && self.block(index).notes.is_empty());
             if whole {
-                candidates.push((n, first, looser.cost));
+                wholly_here.push((n, first));
+            }
+        }
+        // Their longer settings, sought now that they may be used: (placement, first
+        // block, cost) of those that have one.
+        let mut candidates: Vec<(usize, usize, f32)> = Vec::new();
+        for (n, first) in wholly_here {
+            let last = self.page.placements[n].block;
+            let cost = self
+                .window
+                .get_mut(last - self.base)
+                .and_then(|block| block.looser.as_mut())
+                .and_then(|looser| looser.settle());
+            if let Some(cost) = cost {
+                candidates.push((n, first, cost));
             }
         }
         candidates.sort_by(|a, b| a.2.total_cmp(&b.2));
@@ -469,12 +513,15 @@ impl Paginator {
             return;
         };
         let Looser {
-            contents,
+            setting: LooserSetting::Ready(contents, _),
             extra,
             first_prefix,
             last_line_end,
             ..
-        } = *looser;
+        } = *looser
+        else {
+            return;
+        };
         let suffix: Vec<Content> = {
             let block = &mut self.window[last - self.base];
             let from = last_line_end.min(block.content.len());
@@ -806,11 +853,11 @@ mod tests {
             last_content.push(marker(100.0 + lines as f32));
         }
         blocks[last].looser = Some(Box::new(Looser {
-            contents,
+            lines,
             extra: 10.0,
-            cost,
             first_prefix: 1,
             last_line_end,
+            setting: LooserSetting::Ready(contents, cost),
         }));
     }
 

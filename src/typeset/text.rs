@@ -922,7 +922,7 @@ pub fn looser_lines(
     page_lines: usize,
 ) -> Option<(Vec<Line>, f32)> {
     let last = lines.last()?;
-    if lines.len() < LOOSER_MIN_LINES || lines.len() >= page_lines {
+    if !may_be_looser(lines.len(), page_lines) {
         return None;
     }
     let last_width: f32 = paragraph
@@ -950,6 +950,13 @@ pub fn looser_lines(
         .map(|line| line.ratio)
         .fold(0.0f32, f32::max);
     (loosest <= LOOSER_MAX_RATIO).then_some((longer, loosest))
+}
+
+/// Whether a paragraph of `lines` lines may have a longer setting for [`looser_lines`] to
+/// find, on pages of `page_lines` lines: long enough to share an extra line's words, short
+/// enough to lie wholly on one page.
+pub fn may_be_looser(lines: usize, page_lines: usize) -> bool {
+    (LOOSER_MIN_LINES..page_lines).contains(&lines)
 }
 
 /// The byte ranges of the numbers in `word`: digits, with single separators (`-`, `/`,

@@ -21,10 +21,12 @@ use super::fonts::{Caps, Family, Figures};
 use super::frame::{
     LaidOutDocument, LinkDestination, Navigation, PageItem, PageSink, Rect, Role, StructKind,
 };
-use super::paginate::{Content, Flow, Looser, Paginator, VBlock};
+use super::paginate::{Content, Flow, Looser, LooserSetting, Paginator, VBlock};
 use super::shape::Shaper;
+use super::linebreak::Line;
 use super::text::{
-    looser_lines, set_lines, set_lines_of_part, Alignment, Hyphenation, ParagraphBuilder, SetLine,
+    looser_lines, may_be_looser, set_lines, set_lines_of_part, Alignment, Hyphenation,
+    Paragraph, ParagraphBuilder, SetLine,
     Span, TextStyle,
 };
 use crate::ir::{self, Block, Book, Inline};
@@ -721,15 +723,15 @@ impl<'a, 'f> Layout<'a, 'f> {
         self.set_paragraph(spans, settings, measure, false).0
     }
 
-    /// Set spans into lines; with `may_loosen`, also one line longer if that reads as well
-    /// ([`looser_lines`]), with its cost.
+    /// Set spans into lines; with `may_loosen`, also what it takes to seek a setting one
+    /// line longer later ([`PendingLooser`]), if the paragraph may have one.
     fn set_paragraph(
         &self,
         spans: &[Span],
         settings: &TextBlock,
         measure: f32,
         may_loosen: bool,
-    ) -> (Vec<SetLine>, Option<(Vec<SetLine>, f32)>) {
+    ) -> (Vec<SetLine>, Option<PendingLooser>) {
         let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, measure);
         if !settings.hyphenate {
             builder = builder.without_hyphenation();
@@ -737,16 +739,19 @@ impl<'a, 'f> Layout<'a, 'f> {
         builder.indent(settings.first_indent);
         builder.add_spans(spans);
         let (paragraph, lines) = builder.finish(settings.alignment);
-        let looser = may_loosen
-            .then(|| {
-                let page_lines = (self.geometry.text_height / settings.leading) as usize;
-                looser_lines(&paragraph, &lines, measure, page_lines)
-            })
-            .flatten()
-            .map(|(longer, cost)| {
-                let set = set_lines(paragraph.clone(), &longer, settings.alignment, measure);
-                (set, cost)
-            });
+        let page_lines = (self.geometry.text_height / settings.leading) as usize;
+        let looser = (may_loosen && may_be_looser(lines.len(), page_lines)).then(|| {
+            PendingLooser {
+                paragraph: paragraph.clone(),
+                lines: lines.clone(),
+                measure,
+                page_lines,
+                alignment: settings.alignment,
+                left: settings.left,
+                leading: settings.leading,
+                role: settings.role,
+            }
+        });
         (
             set_lines(paragraph, &lines, settings.alignment, measure),
             looser,
@@ -762,7 +767,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         settings: &TextBlock,
         after_part: bool,
         part_follows: bool,
-        looser: Option<(Vec<SetLine>, f32)>,
+        looser: Option<PendingLooser>,
     ) {
         let n = lines.len();
         let mut first_prefix = 0;
@@ -807,36 +812,68 @@ impl<'a, 'f> Layout<'a, 'f> {
             }
             self.push_block(block);
         }
-        if let Some((longer, cost)) = looser.filter(|(longer, _)| n > 0 && longer.len() == n + 1) {
-            let mut contents: Vec<Vec<Content>> = longer
-                .iter()
-                .map(|line| {
-                    let mut content = Vec::new();
-                    let baseline = settings.leading * 0.78;
-                    line_content(line, settings.left, baseline, settings.role, &mut content);
-                    content
-                })
-                .collect();
-            let extra_line = contents.pop().unwrap_or_default();
-            if let (Some(last_content), Some(block)) = (contents.last_mut(), self.blocks.last_mut())
-            {
-                last_content.extend(
-                    extra_line
-                        .into_iter()
-                        .map(|item| offset_content(item, settings.leading)),
-                );
+        if let Some(pending) = looser.filter(|pending| n > 0 && pending.lines.len() == n) {
+            if let Some(block) = self.blocks.last_mut() {
                 block.looser = Some(Box::new(Looser {
-                    contents,
+                    lines: n,
                     extra: settings.leading,
-                    cost,
                     first_prefix,
                     last_line_end: block.content.len(),
+                    setting: LooserSetting::Pending(Box::new(pending)),
                 }));
             }
         }
         if element.is_some() && !part_follows {
             self.close();
         }
+    }
+}
+
+/// What it takes to set a paragraph one line longer ([`looser_lines`]), kept on its last
+/// line's block and settled only when a page would end short around it. Seeking the longer
+/// setting of every paragraph took a tenth of a book's layout, for the one or two pages in
+/// a hundred that use one.
+#[derive(Debug, Clone)]
+pub struct PendingLooser {
+    paragraph: Paragraph,
+    lines: Vec<Line>,
+    measure: f32,
+    page_lines: usize,
+    alignment: Alignment,
+    left: f32,
+    leading: f32,
+    role: Role,
+}
+
+impl PendingLooser {
+    /// The longer setting, if one reads as well: the new content of each of the
+    /// paragraph's blocks (the last holds the last two lines) and its cost, as
+    /// [`Looser`] keeps them.
+    pub fn settle(self) -> Option<(Vec<Vec<Content>>, f32)> {
+        let n = self.lines.len();
+        let (longer, cost) =
+            looser_lines(&self.paragraph, &self.lines, self.measure, self.page_lines)?;
+        let set = set_lines(self.paragraph, &longer, self.alignment, self.measure);
+        if n == 0 || set.len() != n + 1 {
+            return None;
+        }
+        let baseline = self.leading * 0.78;
+        let mut contents: Vec<Vec<Content>> = set
+            .iter()
+            .map(|line| {
+                let mut content = Vec::new();
+                line_content(line, self.left, baseline, self.role, &mut content);
+                content
+            })
+            .collect();
+        let extra_line = contents.pop().unwrap_or_default();
+        let last = contents.last_mut()?;
+        last.extend(
+            extra_line
+                .into_iter()
+                .map(|item| offset_content(item, self.leading)),
+        );
+        Some((contents, cost))
     }
 }
 

@@ -107,7 +107,7 @@ pub enum LooserSetting {
 
 impl Looser {
     /// The setting's cost, seeking the setting first if it has not been.
-    fn settle(&mut self) -> Option<f32> {
+    pub fn settle(&mut self) -> Option<f32> {
         self.setting = match std::mem::replace(&mut self.setting, LooserSetting::None) {
             LooserSetting::Pending(pending) => match pending.settle() {
                 Some((contents, cost)) => LooserSetting::Ready(contents, cost),

@@ -39,6 +39,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "presswork")
 
+# GNU time, for the peak memory of each process (bash's `time` keyword is not on PATH).
+GNU_TIME = shutil.which("time")
+
 # Typst through the Python module, when there is no `typst` command.
 TYPST_PY = ("import sys, typst; "
             "typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3])")
@@ -49,9 +52,8 @@ def run(cmd, cwd=None):
 
     The memory comes from GNU time when it is installed: the kernel's peak for a child of
     this script would include the copy of the Python process it was forked from."""
-    gnu_time = shutil.which("time") or (os.path.exists("/usr/bin/time") and "/usr/bin/time")
     with tempfile.NamedTemporaryFile("r") as report:
-        wrapped = [gnu_time, "-f", "%M", "-o", report.name] + cmd if gnu_time else cmd
+        wrapped = [GNU_TIME, "-f", "%M", "-o", report.name] + cmd if GNU_TIME else cmd
         start = time.perf_counter()
         done = subprocess.run(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - start

@@ -12,6 +12,10 @@ use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
+#[path = "support/books.rs"]
+mod books;
+use books::scratch_dir;
+
 /// 2023-11-14T22:13:20Z.
 const EPOCH: i64 = 1_700_000_000;
 const XMP_DATE: &str = "2023-11-14T22:13:20+00:00";
@@ -24,13 +28,6 @@ const SEVEN_DRAWINGS_BUDGET: usize = 1_500_000;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("presswork-archive-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
 }
 
 /// Load with `SOURCE_DATE_EPOCH` = [`EPOCH`], as the command line passes it.
@@ -58,7 +55,7 @@ fn render(book: &Book) -> Vec<u8> {
 
 /// A book made of one manuscript `text` (and any files beside it).
 fn book_of(name: &str, text: &str, files: &[(&str, Vec<u8>)]) -> Book {
-    let dir = scratch(name);
+    let dir = scratch_dir("archive", name);
     for (file, bytes) in files {
         std::fs::write(dir.join(file), bytes).expect("write");
     }
@@ -566,7 +563,7 @@ fn cli_build(format: &str, target: &Path, extra: &[&str]) -> Vec<u8> {
 #[test]
 fn two_command_line_builds_are_byte_identical() {
     // Separate processes: nothing may depend on hash seeds, addresses or the clock.
-    let out = scratch("cli");
+    let out = scratch_dir("archive", "cli");
     let build = |name: &str, extra: &[&str]| cli_build("pdf", &out.join(name), extra);
     let first = build("a.pdf", &[]);
     let second = build("b.pdf", &[]);
@@ -587,7 +584,7 @@ fn two_command_line_builds_are_byte_identical() {
 
 #[test]
 fn two_command_line_epub_builds_are_byte_identical_and_dated_by_the_epoch() {
-    let out = scratch("cli-epub");
+    let out = scratch_dir("archive", "cli-epub");
     let build = |name: &str| cli_build("epub", &out.join(name), &[]);
     let first = build("a.epub");
     assert!(first == build("b.epub"), "two command-line builds differ");

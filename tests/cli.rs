@@ -5,19 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/books.rs"]
+mod books;
+use books::scratch_dir;
+
 fn presswork(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_presswork"))
         .args(args)
         .current_dir(cwd)
         .output()
         .expect("run presswork")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("presswork-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
 }
 
 fn stderr(output: &Output) -> String {
@@ -27,7 +24,7 @@ fn stderr(output: &Output) -> String {
 #[test]
 fn defaults_build_the_seed_book_into_output() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = temp_dir("defaults");
+    let out = scratch_dir("cli", "defaults");
     for format in ["epub", "pdf"] {
         let target = out.join(format!("seed.{format}"));
         let output = presswork(
@@ -45,7 +42,7 @@ fn defaults_build_the_seed_book_into_output() {
 
 #[test]
 fn missing_image_fails_with_file_and_line_and_keeps_the_old_output() {
-    let dir = temp_dir("missing");
+    let dir = scratch_dir("cli", "missing");
     std::fs::write(
         dir.join("book.md"),
         "# Title\n\nText.\n\n![alt](missing.jpg)\n",
@@ -81,7 +78,7 @@ fn missing_image_fails_with_file_and_line_and_keeps_the_old_output() {
 
 #[test]
 fn unreadable_input_and_escaping_paths_are_one_line_errors() {
-    let dir = temp_dir("bad");
+    let dir = scratch_dir("cli", "bad");
     let output = presswork(&["pdf", "no-such-book"], &dir);
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -104,7 +101,7 @@ fn unreadable_input_and_escaping_paths_are_one_line_errors() {
 
 #[test]
 fn strict_turns_warnings_into_errors() {
-    let dir = temp_dir("strict");
+    let dir = scratch_dir("cli", "strict");
     std::fs::write(dir.join("w.md"), "# T\n\nA [dead link](#nowhere).\n").expect("write");
     let lenient = presswork(&["epub", "w.md", "-o", "w.epub"], &dir);
     assert!(lenient.status.success());
@@ -131,7 +128,7 @@ fn help_explains_every_flag() {
 
 #[test]
 fn lenient_turns_remote_images_into_alt_text_with_a_warning() {
-    let dir = temp_dir("lenient");
+    let dir = scratch_dir("cli", "lenient");
     std::fs::write(
         dir.join("web.md"),
         "# Web\n\n![A chart](https://example.org/chart.png)\n\nText.\n",
@@ -174,7 +171,7 @@ fn lenient_turns_remote_images_into_alt_text_with_a_warning() {
 #[cfg(debug_assertions)]
 #[test]
 fn a_panic_is_reported_as_an_internal_error_with_exit_code_2() {
-    let dir = temp_dir("panic");
+    let dir = scratch_dir("cli", "panic");
     std::fs::write(dir.join("p.md"), "# T\n\nText.\n").expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_presswork"))
         .args(["pdf", "p.md", "-o", "p.pdf"])
@@ -196,7 +193,7 @@ fn a_panic_is_reported_as_an_internal_error_with_exit_code_2() {
 
 /// A small book folder: `book.toml`, two chapters and a picture, in a fresh folder.
 fn small_book(name: &str) -> PathBuf {
-    let dir = temp_dir(name);
+    let dir = scratch_dir("cli", name);
     let output = presswork(&["new", "book"], &dir);
     assert!(output.status.success(), "{}", stderr(&output));
     dir.join("book")
@@ -578,7 +575,7 @@ fn names_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn sixty_books_build_in_one_call_and_three_shards_cover_them_once() {
-    let dir = temp_dir("batch");
+    let dir = scratch_dir("cli", "batch");
     let inputs = articles(&dir, 60);
     let mut args: Vec<String> = vec!["-q".into(), "build".into(), "-j".into(), "2".into()];
     args.extend(inputs.iter().map(|p| p.display().to_string()));
@@ -624,7 +621,7 @@ fn sixty_books_build_in_one_call_and_three_shards_cover_them_once() {
 
 #[test]
 fn a_failing_book_is_reported_and_the_others_are_built() {
-    let dir = temp_dir("batch-failure");
+    let dir = scratch_dir("cli", "batch-failure");
     let mut inputs = articles(&dir, 3);
     // Two books that would both be called `article`, and one that cannot be built.
     for sub in ["x", "y"] {

@@ -5,11 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use presswork::epub::EpubRenderer;
 use presswork::load::{load_book, LoadOptions};
 use presswork::{Diagnostics, Renderer};
+
+#[path = "support/books.rs"]
+mod books;
+use books::scratch_dir;
 
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -24,14 +28,6 @@ fn parse(text: &str) -> roxmltree::Document<'_> {
     };
     roxmltree::Document::parse_with_options(text, options)
         .unwrap_or_else(|e| panic!("not well-formed: {e}\n{text}"))
-}
-
-/// A scratch folder unique to one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("presswork-epub-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 fn build(input: &Path, name: &str) -> (Vec<u8>, Diagnostics) {
@@ -54,7 +50,7 @@ fn build(input: &Path, name: &str) -> (Vec<u8>, Diagnostics) {
 }
 
 fn build_markdown(name: &str, markdown: &str) -> (Epub, Diagnostics) {
-    let dir = scratch(name);
+    let dir = scratch_dir("epub", name);
     let file = dir.join(format!("{name}.md"));
     std::fs::write(&file, markdown).expect("write manuscript");
     let (bytes, diagnostics) = build(&file, name);
@@ -679,7 +675,7 @@ fn plain_single_file_without_headings_builds() {
 
 #[test]
 fn images_without_alt_text_make_no_conformance_claim() {
-    let dir = scratch("images");
+    let dir = scratch_dir("epub", "images");
     let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("images/putin-modi.jpg");
     std::fs::copy(&photo, dir.join("photo.jpg")).expect("copy photo");
     let file = dir.join("images.md");
@@ -732,7 +728,7 @@ fn sideways_jpeg() -> Vec<u8> {
 
 #[test]
 fn images_are_upright_rgb_e_reader_sized_and_typed_from_their_bytes() {
-    let dir = scratch("photos");
+    let dir = scratch_dir("epub", "photos");
     std::fs::write(dir.join("sideways.jpg"), sideways_jpeg()).expect("write");
     let cmyk = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cmyk-red.jpg");
     std::fs::copy(&cmyk, dir.join("print.jpg")).expect("copy");
@@ -856,7 +852,7 @@ fn svg_images_are_stored_sanitised_and_shown_with_img() {
 
 #[test]
 fn a_warning_about_an_image_names_where_it_is_first_used() {
-    let dir = scratch("located");
+    let dir = scratch_dir("epub", "located");
     let mut png = Vec::new();
     image::RgbImage::from_pixel(20, 10, image::Rgb([1, 2, 3]))
         .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)

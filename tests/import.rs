@@ -9,18 +9,15 @@ use presswork::ir::{plain_text, Block, Book};
 use presswork::load::{load_book, LoadOptions};
 use presswork::{Diagnostics, Renderer};
 
+#[path = "support/books.rs"]
+mod books;
+use books::{paragraphs, scratch_dir};
+
 #[path = "support/pdf_structure.rs"]
 mod pdf_structure;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("presswork-import-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
 }
 
 fn presswork(args: &[&str]) -> std::process::Output {
@@ -32,18 +29,6 @@ fn presswork(args: &[&str]) -> std::process::Output {
 
 fn load(dir: &Path) -> Book {
     load_book(dir, &LoadOptions::default(), &mut Diagnostics::default()).expect("loads")
-}
-
-/// Every paragraph of every chapter, as plain text.
-fn paragraphs(book: &Book) -> Vec<String> {
-    book.chapters
-        .iter()
-        .flat_map(|c| &c.blocks)
-        .filter_map(|b| match b {
-            Block::Paragraph(inlines) => Some(plain_text(inlines)),
-            _ => None,
-        })
-        .collect()
 }
 
 fn figure_words(book: &Book) -> (String, String) {
@@ -65,7 +50,7 @@ fn letters(text: &str) -> String {
 
 #[test]
 fn the_seed_text_imports_as_the_hand_made_book() {
-    let dir = temp_dir("seed");
+    let dir = scratch_dir("import", "seed");
     let out = dir.join("book");
     let seed = repo().join("../shared/seed/article.txt");
     let seed = if seed.is_file() {
@@ -162,7 +147,7 @@ fn the_seed_text_imports_as_the_hand_made_book() {
 
 #[test]
 fn three_articles_make_an_anthology_with_a_nested_contents() {
-    let dir = temp_dir("anthology");
+    let dir = scratch_dir("import", "anthology");
     let mut inputs = Vec::new();
     for (n, (title, heading)) in [
         ("Rains arrive early", "What farmers say"),
@@ -244,7 +229,7 @@ fn three_articles_make_an_anthology_with_a_nested_contents() {
 
 #[test]
 fn odd_input_is_refused_with_the_file_named() {
-    let dir = temp_dir("odd");
+    let dir = scratch_dir("import", "odd");
     let empty = dir.join("empty.txt");
     std::fs::write(&empty, "").expect("write");
     let binary = dir.join("photo.txt");

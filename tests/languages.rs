@@ -2,10 +2,14 @@
 //! outputs. (Its hyphenation patterns are tested where words are broken, in
 //! `typeset::text`.)
 
-use presswork::ir::{plain_text, Block, Book};
+use presswork::ir::Book;
 use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
+
+#[path = "support/books.rs"]
+mod books;
+use books::paragraphs;
 
 #[path = "support/pdf_structure.rs"]
 mod pdf_structure;
@@ -48,17 +52,6 @@ fn epub_text(book: &Book) -> String {
         }
     }
     text
-}
-
-fn paragraphs(book: &Book) -> Vec<String> {
-    book.chapters
-        .iter()
-        .flat_map(|c| &c.blocks)
-        .filter_map(|b| match b {
-            Block::Paragraph(inlines) => Some(plain_text(inlines)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// All the text of a PDF, as its marked content carries it.

@@ -51,6 +51,13 @@ const MCU_SIZE: u32 = 16;
 const _: () =
     assert!(STRIP_HEIGHT.is_multiple_of(MCU_SIZE) && ARTWORK_HEIGHT.is_multiple_of(STRIP_HEIGHT));
 
+/// MCUs in a strip: the restart interval that makes each strip a run between restarts.
+const MCUS_PER_STRIP: u16 = {
+    let mcus = COVER_WIDTH.div_ceil(MCU_SIZE) * (STRIP_HEIGHT / MCU_SIZE);
+    assert!(mcus <= u16::MAX as u32, "a restart interval is 16 bits");
+    mcus as u16
+};
+
 /// Threads that encode strips at once at most.
 const ENCODERS: usize = 4;
 
@@ -240,15 +247,12 @@ fn encode_strips(
     indices: &[usize],
     threads: usize,
 ) -> Result<Vec<(usize, Vec<u8>)>, String> {
-    let mcus_per_strip = COVER_WIDTH.div_ceil(MCU_SIZE) * (STRIP_HEIGHT / MCU_SIZE);
-    let restart_interval =
-        u16::try_from(mcus_per_strip).map_err(|_| "cover strips too large for a restart")?;
     let encode = |index: usize| -> Result<(usize, Vec<u8>), String> {
         let (first, height) = strips[index];
         let mut jpeg = Vec::new();
         let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
         encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-        encoder.set_restart_interval(restart_interval);
+        encoder.set_restart_interval(MCUS_PER_STRIP);
         encoder
             .encode_image(Strip {
                 rows,
@@ -543,9 +547,7 @@ mod tests {
         let mut single = Vec::new();
         let mut encoder = jpeg_encoder::Encoder::new(&mut single, JPEG_QUALITY);
         encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-        encoder.set_restart_interval(
-            (COVER_WIDTH.div_ceil(MCU_SIZE) * STRIP_HEIGHT / MCU_SIZE) as u16,
-        );
+        encoder.set_restart_interval(MCUS_PER_STRIP);
         encoder
             .encode_image(Strip {
                 rows: &rows,

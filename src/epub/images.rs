@@ -361,28 +361,28 @@ mod tests {
         assert!(is_red(image.get_pixel(8, 4)), "{:?}", image.get_pixel(8, 4));
     }
 
-    #[test]
-    fn large_photos_are_downscaled_and_pngs_stay_png() {
-        // Within the limits (2.9 megapixels): the original bytes.
-        let within = RgbImage::from_fn(2400, 1200, |x, y| {
+    /// A `width` × `height` colour gradient as a JPEG of quality 90.
+    fn gradient_jpeg(width: u32, height: u32) -> Vec<u8> {
+        let image = RgbImage::from_fn(width, height, |x, y| {
             Rgb([(x % 256) as u8, (y % 256) as u8, 90])
         });
         let mut jpeg = Vec::new();
         JpegEncoder::new_with_quality(&mut jpeg, 90)
-            .encode_image(&within)
+            .encode_image(&image)
             .expect("encode");
+        jpeg
+    }
+
+    #[test]
+    fn large_photos_are_downscaled_and_pngs_stay_png() {
+        // Within the limits (2.9 megapixels): the original bytes.
+        let jpeg = gradient_jpeg(2400, 1200);
         let prepared = prepare(&jpeg, ImageFormat::Jpeg).expect("prepared");
         assert!(prepared.changes.is_empty(), "{:?}", prepared.changes);
         assert_eq!(prepared.bytes.as_ref(), jpeg.as_slice(), "byte for byte");
 
         // Six megapixels: down to four, the aspect kept.
-        let photo = RgbImage::from_fn(3000, 2000, |x, y| {
-            Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-        });
-        let mut jpeg = Vec::new();
-        JpegEncoder::new_with_quality(&mut jpeg, 90)
-            .encode_image(&photo)
-            .expect("encode");
+        let jpeg = gradient_jpeg(3000, 2000);
         let prepared = prepare(&jpeg, ImageFormat::Jpeg).expect("prepared");
         assert_eq!((prepared.width, prepared.height), (2449, 1632));
         assert!(u64::from(prepared.width) * u64::from(prepared.height) <= MAX_PIXELS);

@@ -514,22 +514,25 @@ mod tests {
         assert!(inspect_image(b"GIF89a").is_err());
     }
 
+    /// A `width` × `height` colour gradient encoded as `format`.
+    fn gradient(width: u32, height: u32, format: ::image::ImageFormat) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        ::image::RgbImage::from_fn(width, height, |x, y| ::image::Rgb([x as u8, y as u8, 7]))
+            .write_to(&mut Cursor::new(&mut bytes), format)
+            .expect("encode");
+        bytes
+    }
+
     #[test]
     fn truncated_jpeg_is_rejected() {
-        let mut buf = Vec::new();
-        let img = ::image::RgbImage::from_fn(64, 64, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
-        img.write_to(&mut Cursor::new(&mut buf), ::image::ImageFormat::Jpeg)
-            .expect("encode");
+        let buf = gradient(64, 64, ::image::ImageFormat::Jpeg);
         assert_eq!(inspect_image(&buf).expect("valid").width, 64);
         assert!(inspect_image(&buf[..buf.len() / 3]).is_err());
     }
 
     #[test]
     fn png_completeness_is_checked_without_decoding() {
-        let mut png = Vec::new();
-        let img = ::image::RgbImage::from_fn(40, 30, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
-        img.write_to(&mut Cursor::new(&mut png), ::image::ImageFormat::Png)
-            .expect("encode");
+        let png = gradient(40, 30, ::image::ImageFormat::Png);
         assert_eq!(png_chunks_are_whole(&png), Ok(()));
         assert_eq!(inspect_image(&png).expect("whole").height, 30);
         // Cut anywhere after the header chunk: the file no longer reaches IEND.
@@ -554,10 +557,7 @@ mod tests {
 
     #[test]
     fn jpeg_cut_off_mid_scan_is_refused() {
-        let mut buf = Vec::new();
-        let img = ::image::RgbImage::from_fn(64, 64, |x, y| ::image::Rgb([x as u8, y as u8, 7]));
-        img.write_to(&mut Cursor::new(&mut buf), ::image::ImageFormat::Jpeg)
-            .expect("encode");
+        let buf = gradient(64, 64, ::image::ImageFormat::Jpeg);
         assert!(jpeg_has_end_marker(&buf));
         // Only the last two bytes (the end marker) missing: the decoder alone accepts it.
         let cut = &buf[..buf.len() - 2];

@@ -49,7 +49,7 @@ fn main() {
         peak_mb(),
         clock.elapsed().as_secs_f64()
     );
-    let epub = EpubRenderer
+    let epub = EpubRenderer::default()
         .render(&book, &mut Diagnostics::default())
         .expect("epub");
     println!(

@@ -38,7 +38,7 @@ fn load(path: &Path) -> Book {
 
 fn report(name: &str, input_bytes: usize, path: &Path, runs: usize) {
     let (load_time, book) = time(runs, || load(path));
-    let epub = EpubRenderer;
+    let epub = EpubRenderer::default();
     let pdf = PdfRenderer {
         options: PdfOptions::default(),
     };

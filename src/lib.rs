@@ -10,7 +10,7 @@
 //! [`Diagnostics`] list, each with its place in the manuscript; errors come back as [`Error`].
 //!
 //! ```
-//! use presswork::epub::EpubRenderer;
+//! use presswork::epub::EpubRenderer::default();
 //! use presswork::load::{load_book, LoadOptions};
 //! use presswork::pdf::{PdfOptions, PdfRenderer};
 //! use presswork::{Diagnostics, Renderer};
@@ -28,7 +28,7 @@
 //! let book = load_book(&manuscript, &LoadOptions::default(), &mut diagnostics)?;
 //! assert_eq!(book.meta.title, "A Story");
 //!
-//! let epub = EpubRenderer.render(&book, &mut diagnostics)?;
+//! let epub = EpubRenderer::default().render(&book, &mut diagnostics)?;
 //! assert!(epub.starts_with(b"PK"), "an EPUB is a zip file");
 //! let pdf = PdfRenderer { options: PdfOptions { archival: true } }.render(&book, &mut diagnostics)?;
 //! assert!(pdf.starts_with(b"%PDF-"));

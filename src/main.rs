@@ -3,6 +3,7 @@
 
 mod cli {
     pub mod batch;
+    pub mod cover_cache;
     pub mod new;
     pub mod paths;
     pub mod render;
@@ -13,12 +14,15 @@ mod cli {
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use cli::batch;
+use cli::cover_cache::CoverFolder;
 use cli::paths::{check_output, default_input, default_output, Target, DEFAULT_OUT_DIR};
 use cli::report::{Failure, Reporter};
+use presswork::epub::cover::CoverStore;
 use presswork::epub::{EpubRenderer, KepubRenderer};
 use presswork::ir::{Book, Paper};
 use presswork::load::{load_book, LoadOptions};
@@ -266,13 +270,16 @@ fn main() -> ExitCode {
     let reporter = Reporter::new(cli.quiet, cli.verbose);
     let outcome = match &cli.command {
         Command::Epub(args) => run_guarded(|| match args.target {
-            EpubTarget::Standard => run_single(&args.common, &EpubRenderer, reporter),
-            EpubTarget::Kobo => run_single(&args.common, &KepubRenderer, reporter),
+            EpubTarget::Standard => run_single(&args.common, "epub", &epub_renderer, reporter),
+            EpubTarget::Kobo => run_single(&args.common, "kepub.epub", &kepub_renderer, reporter),
         }),
         Command::Pdf(PdfArgs {
             common: args,
             no_pdfa,
-        }) => run_guarded(|| run_single(args, &pdf_renderer(*no_pdfa), reporter)),
+        }) => run_guarded(|| {
+            let pdf = |_: &Target| -> Box<dyn Renderer> { Box::new(pdf_renderer(*no_pdfa)) };
+            run_single(args, "pdf", &pdf, reporter)
+        }),
         Command::Build(args) => run_guarded(|| run_build(args, reporter)),
         Command::Check(args) => run_guarded(|| run_check(args, reporter)),
         Command::Watch(args) => Ok(run_watch(args, reporter)),
@@ -300,6 +307,36 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Where the generated covers of EPUBs written to `target` are kept: beside the file (none
+/// for standard output).
+fn cover_store(target: &Target) -> Option<Arc<dyn CoverStore>> {
+    match target {
+        Target::File(path) => {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            Some(Arc::new(CoverFolder::beside(
+                folder.unwrap_or(Path::new(".")),
+            )))
+        }
+        Target::Stdout => None,
+    }
+}
+
+/// The EPUB renderer for a file written to `target` (its cover kept beside it).
+fn epub_renderer(target: &Target) -> Box<dyn Renderer> {
+    Box::new(match cover_store(target) {
+        Some(store) => EpubRenderer::with_cover_store(store),
+        None => EpubRenderer::default(),
+    })
+}
+
+/// The Kobo EPUB renderer for a file written to `target` (its cover kept beside it).
+fn kepub_renderer(target: &Target) -> Box<dyn Renderer> {
+    Box::new(match cover_store(target) {
+        Some(store) => KepubRenderer::with_cover_store(store),
+        None => KepubRenderer::default(),
+    })
 }
 
 fn pdf_renderer(no_pdfa: bool) -> PdfRenderer {
@@ -435,19 +472,24 @@ fn render(renderer: &dyn Renderer, book: &Book, reporter: Reporter) -> Rendered 
 /// Render the EPUB and the PDF of `book` in parallel: the EPUB on a second thread, the PDF
 /// (the longer job) on this one. A panic on the EPUB thread is passed on to this one, where
 /// [`run_guarded`] catches it.
-fn render_both(book: &Book, pdf: &PdfRenderer, reporter: Reporter) -> [Rendered; 2] {
+fn render_both(
+    book: &Book,
+    epub_renderer: &EpubRenderer,
+    pdf: &PdfRenderer,
+    reporter: Reporter,
+) -> [Rendered; 2] {
     std::thread::scope(|scope| {
         let epub = std::thread::Builder::new()
             .name("epub".into())
             .stack_size(BUILD_STACK_BYTES)
-            .spawn_scoped(scope, || render(&EpubRenderer, book, reporter));
+            .spawn_scoped(scope, || render(epub_renderer, book, reporter));
         let pdf = render(pdf, book, reporter);
         let epub = match epub {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
             // No second thread to be had: render the EPUB after the PDF.
-            Err(_) => render(&EpubRenderer, book, reporter),
+            Err(_) => render(epub_renderer, book, reporter),
         };
         [epub, pdf]
     })
@@ -484,15 +526,18 @@ fn strict_failure(strict: bool, diagnostics: &Diagnostics) -> Option<Failure> {
     })
 }
 
-/// `presswork epub` and `presswork pdf`: one format, one file (or standard output).
-fn run_single(args: &CommonArgs, renderer: &dyn Renderer, reporter: Reporter) -> bool {
+/// `presswork epub` and `presswork pdf`: one format (`format`, the renderer's name and
+/// extension), one file (or standard output), rendered by what `renderer_for` gives for
+/// where the file goes.
+fn run_single(
+    args: &CommonArgs,
+    format: &'static str,
+    renderer_for: &dyn Fn(&Target) -> Box<dyn Renderer>,
+    reporter: Reporter,
+) -> bool {
     let input = input_or_default(args.input.as_deref());
     // A bad `-o` is refused before anything is built.
-    let explicit = match args
-        .output
-        .as_deref()
-        .map(|o| check_output(o, renderer.name()))
-    {
+    let explicit = match args.output.as_deref().map(|o| check_output(o, format)) {
         Some(Err(message)) => {
             reporter.error(&message);
             return false;
@@ -507,10 +552,13 @@ fn run_single(args: &CommonArgs, renderer: &dyn Renderer, reporter: Reporter) ->
                 Path::new(DEFAULT_OUT_DIR),
                 &input,
                 book.output_name.as_deref(),
-                renderer.name(),
+                format,
             ))
         });
-        (render(renderer, &book, reporter), target)
+        (
+            render(renderer_for(&target).as_ref(), &book, reporter),
+            target,
+        )
     });
     let (bytes, target) = match rendered {
         Ok((rendered, target)) => {
@@ -524,7 +572,7 @@ fn run_single(args: &CommonArgs, renderer: &dyn Renderer, reporter: Reporter) ->
         match (strict_failure(args.strict, &diagnostics), &target) {
             (Some(failure), _) => Err(failure),
             (None, Some(target)) => {
-                write(target, renderer.name(), &bytes, reporter)?;
+                write(target, format, &bytes, reporter)?;
                 if let Target::File(path) = target {
                     reporter.wrote(path);
                 }
@@ -555,10 +603,13 @@ struct BuildReport {
 
 /// Load `input` once and render the EPUB and the PDF in parallel; with an `out_dir`, write
 /// both into it, unless either fails (or `--strict` refuses the warnings): then nothing is
-/// written. Without one (`check`), nothing is written either way.
+/// written. Without one (`check`), nothing is written either way. With `keep_cover`, the
+/// EPUB's generated cover is kept in `out_dir` for the next build (one book, not a batch).
+#[allow(clippy::too_many_arguments)]
 fn build_both(
     input: &Path,
     out_dir: Option<&Path>,
+    keep_cover: bool,
     name: Option<&str>,
     load_args: &LoadArgs,
     strict: bool,
@@ -579,8 +630,12 @@ fn build_both(
             };
         }
     };
+    let epub = match out_dir.filter(|_| keep_cover) {
+        Some(dir) => EpubRenderer::with_cover_store(Arc::new(CoverFolder::beside(dir))),
+        None => EpubRenderer::default(),
+    };
     let mut outputs = Vec::new();
-    for rendered in render_both(&book, pdf, reporter) {
+    for rendered in render_both(&book, &epub, pdf, reporter) {
         warnings.extend(rendered.diagnostics);
         match rendered.bytes {
             Ok(bytes) => outputs.push((rendered.name, bytes)),
@@ -656,6 +711,8 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
         }
         bar
     });
+    // One book keeps its cover for the next build; a batch makes each cover once.
+    let keep_cover = inputs.len() == 1;
     let work: Vec<(&PathBuf, Option<&str>)> = inputs.iter().zip(renames).collect();
     let reports = batch::run_all(
         &work,
@@ -665,6 +722,7 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
             build_both(
                 input,
                 Some(&args.out_dir),
+                keep_cover,
                 *name,
                 &args.both.load,
                 args.both.strict,
@@ -811,6 +869,7 @@ fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
     } = build_both(
         &input,
         None,
+        false,
         None,
         &args.both.load,
         false,
@@ -847,6 +906,7 @@ fn run_watch(args: &WatchArgs, reporter: Reporter) -> bool {
             build_both(
                 &input,
                 Some(&args.out_dir),
+                true,
                 None,
                 &args.both.load,
                 args.both.strict,

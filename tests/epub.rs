@@ -38,7 +38,7 @@ fn build(input: &Path, name: &str) -> (Vec<u8>, Diagnostics) {
         ..LoadOptions::default()
     };
     let book = load_book(input, &options, &mut diagnostics).expect("book loads");
-    let renderer = EpubRenderer;
+    let renderer = EpubRenderer::default();
     let bytes = renderer
         .render(&book, &mut diagnostics)
         .expect("EPUB renders");
@@ -871,7 +871,7 @@ fn a_warning_about_an_image_names_where_it_is_first_used() {
     // The file goes bad between loading and rendering: the EPUB keeps it as it is, and says
     // so at the image's first use (line 5), not at the second.
     book.assets[0].bytes.truncate(40);
-    EpubRenderer
+    EpubRenderer::default()
         .render(&book, &mut diagnostics)
         .expect("EPUB renders");
     let warning = diagnostics
@@ -980,7 +980,11 @@ fn the_page_list_has_one_entry_per_page_of_the_pdf_where_its_text_begins() {
         .expect("PDF renders");
     let pdf = lopdf::Document::load_mem(&pdf).expect("parses");
     let pages = pdf.get_pages().len();
-    let epub = Epub::open(&EpubRenderer.render(&book, &mut diagnostics).expect("EPUB"));
+    let epub = Epub::open(
+        &EpubRenderer::default()
+            .render(&book, &mut diagnostics)
+            .expect("EPUB"),
+    );
 
     // The nav's page list: 1, 2, … one entry per PDF page, each pointing at its marker.
     let nav = epub.text("OEBPS/nav.xhtml");
@@ -1041,13 +1045,20 @@ fn the_kobo_edition_has_a_span_per_sentence_and_the_same_text() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
     let mut diagnostics = Diagnostics::default();
     let book = load_book(&seed, &LoadOptions::default(), &mut diagnostics).expect("loads");
-    let plain = Epub::open(&EpubRenderer.render(&book, &mut diagnostics).expect("EPUB"));
+    let plain = Epub::open(
+        &EpubRenderer::default()
+            .render(&book, &mut diagnostics)
+            .expect("EPUB"),
+    );
     let kobo = Epub::open(
-        &presswork::epub::KepubRenderer
+        &presswork::epub::KepubRenderer::default()
             .render(&book, &mut diagnostics)
             .expect("Kobo EPUB"),
     );
-    assert_eq!(presswork::epub::KepubRenderer.name(), "kepub.epub");
+    assert_eq!(
+        presswork::epub::KepubRenderer::default().name(),
+        "kepub.epub"
+    );
     for path in plain.chapter_paths() {
         let (before, after) = (plain.text(&path), kobo.text(&path));
         let (before, after) = (parse(&before), parse(&after));

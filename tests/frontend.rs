@@ -601,7 +601,7 @@ fn mdbook_nesting_shows_in_epub_nav_and_pdf_bookmarks() {
         &mut diagnostics,
     )
     .expect("loads");
-    let epub = presswork::epub::EpubRenderer
+    let epub = presswork::epub::EpubRenderer::default()
         .render(&book, &mut diagnostics)
         .expect("EPUB renders");
     let pdf = presswork::pdf::PdfRenderer {

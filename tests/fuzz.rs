@@ -275,7 +275,7 @@ fn sample_jpeg() -> Vec<u8> {
 
 /// Both back ends; errors are fine, panics are not (proptest reports them as failures).
 fn render_both(book: &Book, diagnostics: &mut Diagnostics) {
-    let _ = EpubRenderer.render(book, diagnostics);
+    let _ = EpubRenderer::default().render(book, diagnostics);
     let _ = PdfRenderer {
         options: PdfOptions::default(),
     }

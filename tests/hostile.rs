@@ -160,7 +160,7 @@ fn render_both(name: &str, book: &Book, diagnostics: &mut Diagnostics) {
             "{name}: empty chapter title"
         );
     }
-    let epub = EpubRenderer
+    let epub = EpubRenderer::default()
         .render(book, diagnostics)
         .unwrap_or_else(|e| panic!("{name}: EPUB failed: {e}"));
     check_epub(name, &epub);
@@ -1436,7 +1436,7 @@ fn fifty_megabyte_manuscript_renders_both_outputs() {
     let book = book.expect("50 MB loads");
     let _ = std::fs::remove_dir_all(&dir);
     let renderers: [(&str, Box<dyn Renderer>); 2] = [
-        ("EPUB", Box::new(EpubRenderer)),
+        ("EPUB", Box::new(EpubRenderer::default())),
         (
             "PDF",
             Box::new(PdfRenderer {

@@ -109,7 +109,7 @@ fn the_seed_text_imports_as_the_hand_made_book() {
         .collect();
     assert!(body.len() >= 40, "{} sentences", body.len());
     let mut diagnostics = Diagnostics::default();
-    let epub = presswork::epub::EpubRenderer
+    let epub = presswork::epub::EpubRenderer::default()
         .render(&imported, &mut diagnostics)
         .expect("EPUB");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("zip");
@@ -207,7 +207,7 @@ fn three_articles_make_an_anthology_with_a_nested_contents() {
         .iter()
         .any(|p| p.contains("with *stars* and <b>tags</b> kept as text")));
     // The contents nests each article's section under it.
-    let epub = presswork::epub::EpubRenderer
+    let epub = presswork::epub::EpubRenderer::default()
         .render(&book, &mut Diagnostics::default())
         .expect("EPUB");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("zip");

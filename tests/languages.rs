@@ -40,7 +40,7 @@ fn book_with(toml: &str, text: &str) -> Result<(Book, Diagnostics), presswork::E
 /// Every XHTML and NCX text of an EPUB, concatenated.
 fn epub_text(book: &Book) -> String {
     use std::io::Read;
-    let epub = presswork::epub::EpubRenderer
+    let epub = presswork::epub::EpubRenderer::default()
         .render(book, &mut Diagnostics::default())
         .expect("epub");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("zip");

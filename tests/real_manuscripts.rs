@@ -48,7 +48,7 @@ fn load(input: &Path) -> (Book, Diagnostics) {
 }
 
 fn epub_chapters(book: &Book) -> Vec<String> {
-    let bytes = EpubRenderer
+    let bytes = EpubRenderer::default()
         .render(book, &mut Diagnostics::default())
         .expect("EPUB renders");
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");

@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
         ..LoadOptions::default()
     };
     if let Ok(book) = load_book(&manuscript, &options, &mut diagnostics) {
-        let _ = EpubRenderer
+        let _ = EpubRenderer::default()
         .render(&book, &mut diagnostics);
         let _ = PdfRenderer {
             options: PdfOptions::default(),

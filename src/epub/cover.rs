@@ -5,6 +5,12 @@
 //! as SVG text in the compiled-in fonts (usvg turns them into outlines), drawn by resvg
 //! below the picture and encoded by jpeg-encoder in strips on parallel threads, joined by
 //! restart markers: the same bytes in every build of the same book, on every machine.
+//!
+//! Making the cover is most of the time an article's EPUB takes (a 4-megapixel JPEG), and it
+//! depends on a handful of words and the picture only, so a caller may keep covers between
+//! builds in a [`CoverStore`] (the binary keeps them beside its output, as Hugo keeps its
+//! processed images): [`generate_or_reuse`] looks the cover up by a [`CoverKey`], a hash of
+//! everything it is drawn from, and the bytes are the same either way.
 
 use std::fmt::Write as _;
 
@@ -116,6 +122,99 @@ pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> 
         Some(jpeg) => Ok(jpeg),
         None => generate(book, None),
     }
+}
+
+/// A generated cover's identity: a SHA-256 of everything it is drawn from (the words it
+/// shows, the picture's bytes, and the code and version that draw them), so that a kept
+/// cover is reused only for the same book and the same drawing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CoverKey([u8; 32]);
+
+impl CoverKey {
+    /// The key of the cover [`generate`] makes of `book` and `artwork`.
+    pub fn of(book: &Book, artwork: Option<&[u8]>) -> CoverKey {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        // Each part with its length first, so that no two lists of parts hash alike.
+        let mut part = |bytes: &[u8]| {
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        };
+        // The drawing: this file, the resizing it calls, and the crate's version (which
+        // stands for the compiled-in fonts and the encoder).
+        part(env!("CARGO_PKG_VERSION").as_bytes());
+        part(include_bytes!("cover.rs"));
+        part(include_bytes!("images.rs"));
+        // The words, as `words_svg` reads them.
+        let meta = &book.meta;
+        part(meta.title.as_bytes());
+        part(meta.subtitle.as_deref().unwrap_or_default().as_bytes());
+        part(&(meta.authors.len() as u64).to_le_bytes());
+        for author in &meta.authors {
+            part(author.as_bytes());
+        }
+        part(meta.source.as_deref().unwrap_or_default().as_bytes());
+        part(meta.publisher.as_deref().unwrap_or_default().as_bytes());
+        match artwork {
+            Some(bytes) => part(bytes),
+            None => part(b"no artwork"),
+        }
+        CoverKey(hash.finalize().into())
+    }
+
+    /// The key in lower-case hexadecimal (64 characters), for a file name.
+    pub fn hex(&self) -> String {
+        self.0
+            .iter()
+            .fold(String::with_capacity(64), |mut hex, byte| {
+                let _ = write!(hex, "{byte:02x}");
+                hex
+            })
+    }
+}
+
+/// Covers kept between builds, by their [`CoverKey`]. The library never touches the file
+/// system: the binary's store keeps them in a folder beside its output.
+pub trait CoverStore: Send + Sync + std::fmt::Debug {
+    /// The cover kept under `key`, if any. [`generate_or_reuse`] checks the bytes before it
+    /// uses them, so a store may return whatever it finds.
+    fn load(&self, key: &CoverKey) -> Option<Vec<u8>>;
+    /// Keep `jpeg` under `key`. A store that cannot keep it says nothing: the build goes
+    /// on, and the next one makes the cover again.
+    fn save(&self, key: &CoverKey, jpeg: &[u8]);
+}
+
+/// The cover of `book` (as [`generate`] makes it), taken from `store` when it keeps one
+/// for the same key, else made and given to the store.
+pub fn generate_or_reuse(
+    book: &Book,
+    artwork: Option<&[u8]>,
+    store: Option<&dyn CoverStore>,
+) -> Result<Vec<u8>, String> {
+    let Some(store) = store else {
+        return generate(book, artwork);
+    };
+    let key = CoverKey::of(book, artwork);
+    if let Some(kept) = store.load(&key).filter(|bytes| is_whole_cover(bytes)) {
+        return Ok(kept);
+    }
+    let jpeg = generate(book, artwork)?;
+    store.save(&key, &jpeg);
+    Ok(jpeg)
+}
+
+/// Whether `bytes` are a whole JPEG of the cover's size, as [`generate`] writes them (a kept
+/// cover cut short, or any other file under its name, is not used).
+fn is_whole_cover(bytes: &[u8]) -> bool {
+    let size_is = |at: usize, expected: u32| {
+        bytes
+            .get(at..at + 2)
+            .is_some_and(|be| u32::from(u16::from_be_bytes([be[0], be[1]])) == expected)
+    };
+    bytes.starts_with(&[0xFF, SOI])
+        && strip_parts(bytes).is_some_and(|parts| {
+            size_is(parts.height_at, COVER_HEIGHT) && size_is(parts.height_at + 2, COVER_WIDTH)
+        })
 }
 
 /// The words drawn over `paper`, in a pixmap of the cover's rows from `words_top` down.
@@ -292,8 +391,9 @@ fn encode_strips(
     })
 }
 
-/// Marker bytes of a JPEG: start of frame (baseline), start of scan, end of image, first
+/// Marker bytes of a JPEG: start of image, start of frame (baseline), start of scan, end of image, first
 /// restart marker.
+const SOI: u8 = 0xD8;
 const SOF0: u8 = 0xC0;
 const SOS: u8 = 0xDA;
 const EOI: u8 = 0xD9;
@@ -482,6 +582,101 @@ mod tests {
         book.meta.authors = vec!["Jane Doe".into()];
         book.meta.language = "en".into();
         book
+    }
+
+    /// A store in memory that counts what it is asked.
+    #[derive(Debug, Default)]
+    struct MemoryStore {
+        covers: std::sync::Mutex<std::collections::HashMap<CoverKey, Vec<u8>>>,
+        saves: std::sync::atomic::AtomicUsize,
+    }
+
+    impl CoverStore for MemoryStore {
+        fn load(&self, key: &CoverKey) -> Option<Vec<u8>> {
+            self.covers.lock().expect("lock").get(key).cloned()
+        }
+
+        fn save(&self, key: &CoverKey, jpeg: &[u8]) {
+            self.saves
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.covers
+                .lock()
+                .expect("lock")
+                .insert(*key, jpeg.to_vec());
+        }
+    }
+
+    #[test]
+    fn the_key_changes_with_every_word_and_the_picture_and_only_with_them() {
+        let base = book("A title");
+        let key = CoverKey::of(&base, None);
+        assert_eq!(key, CoverKey::of(&base.clone(), None));
+        assert_eq!(key.hex().len(), 64);
+        let mut changes = Vec::new();
+        let mut other = base.clone();
+        other.meta.title = "A title!".into();
+        changes.push(other);
+        let mut other = base.clone();
+        other.meta.subtitle = Some("Sub".into());
+        changes.push(other);
+        let mut other = base.clone();
+        other.meta.authors.push("John Roe".into());
+        changes.push(other);
+        let mut other = base.clone();
+        other.meta.publisher = Some("Press".into());
+        changes.push(other);
+        let mut other = base.clone();
+        other.meta.source = Some("PTI".into());
+        changes.push(other);
+        for changed in &changes {
+            assert_ne!(CoverKey::of(changed, None), key, "{:?}", changed.meta);
+        }
+        assert_ne!(CoverKey::of(&base, Some(b"picture")), key);
+        assert_ne!(
+            CoverKey::of(&base, Some(b"picture")),
+            CoverKey::of(&base, Some(b"picture 2"))
+        );
+        // Words moved from one field to the next are another cover.
+        let mut joined = base.clone();
+        joined.meta.authors = vec!["Jane DoeJohn Roe".into()];
+        let mut apart = base.clone();
+        apart.meta.authors = vec!["Jane Doe".into(), "John Roe".into()];
+        assert_ne!(CoverKey::of(&joined, None), CoverKey::of(&apart, None));
+        // What the cover does not show is not part of it.
+        let mut unseen = base.clone();
+        unseen.meta.description = Some("A blurb".into());
+        assert_eq!(CoverKey::of(&unseen, None), key);
+    }
+
+    #[test]
+    fn a_kept_cover_is_used_and_a_broken_one_is_made_again() {
+        let store = MemoryStore::default();
+        let first = book("Kept");
+        let made = generate_or_reuse(&first, None, Some(&store)).expect("made");
+        assert_eq!(made, generate(&first, None).expect("the same cover"));
+        let key = CoverKey::of(&first, None);
+        assert_eq!(store.load(&key).as_deref(), Some(&made[..]), "kept");
+        assert_eq!(store.saves.load(std::sync::atomic::Ordering::Relaxed), 1);
+
+        // Whatever whole cover the store holds under the key is what the EPUB gets (here
+        // another book's, to tell it from a cover made again).
+        let another = generate(&book("Another"), None).expect("another cover");
+        store.save(&key, &another);
+        let reused = generate_or_reuse(&first, None, Some(&store)).expect("reused");
+        assert_eq!(reused, another);
+        assert_eq!(store.saves.load(std::sync::atomic::Ordering::Relaxed), 2);
+
+        // A cover cut short, or something else under its name, is made again and replaced.
+        for broken in [
+            &made[..made.len() / 2],
+            b"not a jpeg",
+            &made[..made.len() - 2],
+        ] {
+            store.save(&key, broken);
+            let again = generate_or_reuse(&first, None, Some(&store)).expect("made again");
+            assert_eq!(again, made);
+            assert_eq!(store.load(&key).as_deref(), Some(&made[..]));
+        }
     }
 
     #[test]

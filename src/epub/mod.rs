@@ -15,11 +15,14 @@ pub mod pages;
 pub mod xhtml;
 pub mod xml;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use epub_builder::ReferenceType;
 
 use crate::ir::{Book, ImageFormat};
 use crate::{Diagnostic, Diagnostics, Error, Renderer, Result};
+use cover::CoverStore;
 use package::{Document, ImageFacts};
 
 /// The stylesheet shipped in every EPUB, before the rule for the figures of running text
@@ -49,8 +52,20 @@ pub fn stylesheet(settings: &crate::ir::Settings) -> String {
 
 /// Renders a book as EPUB 3. Everything it needs is in the book, its settings included
 /// ([`crate::ir::Settings`]: the build date becomes `dcterms:modified` and the zip times).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EpubRenderer;
+#[derive(Debug, Clone, Default)]
+pub struct EpubRenderer {
+    covers: Option<Arc<dyn CoverStore>>,
+}
+
+impl EpubRenderer {
+    /// A renderer that keeps generated covers in `store` between builds and takes them
+    /// from it (see [`cover::generate_or_reuse`]); the EPUB is the same either way.
+    pub fn with_cover_store(store: Arc<dyn CoverStore>) -> Self {
+        EpubRenderer {
+            covers: Some(store),
+        }
+    }
+}
 
 impl Renderer for EpubRenderer {
     fn name(&self) -> &'static str {
@@ -58,14 +73,26 @@ impl Renderer for EpubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        render_epub(book, Edition::Standard, diagnostics)
+        render_epub(book, Edition::Standard, self.covers.as_deref(), diagnostics)
     }
 }
 
 /// Renders a book as a Kobo EPUB (`.kepub.epub`): the EPUB with every sentence in a
 /// `koboSpan` (see [`kobo`]).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KepubRenderer;
+#[derive(Debug, Clone, Default)]
+pub struct KepubRenderer {
+    covers: Option<Arc<dyn CoverStore>>,
+}
+
+impl KepubRenderer {
+    /// A renderer that keeps generated covers in `store`, as
+    /// [`EpubRenderer::with_cover_store`].
+    pub fn with_cover_store(store: Arc<dyn CoverStore>) -> Self {
+        KepubRenderer {
+            covers: Some(store),
+        }
+    }
+}
 
 impl Renderer for KepubRenderer {
     /// Also the file extension: Kobo's readers recognise the edition by it.
@@ -74,7 +101,7 @@ impl Renderer for KepubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        render_epub(book, Edition::Kobo, diagnostics)
+        render_epub(book, Edition::Kobo, self.covers.as_deref(), diagnostics)
     }
 }
 
@@ -87,8 +114,13 @@ enum Edition {
     Kobo,
 }
 
-/// The EPUB of `book` in one edition.
-fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+/// The EPUB of `book` in one edition, a generated cover kept in or taken from `covers`.
+fn render_epub(
+    book: &Book,
+    edition: Edition,
+    covers: Option<&dyn CoverStore>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<u8>> {
     let modified = book.settings.build_date;
     let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     // The front end has warned about each image without alt text, at its line.
@@ -107,7 +139,7 @@ fn render_epub(book: &Book, edition: Edition, diagnostics: &mut Diagnostics) -> 
     let (made_cover, print_pages) = std::thread::scope(|scope| {
         let cover = given_cover
             .is_none()
-            .then(|| scope.spawn(|| cover::generate(book, artwork)));
+            .then(|| scope.spawn(|| cover::generate_or_reuse(book, artwork, covers)));
         let print_pages = page_list::print_pages(book).ok().flatten();
         let cover = cover.map(|handle| {
             handle

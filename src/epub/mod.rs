@@ -244,7 +244,7 @@ fn render_epub(
     let raw = package::build(
         book,
         &prepared,
-        documents,
+        &documents,
         &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
         cover,
         modified,
@@ -263,7 +263,7 @@ fn render_epub(
         page_list: markers.page_list(xhtml::chapter_file),
         title: book.meta.title.clone(),
     };
-    let media = package::media(book, &prepared, cover);
+    let media = package::media(book, &prepared, cover, &documents);
     fixup::apply(&raw, &fixup, &media).map_err(Error::Epub)
 }
 

@@ -68,12 +68,13 @@ fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The pictures of the EPUB by their path in the zip, with their bytes: what
-/// [`super::fixup::apply`] puts in place of the builder's stand-ins.
+/// The pictures and the content documents of the EPUB by their path in the zip, with their
+/// bytes: what [`super::fixup::apply`] puts in place of the builder's stand-ins.
 pub fn media<'a>(
     book: &Book,
     images: &'a [Prepared<'a>],
     cover: Cover<'a>,
+    documents: &'a [Document],
 ) -> Vec<(String, &'a [u8])> {
     let mut media: Vec<(String, &'a [u8])> = book
         .assets
@@ -89,6 +90,11 @@ pub fn media<'a>(
     if let Some((name, jpeg)) = cover.generated {
         media.push((format!("OEBPS/{}", image_href(name)), jpeg));
     }
+    media.extend(
+        documents
+            .iter()
+            .map(|document| (format!("OEBPS/{}", document.file), document.xhtml.as_bytes())),
+    );
     media
 }
 
@@ -108,7 +114,7 @@ pub struct Cover<'a> {
 pub fn build(
     book: &Book,
     images: &[Prepared<'_>],
-    documents: Vec<Document>,
+    documents: &[Document],
     stylesheet: &str,
     cover: Cover<'_>,
     modified: DateTime<Utc>,
@@ -176,8 +182,10 @@ pub fn build(
             .map_err(err)?;
     }
 
-    for document in &documents {
-        let mut content = EpubContent::new(document.file.as_str(), document.xhtml.as_bytes());
+    // The documents too are stand-ins here, put in place by the fixup ([`media`]): the
+    // builder would deflate each one, and the fixup inflate it, only to deflate it again.
+    for document in documents {
+        let mut content = EpubContent::new(document.file.as_str(), stand_in);
         if let Some(role) = document.role {
             content = content.reftype(role);
         }

@@ -7,7 +7,9 @@
 //! every grapheme (emergency breaks), so no line ever runs past the measure.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+/// foldhash, as for the shaper's caches ([`super::shape`]): the hyphenation cache is looked
+/// up once per word.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 use compact_str::CompactString;
@@ -393,8 +395,8 @@ impl Hyphenation {
     pub fn for_language(language: &str) -> Self {
         Hyphenation {
             book: hyphenation_language(language),
-            dictionaries: RefCell::new(HashMap::new()),
-            cache: RefCell::new(HashMap::new()),
+            dictionaries: RefCell::new(HashMap::default()),
+            cache: RefCell::new(HashMap::default()),
         }
     }
 

@@ -90,11 +90,12 @@ pub fn media<'a>(
     if let Some((name, jpeg)) = cover.generated {
         media.push((format!("OEBPS/{}", image_href(name)), jpeg));
     }
-    media.extend(
-        documents
-            .iter()
-            .map(|document| (format!("OEBPS/{}", document.file), document.xhtml.as_bytes())),
-    );
+    media.extend(documents.iter().map(|document| {
+        (
+            format!("OEBPS/{}", document.file),
+            document.xhtml.as_bytes(),
+        )
+    }));
     media
 }
 

@@ -10,7 +10,7 @@
 //! [`Diagnostics`] list, each with its place in the manuscript; errors come back as [`Error`].
 //!
 //! ```
-//! use presswork::epub::EpubRenderer::default();
+//! use presswork::epub::EpubRenderer;
 //! use presswork::load::{load_book, LoadOptions};
 //! use presswork::pdf::{PdfOptions, PdfRenderer};
 //! use presswork::{Diagnostics, Renderer};

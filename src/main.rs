@@ -339,6 +339,28 @@ fn kepub_renderer(target: &Target) -> Box<dyn Renderer> {
     })
 }
 
+/// The two back ends of a build of both formats, set up once by the command.
+struct Renderers {
+    epub: EpubRenderer,
+    pdf: PdfRenderer,
+}
+
+impl Renderers {
+    /// The back ends, the PDF archival unless `no_pdfa`; with `keep_covers_in`, the EPUB's
+    /// generated cover kept in that folder for the next build (one book's builds, not a
+    /// batch's, which makes each cover once).
+    fn new(no_pdfa: bool, keep_covers_in: Option<&Path>) -> Self {
+        let epub = match keep_covers_in {
+            Some(dir) => EpubRenderer::with_cover_store(Arc::new(CoverFolder::beside(dir))),
+            None => EpubRenderer::default(),
+        };
+        Renderers {
+            epub,
+            pdf: pdf_renderer(no_pdfa),
+        }
+    }
+}
+
 fn pdf_renderer(no_pdfa: bool) -> PdfRenderer {
     PdfRenderer {
         options: PdfOptions { archival: !no_pdfa },
@@ -472,24 +494,19 @@ fn render(renderer: &dyn Renderer, book: &Book, reporter: Reporter) -> Rendered 
 /// Render the EPUB and the PDF of `book` in parallel: the EPUB on a second thread, the PDF
 /// (the longer job) on this one. A panic on the EPUB thread is passed on to this one, where
 /// [`run_guarded`] catches it.
-fn render_both(
-    book: &Book,
-    epub_renderer: &EpubRenderer,
-    pdf: &PdfRenderer,
-    reporter: Reporter,
-) -> [Rendered; 2] {
+fn render_both(book: &Book, renderers: &Renderers, reporter: Reporter) -> [Rendered; 2] {
     std::thread::scope(|scope| {
         let epub = std::thread::Builder::new()
             .name("epub".into())
             .stack_size(BUILD_STACK_BYTES)
-            .spawn_scoped(scope, || render(epub_renderer, book, reporter));
-        let pdf = render(pdf, book, reporter);
+            .spawn_scoped(scope, || render(&renderers.epub, book, reporter));
+        let pdf = render(&renderers.pdf, book, reporter);
         let epub = match epub {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
             // No second thread to be had: render the EPUB after the PDF.
-            Err(_) => render(epub_renderer, book, reporter),
+            Err(_) => render(&renderers.epub, book, reporter),
         };
         [epub, pdf]
     })
@@ -603,17 +620,14 @@ struct BuildReport {
 
 /// Load `input` once and render the EPUB and the PDF in parallel; with an `out_dir`, write
 /// both into it, unless either fails (or `--strict` refuses the warnings): then nothing is
-/// written. Without one (`check`), nothing is written either way. With `keep_cover`, the
-/// EPUB's generated cover is kept in `out_dir` for the next build (one book, not a batch).
-#[allow(clippy::too_many_arguments)]
+/// written. Without one (`check`), nothing is written either way.
 fn build_both(
     input: &Path,
     out_dir: Option<&Path>,
-    keep_cover: bool,
     name: Option<&str>,
     load_args: &LoadArgs,
     strict: bool,
-    pdf: &PdfRenderer,
+    renderers: &Renderers,
     reporter: Reporter,
 ) -> BuildReport {
     let mut warnings = Diagnostics::default();
@@ -630,12 +644,8 @@ fn build_both(
             };
         }
     };
-    let epub = match out_dir.filter(|_| keep_cover) {
-        Some(dir) => EpubRenderer::with_cover_store(Arc::new(CoverFolder::beside(dir))),
-        None => EpubRenderer::default(),
-    };
     let mut outputs = Vec::new();
-    for rendered in render_both(&book, &epub, pdf, reporter) {
+    for rendered in render_both(&book, renderers, reporter) {
         warnings.extend(rendered.diagnostics);
         match rendered.bytes {
             Ok(bytes) => outputs.push((rendered.name, bytes)),
@@ -698,7 +708,11 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    let pdf = pdf_renderer(args.both.no_pdfa);
+    // One book keeps its cover for the next build; a batch makes each cover once.
+    let renderers = Renderers::new(
+        args.both.no_pdfa,
+        (inputs.len() == 1).then_some(args.out_dir.as_path()),
+    );
     let progress = (inputs.len() > 1
         && !reporter.quiet
         && std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -711,8 +725,6 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
         }
         bar
     });
-    // One book keeps its cover for the next build; a batch makes each cover once.
-    let keep_cover = inputs.len() == 1;
     let work: Vec<(&PathBuf, Option<&str>)> = inputs.iter().zip(renames).collect();
     let reports = batch::run_all(
         &work,
@@ -722,11 +734,10 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
             build_both(
                 input,
                 Some(&args.out_dir),
-                keep_cover,
                 *name,
                 &args.both.load,
                 args.both.strict,
-                &pdf,
+                &renderers,
                 reporter,
             )
         },
@@ -869,11 +880,10 @@ fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
     } = build_both(
         &input,
         None,
-        false,
         None,
         &args.both.load,
         false,
-        &pdf_renderer(args.both.no_pdfa),
+        &Renderers::new(args.both.no_pdfa, None),
         reporter,
     );
     reporter.warnings(&diagnostics.warnings);
@@ -900,17 +910,16 @@ fn run_check(args: &CheckArgs, reporter: Reporter) -> bool {
 /// process is stopped. A failed build is reported and watching goes on.
 fn run_watch(args: &WatchArgs, reporter: Reporter) -> bool {
     let input = input_or_default(args.input.as_deref());
-    let pdf = pdf_renderer(args.both.no_pdfa);
+    let renderers = Renderers::new(args.both.no_pdfa, Some(&args.out_dir));
     let build = || {
         let report = run_guarded(|| {
             build_both(
                 &input,
                 Some(&args.out_dir),
-                true,
                 None,
                 &args.both.load,
                 args.both.strict,
-                &pdf,
+                &renderers,
                 reporter,
             )
         });

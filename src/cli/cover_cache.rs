@@ -114,19 +114,16 @@ impl CoverStore for CoverFolder {
     }
 }
 
+/// The integration tests' helpers (a scratch folder per test).
+#[cfg(test)]
+#[path = "../../tests/support/books.rs"]
+mod test_books;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "presswork-cover-cache-{name}-{}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch folder");
-        dir
-    }
+    use super::test_books::scratch_dir;
 
     fn book(title: &str) -> presswork::ir::Book {
         let mut book = presswork::ir::Book::default();
@@ -136,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_saved_cover_loads_back_under_its_key_only() {
-        let dir = scratch("roundtrip");
+        let dir = scratch_dir("cover-cache", "roundtrip");
         let store = CoverFolder::beside(&dir);
         let key = CoverKey::of(&book("One"), None);
         let other = CoverKey::of(&book("Two"), None);
@@ -151,7 +148,7 @@ mod tests {
 
     #[test]
     fn only_the_newest_covers_are_kept() {
-        let dir = scratch("prune");
+        let dir = scratch_dir("cover-cache", "prune");
         let store = CoverFolder::beside(&dir);
         let keys: Vec<CoverKey> = (0..KEPT + 3)
             .map(|n| CoverKey::of(&book(&format!("Book {n}")), None))
@@ -171,7 +168,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_link_in_place_of_a_cover_is_not_followed() {
-        let dir = scratch("link");
+        let dir = scratch_dir("cover-cache", "link");
         let store = CoverFolder::beside(&dir);
         let key = CoverKey::of(&book("Linked"), None);
         fs::create_dir_all(store.covers()).expect("covers");

@@ -96,11 +96,9 @@ pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> 
             words: &words,
             words_top,
         };
-        let mut encoded = if picture.is_some() {
-            encode_strips(&rows, &strips, &words_strips, 1)?
-        } else {
-            encode_strips(&rows, &strips, &words_strips, ENCODERS)?
-        };
+        // With a picture, the other core is decoding it meanwhile.
+        let threads = if picture.is_some() { 1 } else { ENCODERS };
+        let mut encoded = encode_strips(&rows, &strips, &words_strips, threads)?;
         let fitted;
         if let Some(handle) = picture {
             let joined = handle
@@ -114,9 +112,7 @@ pub fn generate(book: &Book, artwork: Option<&[u8]>) -> Result<Vec<u8>, String> 
             rows.picture = Some(&fitted);
             encoded.extend(encode_strips(&rows, &strips, &picture_strips, ENCODERS)?);
         }
-        encoded.sort_by_key(|(index, _)| *index);
-        let jpegs: Vec<Vec<u8>> = encoded.into_iter().map(|(_, jpeg)| jpeg).collect();
-        join_strips(&jpegs, COVER_HEIGHT as u16).map(Some)
+        join_in_order(encoded).map(Some)
     })?;
     match joined {
         Some(jpeg) => Ok(jpeg),
@@ -367,10 +363,7 @@ fn encode_strips(
     let encode = |index: usize| -> Result<(usize, Vec<u8>), String> {
         let (first, height) = strips[index];
         let mut jpeg = Vec::new();
-        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
-        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-        encoder.set_restart_interval(MCUS_PER_STRIP);
-        encoder
+        cover_encoder(&mut jpeg)
             .encode_image(Strip {
                 rows,
                 first,
@@ -409,8 +402,25 @@ fn encode_strips(
     })
 }
 
-/// Marker bytes of a JPEG: start of image, start of frame (baseline), start of scan, end of image, first
-/// restart marker.
+/// The encoder every strip is written with: the cover's quality, 4:2:0 chroma, a restart
+/// at each strip's end (the same tables and interval in every strip, which
+/// [`join_strips`] relies on).
+fn cover_encoder(out: &mut Vec<u8>) -> jpeg_encoder::Encoder<&mut Vec<u8>> {
+    let mut encoder = jpeg_encoder::Encoder::new(out, JPEG_QUALITY);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    encoder.set_restart_interval(MCUS_PER_STRIP);
+    encoder
+}
+
+/// The cover from its encoded strips, given with their indices in any order.
+fn join_in_order(mut encoded: Vec<(usize, Vec<u8>)>) -> Result<Vec<u8>, String> {
+    encoded.sort_by_key(|(index, _)| *index);
+    let jpegs: Vec<Vec<u8>> = encoded.into_iter().map(|(_, jpeg)| jpeg).collect();
+    join_strips(&jpegs, COVER_HEIGHT as u16)
+}
+
+/// Marker bytes of a JPEG: start of image, start of frame (baseline), start of scan, end of
+/// image, first restart marker.
 const SOI: u8 = 0xD8;
 const SOF0: u8 = 0xC0;
 const SOS: u8 = 0xDA;
@@ -775,15 +785,10 @@ mod tests {
         };
         let strips = strips();
         let all: Vec<usize> = (0..strips.len()).collect();
-        let mut encoded = encode_strips(&rows, &strips, &all, 3).expect("strips");
-        encoded.sort_by_key(|(index, _)| *index);
-        let jpegs: Vec<Vec<u8>> = encoded.into_iter().map(|(_, jpeg)| jpeg).collect();
-        let joined = join_strips(&jpegs, COVER_HEIGHT as u16).expect("joined");
+        let encoded = encode_strips(&rows, &strips, &all, 3).expect("strips");
+        let joined = join_in_order(encoded).expect("joined");
         let mut single = Vec::new();
-        let mut encoder = jpeg_encoder::Encoder::new(&mut single, JPEG_QUALITY);
-        encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-        encoder.set_restart_interval(MCUS_PER_STRIP);
-        encoder
+        cover_encoder(&mut single)
             .encode_image(Strip {
                 rows: &rows,
                 first: 0,

@@ -54,6 +54,11 @@ const NCX: &str = "OEBPS/toc.ncx";
 /// each picture by its path in the zip: the builder was given empty stand-ins for them, so
 /// that it does not deflate megabytes of JPEG only for this pass to inflate them again.
 pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Vec<u8>, String> {
+    // Looked up once per entry, and every content document is one: a map, not a scan.
+    let media: std::collections::HashMap<&str, &[u8]> = media
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), *bytes))
+        .collect();
     let mut archive =
         zip::ZipArchive::new(Cursor::new(epub)).map_err(|e| format!("reading the zip: {e}"))?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
@@ -65,7 +70,7 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| format!("reading {name}: {e}"))?;
-        if let Some((_, real)) = media.iter().find(|(path, _)| *path == name) {
+        if let Some(real) = media.get(name.as_str()) {
             bytes = real.to_vec();
         }
         entries.push((name, bytes));

@@ -4,17 +4,13 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-
-/// The caches' maps: foldhash, seeded per process, hashes the short keys here (a word, a
-/// font) several times faster than the standard library's SipHash, which showed as 4 % of
-/// a long book's build, and keeps a seed against keys made to collide.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 use compact_str::CompactString;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::fonts::{Family, FeatureSet, FontId, FontSet, Style};
+use super::HashMap;
 use crate::ir;
 
 /// A shaped glyph, size-independent (em units).

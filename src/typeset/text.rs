@@ -7,9 +7,6 @@
 //! every grapheme (emergency breaks), so no line ever runs past the measure.
 
 use std::cell::RefCell;
-/// foldhash, as for the shaper's caches ([`super::shape`]): the hyphenation cache is looked
-/// up once per word.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 use compact_str::CompactString;
@@ -19,6 +16,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::fonts::{Family, FontId, Style};
 use super::linebreak::{self, Item, Line, Params, FORCED};
 use super::shape::{is_right_to_left, Shaper};
+use super::HashMap;
 
 /// Where a link on the page should go, before pages are known.
 #[derive(Debug, Clone, PartialEq)]

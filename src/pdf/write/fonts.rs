@@ -288,13 +288,7 @@ const FONT_COMPRESSION: u32 = 6;
 
 /// A Flate-compressed stream (left plain in the rare case that compression does not pay).
 fn compressed(mut dict: Dictionary, content: Vec<u8>) -> Object {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(content.len() / 2),
-        flate2::Compression::new(FONT_COMPRESSION),
-    );
-    // Writing into a Vec cannot fail.
-    match encoder.write_all(&content).and_then(|()| encoder.finish()) {
+    match super::content::Deflater::with_level(FONT_COMPRESSION).deflate(&content) {
         Ok(deflated) if deflated.len() < content.len() => {
             dict.set("Filter", "FlateDecode");
             Object::Stream(Stream::new(dict, deflated).with_compression(false))

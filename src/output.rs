@@ -6,7 +6,13 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Write `bytes` to `path` atomically (temp file + fsync + rename).
+/// Write `bytes` to `path` atomically (temp file + rename): a reader of `path` sees the old
+/// file or the whole new one, never part of it.
+///
+/// No `fsync`: it guards against a power cut between the write and the kernel's flush, not a
+/// failed build, and cost 2 ms of the seed article's 14 ms build (once per book of an
+/// archive). ext4, XFS and btrfs flush a file replaced by rename before the rename anyway;
+/// pandoc, Typst and mdBook write without it too.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let fail = |source| Error::Write {
         path: path.to_path_buf(),
@@ -25,7 +31,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
     if let Err(source) = result {

@@ -16,7 +16,8 @@
 //! 7. Zip entries carry the current time: the archive is rewritten with a fixed time, fixed
 //!    permissions, `mimetype` first and stored, so two builds are byte-identical.
 
-use std::io::{Cursor, Read, Write};
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
 
 use super::xhtml::Direction;
 use super::xml;
@@ -61,18 +62,23 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
         .collect();
     let mut archive =
         zip::ZipArchive::new(Cursor::new(epub)).map_err(|e| format!("reading the zip: {e}"))?;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    // The pictures' and documents' real bytes are borrowed, not copied (a megabyte of
+    // photos for an article).
+    let mut entries: Vec<(String, Cow<[u8]>)> = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
             .map_err(|e| format!("reading zip entry {i}: {e}"))?;
         let name = file.name().to_string();
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| format!("reading {name}: {e}"))?;
-        if let Some(real) = media.get(name.as_str()) {
-            bytes = real.to_vec();
-        }
+        let bytes = match media.get(name.as_str()) {
+            Some(real) => Cow::Borrowed(*real),
+            None => {
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes)
+                    .map_err(|e| format!("reading {name}: {e}"))?;
+                Cow::Owned(bytes)
+            }
+        };
         entries.push((name, bytes));
     }
     for (name, bytes) in &mut entries {
@@ -83,7 +89,7 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
             _ => None,
         };
         if let Some(text) = repaired {
-            *bytes = text.into_bytes();
+            *bytes = Cow::Owned(text.into_bytes());
         }
         if is_xml(name) {
             check_well_formed(name, as_text(name, bytes)?)?;
@@ -94,7 +100,7 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
             return Err(format!("epub-builder wrote no {required}"));
         }
     }
-    rezip(entries, fixup.zip_time)
+    rezip(&entries, fixup.zip_time)
 }
 
 fn as_text<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, String> {
@@ -305,41 +311,20 @@ fn fix_ncx(ncx: &str, fixup: &Fixup) -> Result<String, String> {
 /// Write the entries into a fresh zip: `mimetype` first and stored (the OCF rule readers use
 /// to recognise an EPUB), pictures already compressed (JPEG, PNG) stored as they are,
 /// everything else deflated, all with the same time and permissions.
-fn rezip(entries: Vec<(String, Vec<u8>)>, time: zip::DateTime) -> Result<Vec<u8>, String> {
-    use zip::write::SimpleFileOptions;
-    use zip::CompressionMethod;
-    let base = SimpleFileOptions::default()
-        .last_modified_time(time)
-        .unix_permissions(0o644);
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+/// The final zip: `mimetype` first (the builder's, or the standard one), then every other
+/// entry in the builder's order ([`super::ocf`]).
+fn rezip(entries: &[(String, Cow<[u8]>)], time: zip::DateTime) -> Result<Vec<u8>, String> {
     let mimetype = entries.iter().find(|(name, _)| name == "mimetype");
-    let mimetype = mimetype.map_or(&b"application/epub+zip"[..], |(_, b)| b.as_slice());
-    let ordered = std::iter::once(("mimetype", mimetype)).chain(
-        entries
-            .iter()
-            .filter(|(name, _)| name != "mimetype")
-            .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
-    );
-    for (name, bytes) in ordered {
-        let compressed_already = [".jpg", ".jpeg", ".png"]
-            .iter()
-            .any(|ext| name.to_ascii_lowercase().ends_with(ext));
-        let method = if name == "mimetype" || compressed_already {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        writer
-            .start_file(name, base.compression_method(method))
-            .map_err(|e| format!("writing {name}: {e}"))?;
-        writer
-            .write_all(bytes)
-            .map_err(|e| format!("writing {name}: {e}"))?;
-    }
-    let cursor = writer
-        .finish()
-        .map_err(|e| format!("finishing the zip: {e}"))?;
-    Ok(cursor.into_inner())
+    let mimetype = mimetype.map_or(&b"application/epub+zip"[..], |(_, b)| b.as_ref());
+    let ordered: Vec<(&str, &[u8])> = std::iter::once(("mimetype", mimetype))
+        .chain(
+            entries
+                .iter()
+                .filter(|(name, _)| name != "mimetype")
+                .map(|(name, bytes)| (name.as_str(), bytes.as_ref())),
+        )
+        .collect();
+    super::ocf::write(&ordered, time.into())
 }
 
 #[cfg(test)]
@@ -410,11 +395,17 @@ mod tests {
     #[test]
     fn rezipped_archive_is_fixed_and_starts_with_stored_mimetype() {
         let entries = vec![
-            ("META-INF/container.xml".to_string(), b"<c/>".to_vec()),
-            ("mimetype".to_string(), b"application/epub+zip".to_vec()),
+            (
+                "META-INF/container.xml".to_string(),
+                Cow::Borrowed(&b"<c/>"[..]),
+            ),
+            (
+                "mimetype".to_string(),
+                Cow::Borrowed(&b"application/epub+zip"[..]),
+            ),
         ];
-        let a = rezip(entries.clone(), zip::DateTime::default()).expect("zip");
-        let b = rezip(entries, zip::DateTime::default()).expect("zip");
+        let a = rezip(&entries, zip::DateTime::default()).expect("zip");
+        let b = rezip(&entries, zip::DateTime::default()).expect("zip");
         assert_eq!(a, b);
         // OCF: the first local header names `mimetype`, uncompressed, at offset 30.
         assert_eq!(&a[30..38], b"mimetype");

@@ -9,6 +9,7 @@ pub mod cover;
 pub mod fixup;
 pub mod images;
 pub mod kobo;
+pub mod ocf;
 pub mod package;
 pub mod page_list;
 pub mod pages;

@@ -386,9 +386,11 @@ fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
         };
         let segment_end = at + 2 + usize::from(u16::from_be_bytes([high, low]));
         if marker == START_OF_SCAN {
+            // Searched from the end, where the marker nearly always is: the answer is the
+            // same (only the end marker can be there) and the whole scan is not read.
             return bytes
                 .get(segment_end..)
-                .is_some_and(|scan| scan.windows(2).any(|pair| pair == [0xFF, 0xD9]));
+                .is_some_and(|scan| scan.windows(2).rev().any(|pair| pair == [0xFF, 0xD9]));
         }
         at = segment_end;
     }

@@ -377,12 +377,6 @@ fn try_total_fit(
                     glue_shrink + expandable,
                     glue_stretch <= 0.0,
                 );
-                // How it looks: its spaces, once expansion has done its part first.
-                let spaces = if glue_stretch > 0.0 && glue_stretch < FILL && glue_shrink > 0.0 {
-                    split_adjustment(target - natural, glue_stretch, glue_shrink, expandable).1
-                } else {
-                    ratio
-                };
                 let deactivate = ratio < -1.0 || cost <= FORCED;
                 if deactivate {
                     last_dropped = Some(a);
@@ -399,6 +393,14 @@ fn try_total_fit(
                 if !acceptable || (ladder && first_pass) {
                     continue;
                 }
+                // How it looks: its spaces, once expansion has done its part first. Worked
+                // out only for a line that may be set: most active breaks are too near
+                // (or too far) for the line to fit, and are passed over above.
+                let spaces = if glue_stretch > 0.0 && glue_stretch < FILL && glue_shrink > 0.0 {
+                    split_adjustment(target - natural, glue_stretch, glue_shrink, expandable).1
+                } else {
+                    ratio
+                };
                 let badness = 100.0 * spaces.abs().min(1.0e3).powi(3);
                 let mut demerits = (params.line_penalty + badness).powi(2);
                 if cost >= 0.0 {
@@ -447,81 +449,61 @@ fn try_total_fit(
                     None => best.push((fitness, run, line, total, a)),
                 }
             }
-            // Sums after the break skip the glue/penalties that vanish at a line start.
-            let (mut after_w, mut after_y, mut after_z) = (sum_w, sum_y, sum_z);
-            let mut next_hang = 0.0;
-            for item in &items[i..] {
-                match item {
-                    Item::Box { hang_left, .. } => {
-                        next_hang = *hang_left;
-                        break;
-                    }
-                    Item::Glue {
-                        width,
-                        stretch,
-                        shrink,
-                    } => {
-                        after_w += width;
-                        after_y += stretch;
-                        after_z += shrink;
-                    }
-                    Item::Penalty { cost, .. }
-                        if *cost <= FORCED && !std::ptr::eq(item, &items[i]) =>
-                    {
-                        break
-                    }
-                    Item::Penalty { .. } => {}
-                }
-            }
             std::mem::swap(&mut active, &mut keep);
-            let mut added = false;
-            for &(fitness, _, _, demerits, from) in &best {
-                let line = nodes[from].line + 1;
-                let hyphens = if flagged {
-                    nodes[from].hyphens.saturating_add(1)
-                } else {
-                    0
-                };
-                nodes.push(Node {
-                    position: i,
-                    line,
-                    fitness,
-                    width: after_w,
-                    stretch: after_y,
-                    shrink: after_z,
-                    boxes: sum_b,
-                    hang: next_hang,
-                    demerits,
-                    previous: Some(from),
-                    hyphens,
-                });
-                active.push(nodes.len() - 1);
-                added = true;
-            }
-            if active.is_empty() && !added {
-                if !emergency {
-                    return None;
-                }
-                // Nothing fits: break here anyway (an overfull line) and carry on.
-                let from = last_dropped?;
-                nodes.push(Node {
-                    position: i,
-                    line: nodes[from].line + 1,
-                    fitness: 1,
-                    width: after_w,
-                    stretch: after_y,
-                    shrink: after_z,
-                    boxes: sum_b,
-                    hang: next_hang,
-                    demerits: nodes[from].demerits + 1.0e9,
-                    previous: Some(from),
-                    hyphens: if flagged {
+            // A break that starts no line (nothing reaches it, and breaks before it are
+            // still active) needs no sums after it.
+            if !best.is_empty() || active.is_empty() {
+                let (after_w, after_y, after_z, next_hang) =
+                    sums_after_break(items, i, (sum_w, sum_y, sum_z));
+                let mut added = false;
+                for &(fitness, _, _, demerits, from) in &best {
+                    let line = nodes[from].line + 1;
+                    let hyphens = if flagged {
                         nodes[from].hyphens.saturating_add(1)
                     } else {
                         0
-                    },
-                });
-                active.push(nodes.len() - 1);
+                    };
+                    nodes.push(Node {
+                        position: i,
+                        line,
+                        fitness,
+                        width: after_w,
+                        stretch: after_y,
+                        shrink: after_z,
+                        boxes: sum_b,
+                        hang: next_hang,
+                        demerits,
+                        previous: Some(from),
+                        hyphens,
+                    });
+                    active.push(nodes.len() - 1);
+                    added = true;
+                }
+                if active.is_empty() && !added {
+                    if !emergency {
+                        return None;
+                    }
+                    // Nothing fits: break here anyway (an overfull line) and carry on.
+                    let from = last_dropped?;
+                    nodes.push(Node {
+                        position: i,
+                        line: nodes[from].line + 1,
+                        fitness: 1,
+                        width: after_w,
+                        stretch: after_y,
+                        shrink: after_z,
+                        boxes: sum_b,
+                        hang: next_hang,
+                        demerits: nodes[from].demerits + 1.0e9,
+                        previous: Some(from),
+                        hyphens: if flagged {
+                            nodes[from].hyphens.saturating_add(1)
+                        } else {
+                            0
+                        },
+                    });
+                    active.push(nodes.len() - 1);
+                }
             }
         }
         match items[i] {
@@ -567,6 +549,30 @@ fn try_total_fit(
         start = end + 1;
     }
     Some(lines)
+}
+
+/// The running sums (width, stretch, shrink) at the start of the line after a break at `i`,
+/// given those at `i`: the glue and penalties that vanish at a line start are skipped. And
+/// how far that line's first box may hang into the left margin.
+fn sums_after_break(items: &[Item], i: usize, at: (f32, f32, f32)) -> (f32, f32, f32, f32) {
+    let (mut after_w, mut after_y, mut after_z) = at;
+    for (offset, item) in items[i..].iter().enumerate() {
+        match item {
+            Item::Box { hang_left, .. } => return (after_w, after_y, after_z, *hang_left),
+            Item::Glue {
+                width,
+                stretch,
+                shrink,
+            } => {
+                after_w += width;
+                after_y += stretch;
+                after_z += shrink;
+            }
+            Item::Penalty { cost, .. } if *cost <= FORCED && offset > 0 => break,
+            Item::Penalty { .. } => {}
+        }
+    }
+    (after_w, after_y, after_z, 0.0)
 }
 
 /// How far the first box from `i` on (before a forced break) may hang into the left margin.

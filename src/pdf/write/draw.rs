@@ -12,14 +12,21 @@ use crate::typeset::fonts::FontId;
 use crate::typeset::frame::{GlyphRun, Page, PageItem, PlacedGlyph, Rect, Role};
 use crate::{Error, Result};
 
-/// TJ corrections are rounded to this many thousandths of a text-space unit: 1/1000 of
-/// 1/1000 em is far below anything visible and keeps the numbers short.
-const OFFSET_PRECISION: f64 = 1000.0;
+/// TJ corrections are rounded to 1/this of a text-space unit: 1/100 of 1/1000 em, far
+/// below anything visible (0.0001 pt at 12 pt). Finer, the rounding kept the noise of the
+/// layout's single-precision positions: more than half the corrections of a long book were
+/// ±0.001 (each splitting a string and writing a number), none of them meant.
+const OFFSET_PRECISION: f64 = 100.0;
 
 /// A TJ number, rounded to [`OFFSET_PRECISION`] (so that a correction too small to write
 /// is exactly 0 and its glyphs share a string).
-fn thousandths(value: f64) -> f64 {
+fn rounded_offset(value: f64) -> f64 {
     (value * OFFSET_PRECISION).round() / OFFSET_PRECISION
+}
+
+/// `value` to the three decimals the stream writes numbers with.
+fn thousandths(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
 
 /// Rectangle in PDF space (origin bottom-left) from the frame's top-left one.
@@ -169,10 +176,10 @@ fn draw_run(
                     let space_width = font.pdf_width(space);
                     placed.push((
                         (code, 0.0),
-                        Some((space, thousandths(advance + space_width - wanted))),
+                        Some((space, rounded_offset(advance + space_width - wanted))),
                     ));
                 }
-                _ => placed.push(((code, thousandths(advance - wanted)), None)),
+                _ => placed.push(((code, rounded_offset(advance - wanted)), None)),
             }
         }
         emit_clusters(segment, &placed, font, out);

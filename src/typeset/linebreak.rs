@@ -202,6 +202,10 @@ pub fn total_fit(items: &[Item], width: f32, params: &Params) -> Vec<Line> {
         .unwrap_or_else(|| first_fit(items, width))
 }
 
+/// A line short of its measure by more than this times the tolerated stretch is certainly
+/// too loose, whatever the rounding of the ratio's division (a few parts in 10⁸).
+const CLEARLY_ABOVE: f32 = 1.0 + 1.0e-5;
+
 /// The second pass accepts lines this many times looser than the first.
 const SECOND_PASS_TOLERANCE: f32 = 2.5;
 
@@ -367,6 +371,17 @@ fn try_total_fit(
                 let glue_stretch = sum_y - node.stretch;
                 let expandable = (sum_b - node.boxes + penalty_width) * expansion;
                 let glue_shrink = sum_z - node.shrink;
+                // Most active breaks are too near for a line from them to reach this one
+                // within the tolerance. Those far short of it are passed over without the
+                // ratio's division (the loop's cost): a margin keeps the answer exactly
+                // the division's, and anything near the tolerance takes the full test.
+                if cost > FORCED
+                    && glue_stretch > 0.0
+                    && target - natural > tolerance * (glue_stretch + expandable) * CLEARLY_ABOVE
+                {
+                    keep.push(a);
+                    continue;
+                }
                 // Whether the line can be set at all, and within the tolerance: expansion
                 // counts as stretch and shrink like the glue (TeX's tolerance, pdfTeX's
                 // font expansion).

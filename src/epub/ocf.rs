@@ -90,21 +90,8 @@ pub fn write(entries: &[(&str, &[u8])], time: DosTime) -> Result<Vec<u8>, String
     let mut offsets = Vec::with_capacity(packed.len());
     for entry in &packed {
         offsets.push(u32_of(out.len(), "the EPUB")?);
-        let (compressed, size) = (
-            u32_of(entry.data.len(), entry.name)?,
-            u32_of(entry.size, entry.name)?,
-        );
         put32(&mut out, LOCAL_HEADER);
-        put16(&mut out, version_needed(entry.method));
-        put16(&mut out, 0); // flags
-        put16(&mut out, entry.method);
-        put16(&mut out, time.time);
-        put16(&mut out, time.date);
-        put32(&mut out, entry.crc);
-        put32(&mut out, compressed);
-        put32(&mut out, size);
-        put16(&mut out, u16_of(entry.name.len(), entry.name)?);
-        put16(&mut out, 0); // extra field length
+        put_shared_fields(&mut out, entry, time)?;
         out.extend_from_slice(entry.name.as_bytes());
         out.extend_from_slice(&entry.data);
     }
@@ -112,16 +99,7 @@ pub fn write(entries: &[(&str, &[u8])], time: DosTime) -> Result<Vec<u8>, String
     for (entry, offset) in packed.iter().zip(offsets) {
         put32(&mut out, CENTRAL_HEADER);
         put16(&mut out, MADE_BY_UNIX | version_needed(entry.method));
-        put16(&mut out, version_needed(entry.method));
-        put16(&mut out, 0); // flags
-        put16(&mut out, entry.method);
-        put16(&mut out, time.time);
-        put16(&mut out, time.date);
-        put32(&mut out, entry.crc);
-        put32(&mut out, u32_of(entry.data.len(), entry.name)?);
-        put32(&mut out, u32_of(entry.size, entry.name)?);
-        put16(&mut out, u16_of(entry.name.len(), entry.name)?);
-        put16(&mut out, 0); // extra field length
+        put_shared_fields(&mut out, entry, time)?;
         put16(&mut out, 0); // comment length
         put16(&mut out, 0); // disk number
         put16(&mut out, 0); // internal attributes
@@ -156,6 +134,22 @@ fn threads_for(entries: &[(&str, &[u8])]) -> usize {
             .map_or(1, std::num::NonZero::get)
             .clamp(1, MAX_THREADS)
     }
+}
+
+/// The fields a local header and a central directory header both have, in the same order:
+/// version needed, flags, method, time, date, checksum, sizes, name and extra field lengths.
+fn put_shared_fields(out: &mut Vec<u8>, entry: &Packed, time: DosTime) -> Result<(), String> {
+    put16(out, version_needed(entry.method));
+    put16(out, 0); // flags
+    put16(out, entry.method);
+    put16(out, time.time);
+    put16(out, time.date);
+    put32(out, entry.crc);
+    put32(out, u32_of(entry.data.len(), entry.name)?);
+    put32(out, u32_of(entry.size, entry.name)?);
+    put16(out, u16_of(entry.name.len(), entry.name)?);
+    put16(out, 0); // extra field length
+    Ok(())
 }
 
 /// Each entry's checksum and data, on `threads` threads that take the next entry as they

@@ -331,10 +331,7 @@ mod tests {
         let mut s = ContentStream::default();
         s.show_glyphs(&codes.map(|code| (code, 0.0)));
         let bytes = s.into_bytes();
-        assert_eq!(
-            bytes,
-            b"[(\\(\\\\\\)\\r\\n\0\0\xFF\x80\0)] TJ\n"
-        );
+        assert_eq!(bytes, b"[(\\(\\\\\\)\\r\\n\0\0\xFF\x80\0)] TJ\n");
         // lopdf, as every reader, gets the codes back from the literal string.
         let content = lopdf::content::Content::decode(&bytes).expect("valid content");
         let [operation] = content.operations.as_slice() else {

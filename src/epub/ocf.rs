@@ -79,7 +79,7 @@ fn is_stored(name: &str) -> bool {
 /// The zip of `entries` (name, bytes), in the order given: the caller puts `mimetype`
 /// first. An error names an entry or archive too large for a zip without Zip64 (4 GiB).
 pub fn write(entries: &[(&str, &[u8])], time: DosTime) -> Result<Vec<u8>, String> {
-    let packed = pack(entries, threads_for(entries));
+    let packed = pack(entries, threads_for(entries))?;
     let mut out = Vec::with_capacity(
         packed
             .iter()
@@ -154,7 +154,7 @@ fn put_shared_fields(out: &mut Vec<u8>, entry: &Packed, time: DosTime) -> Result
 
 /// Each entry's checksum and data, on `threads` threads that take the next entry as they
 /// finish one, each with one compressor for all its entries.
-fn pack<'a>(entries: &[(&'a str, &'a [u8])], threads: usize) -> Vec<Packed<'a>> {
+fn pack<'a>(entries: &[(&'a str, &'a [u8])], threads: usize) -> Result<Vec<Packed<'a>>, String> {
     let next = AtomicUsize::new(0);
     let work = || {
         let mut compressor = Compress::new(Compression::new(TEXT_COMPRESSION), false);
@@ -167,7 +167,7 @@ fn pack<'a>(entries: &[(&'a str, &'a [u8])], threads: usize) -> Vec<Packed<'a>> 
             done.push((index, pack_one(name, bytes, &mut compressor)));
         }
     };
-    let mut packed: Vec<(usize, Packed<'a>)> = if threads == 1 {
+    let mut packed: Vec<(usize, Result<Packed<'a>, String>)> = if threads == 1 {
         work()
     } else {
         std::thread::scope(|scope| {
@@ -188,35 +188,41 @@ fn pack<'a>(entries: &[(&'a str, &'a [u8])], threads: usize) -> Vec<Packed<'a>> 
 }
 
 /// One entry, stored or deflated with `compressor` (reset first).
-fn pack_one<'a>(name: &'a str, bytes: &'a [u8], compressor: &mut Compress) -> Packed<'a> {
+fn pack_one<'a>(
+    name: &'a str,
+    bytes: &'a [u8],
+    compressor: &mut Compress,
+) -> Result<Packed<'a>, String> {
     let crc = crc32fast::hash(bytes);
     let (method, data) = if is_stored(name) {
         (METHOD_STORED, std::borrow::Cow::Borrowed(bytes))
     } else {
-        (METHOD_DEFLATED, deflate(bytes, compressor).into())
+        let deflated =
+            deflate(bytes, compressor).map_err(|e| format!("compressing {name}: {e}"))?;
+        (METHOD_DEFLATED, deflated.into())
     };
-    Packed {
+    Ok(Packed {
         name,
         method,
         crc,
         size: bytes.len(),
         data,
-    }
+    })
 }
 
 /// `bytes` as a raw deflate stream.
-fn deflate(bytes: &[u8], compressor: &mut Compress) -> Vec<u8> {
+fn deflate(bytes: &[u8], compressor: &mut Compress) -> Result<Vec<u8>, flate2::CompressError> {
     compressor.reset();
     let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
     loop {
-        let consumed = compressor.total_in() as usize;
-        let status = compressor
-            .compress_vec(&bytes[consumed..], &mut out, FlushCompress::Finish)
-            // Only a misuse of the stream (none here) makes zlib fail; an empty result
-            // would then show as a corrupt entry in every reader.
-            .unwrap_or(Status::StreamEnd);
+        let consumed = usize::try_from(compressor.total_in()).unwrap_or(bytes.len());
+        let status = compressor.compress_vec(
+            &bytes[consumed.min(bytes.len())..],
+            &mut out,
+            FlushCompress::Finish,
+        )?;
         if status == Status::StreamEnd {
-            return out;
+            return Ok(out);
         }
         out.reserve(out.capacity().max(64));
     }
@@ -326,6 +332,7 @@ mod tests {
             .collect();
         let data = |threads| -> Vec<Vec<u8>> {
             pack(&entries, threads)
+                .expect("packs")
                 .into_iter()
                 .map(|p| p.data.into_owned())
                 .collect()
@@ -335,7 +342,7 @@ mod tests {
         // A compressor reused across entries gives what a fresh one does.
         for ((_, bytes), packed) in entries.iter().zip(&one_thread) {
             let mut fresh = Compress::new(Compression::new(TEXT_COMPRESSION), false);
-            assert_eq!(&deflate(bytes, &mut fresh), packed);
+            assert_eq!(&deflate(bytes, &mut fresh).expect("deflates"), packed);
         }
     }
 

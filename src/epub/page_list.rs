@@ -82,6 +82,11 @@ impl PageSink for PageStarts {
         self.0.push(page.starts_at);
         Ok(())
     }
+
+    /// Only where each page's text begins is read: no glyphs, no running heads.
+    fn wants_glyphs(&self) -> bool {
+        false
+    }
 }
 
 /// Bytes of running text in the book, roughly (what layout time grows with).

@@ -45,6 +45,14 @@ impl PageSink for LaidOutDocument {
 pub trait PageSink {
     /// Take the next page. An error stops the layout.
     fn page(&mut self, page: Page) -> crate::Result<()>;
+
+    /// Whether the sink draws what it takes. A sink that only reads where pages begin
+    /// (the EPUB's print page list) says no: it then gets pages laid out and broken
+    /// exactly alike, but the running text's glyph runs hold no glyphs and the pages carry
+    /// no running heads or folios, which it would only throw away.
+    fn wants_glyphs(&self) -> bool {
+        true
+    }
 }
 
 /// What is known only once every page is placed: bookmarks, and where each anchor landed

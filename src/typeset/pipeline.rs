@@ -49,6 +49,7 @@ pub fn lay_out_into(
 ) -> Result<Navigation> {
     // Units of chapters laid out apart: a book's chapters, or an article as one flow.
     let units = flow_units(book);
+    let glyphs = sink.wants_glyphs();
     let chapters = units.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, NonZero::get)
@@ -72,6 +73,9 @@ pub fn lay_out_into(
                 scope.spawn(move || {
                     let shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
                     let mut layout = Layout::new(&shaper, book, geometry);
+                    if !glyphs {
+                        layout = layout.without_glyphs();
+                    }
                     loop {
                         // The reader hangs up only when it has stopped.
                         if take_ticket.send(()).is_err() {

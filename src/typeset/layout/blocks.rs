@@ -223,7 +223,7 @@ impl Layout<'_, '_> {
         ))));
         for line in self.set_spans(&spans, &settings, measure) {
             let mut content = Vec::new();
-            line_content(&line, left, leading * 0.78, role, &mut content);
+            line_content(&line, left, leading * 0.78, role, true, &mut content);
             for c in content {
                 block.content.push(offset_content(c, y));
             }
@@ -274,7 +274,7 @@ impl Layout<'_, '_> {
                 let mut label = vec![Content::Item(PageItem::Tag(Tag::Start(StructKind::Label)))];
                 for line in set_lines(paragraph, &lines, Alignment::Left, hang) {
                     let x = left + hang - line.width - g.body_size * 0.5;
-                    line_content(&line, x, baseline, Role::ListItem, &mut label);
+                    line_content(&line, x, baseline, Role::ListItem, true, &mut label);
                 }
                 label.push(Content::Item(PageItem::Tag(Tag::End)));
                 let at = (item_tag + 1).min(block.content.len());
@@ -336,6 +336,7 @@ impl Layout<'_, '_> {
                     left + size * 0.5 + continuation,
                     leading * 0.78,
                     Role::Code,
+                    self.glyphs,
                     &mut block.content,
                 );
                 // A light rule down the left edge marks the code.
@@ -473,6 +474,7 @@ impl Layout<'_, '_> {
                         cx,
                         pad + leading * 0.78,
                         Role::TableCell,
+                        true,
                         &mut content,
                     );
                     block.content.extend(

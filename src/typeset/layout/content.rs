@@ -184,11 +184,15 @@ impl<'a> InlineContext<'a> {
 /// tags (a link's tags hold its text and its area, so the area becomes that link's
 /// annotation); a link broken across lines is a link on each line. Decoration
 /// ([`Role::Artifact`]) carries no structure.
+///
+/// Without `glyphs` ([`super::Layout::without_glyphs`]) the runs, link areas and tags are
+/// all there, in the same places, but the runs hold no glyphs.
 pub(super) fn line_content(
     line: &SetLine,
     left: f32,
     baseline: f32,
     role: Role,
+    glyphs: bool,
     out: &mut Vec<Content>,
 ) {
     let tagged = role != Role::Artifact;
@@ -239,24 +243,28 @@ pub(super) fn line_content(
             };
             // Runs outlive layout (they are the document), so size each one exactly once
             // rather than let it grow by doubling.
-            let glyphs = line.pieces[n..]
-                .iter()
-                .take_while(|(_, p)| joins(&run, p))
-                .map(|(_, p)| p.glyphs.len())
-                .sum();
-            run.glyphs.reserve_exact(glyphs);
+            if glyphs {
+                let count = line.pieces[n..]
+                    .iter()
+                    .take_while(|(_, p)| joins(&run, p))
+                    .map(|(_, p)| p.glyphs.len())
+                    .sum();
+                run.glyphs.reserve_exact(count);
+            }
             run
         });
         let shift = run_x - current.x;
-        current
-            .glyphs
-            .extend(piece.glyphs.iter().map(|g| PlacedGlyph {
-                id: g.id,
-                x: shift + g.x,
-                y_offset: g.y_offset,
-                text: g.text.clone(),
-                space_after: false,
-            }));
+        if glyphs {
+            current
+                .glyphs
+                .extend(piece.glyphs.iter().map(|g| PlacedGlyph {
+                    id: g.id,
+                    x: shift + g.x,
+                    y_offset: g.y_offset,
+                    text: g.text.clone(),
+                    space_after: false,
+                }));
+        }
         if piece.space_after {
             if let Some(last) = current.glyphs.last_mut() {
                 last.space_after = true;

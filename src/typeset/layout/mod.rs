@@ -246,6 +246,8 @@ pub struct Layout<'a, 'f> {
     source_block: Option<Option<usize>>,
     /// Words of that block set so far.
     source_words: usize,
+    /// Whether the running text's glyph runs get their glyphs ([`PageSink::wants_glyphs`]).
+    glyphs: bool,
 }
 
 /// The warning for characters no font covers, if any.
@@ -306,7 +308,16 @@ impl<'a, 'f> Layout<'a, 'f> {
             note_diagnostics: Diagnostics::default(),
             source_block: None,
             source_words: 0,
+            glyphs: true,
         }
+    }
+
+    /// Leave the glyphs out of the running text's glyph runs: for a sink that does not
+    /// draw ([`PageSink::wants_glyphs`]). Pages break exactly as with them: layout and
+    /// pagination read the runs' places and sizes, never their glyphs.
+    pub fn without_glyphs(mut self) -> Self {
+        self.glyphs = false;
+        self
     }
 
     /// Lay out the whole book into pages held in memory, internal links resolved.
@@ -749,6 +760,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 left: settings.left,
                 leading: settings.leading,
                 role: settings.role,
+                glyphs: self.glyphs,
             });
         (
             set_lines(paragraph, &lines, settings.alignment, measure),
@@ -802,6 +814,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 settings.left,
                 baseline,
                 settings.role,
+                self.glyphs,
                 &mut block.content,
             );
             block.notes = self.notes_called(&block.content);
@@ -841,6 +854,7 @@ pub struct PendingLooser {
     left: f32,
     leading: f32,
     role: Role,
+    glyphs: bool,
 }
 
 impl PendingLooser {
@@ -860,7 +874,14 @@ impl PendingLooser {
             .iter()
             .map(|line| {
                 let mut content = Vec::new();
-                line_content(line, self.left, baseline, self.role, &mut content);
+                line_content(
+                    line,
+                    self.left,
+                    baseline,
+                    self.role,
+                    self.glyphs,
+                    &mut content,
+                );
                 content
             })
             .collect();
@@ -980,7 +1001,7 @@ fn section_of(spans: &[Span], start: (usize, usize), limit: usize) -> (Vec<Span>
 mod tests {
     use super::*;
     use crate::typeset::fonts::FontSet;
-    use crate::typeset::frame::PageItem;
+    use crate::typeset::frame::{GlyphRun, Page, PageItem};
     use crate::typeset::paginate::paginate;
 
     #[test]
@@ -1042,6 +1063,76 @@ mod tests {
         .expect("loads");
         let _ = std::fs::remove_dir_all(&dir);
         book
+    }
+
+    /// Pages kept whole, or only where their text begins, as the EPUB's page list does.
+    struct Kept {
+        pages: Vec<Page>,
+        glyphs: bool,
+    }
+
+    impl PageSink for Kept {
+        fn page(&mut self, page: Page) -> crate::Result<()> {
+            self.pages.push(page);
+            Ok(())
+        }
+
+        fn wants_glyphs(&self) -> bool {
+            self.glyphs
+        }
+    }
+
+    #[test]
+    fn a_sink_that_does_not_draw_gets_the_same_pages_without_glyphs_or_running_heads() {
+        let book = long_book("no-glyphs");
+        let fonts = FontSet::builtin().expect("fonts");
+        let geometry = PageGeometry::for_paper(Paper::A5);
+        let lay_out = |glyphs| {
+            let mut sink = Kept {
+                pages: Vec::new(),
+                glyphs,
+            };
+            crate::typeset::pipeline::lay_out_into(
+                &book,
+                &fonts,
+                geometry,
+                &mut sink,
+                &mut Diagnostics::default(),
+            )
+            .expect("lays out");
+            sink.pages
+        };
+        let (drawn, counted) = (lay_out(true), lay_out(false));
+        assert!(drawn.len() > 5, "a book of several pages: {}", drawn.len());
+        let starts = |pages: &[Page]| pages.iter().map(|p| p.starts_at).collect::<Vec<_>>();
+        assert_eq!(starts(&drawn), starts(&counted), "pages break alike");
+        fn runs(pages: &[Page], role: Role) -> Vec<&GlyphRun> {
+            pages
+                .iter()
+                .flat_map(|p| &p.items)
+                .filter_map(|item| match item {
+                    PageItem::Glyphs(run) if run.role == role => Some(run),
+                    _ => None,
+                })
+                .collect()
+        }
+        // The running text's lines are where they were, with nothing in them.
+        let (drawn_text, counted_text) = (
+            runs(&drawn, Role::Paragraph),
+            runs(&counted, Role::Paragraph),
+        );
+        assert!(!drawn_text.is_empty());
+        assert!(drawn_text.iter().all(|run| !run.glyphs.is_empty()));
+        assert!(counted_text.iter().all(|run| run.glyphs.is_empty()));
+        let places = |runs: &[&GlyphRun]| {
+            runs.iter()
+                .map(|run| (run.x, run.baseline, run.size))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(places(&drawn_text), places(&counted_text));
+        // Running heads and folios are drawn on the drawn pages only.
+        assert!(!runs(&drawn, Role::Artifact).is_empty());
+        assert!(runs(&counted, Role::Artifact).is_empty());
     }
 
     #[test]

@@ -257,7 +257,10 @@ impl<'s, 'a, 'f> BookPages<'s, 'a, 'f> {
             let items = std::mem::take(&mut page.page.items);
             page.page.items = items.into_iter().map(|item| shift_x(item, dx)).collect();
         }
-        self.decorator.decorate(&mut page, self.pages);
+        // Running heads and folios are drawing only: a sink that does not draw goes without.
+        if self.sink.wants_glyphs() {
+            self.decorator.decorate(&mut page, self.pages);
+        }
         self.pages += 1;
         self.sink.page(page.page)
     }
@@ -388,6 +391,7 @@ impl<'a, 'f> Decorator<'a, 'f> {
                 g.left(side) + shift,
                 0.0,
                 Role::Artifact,
+                true,
                 &mut content,
             );
             for c in content {

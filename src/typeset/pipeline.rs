@@ -11,13 +11,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver};
 
 use super::fonts::FontSet;
+use super::fonts::{Family, Style};
 use super::frame::{Navigation, PageSink};
 use super::layout::{
     flow_units, front_matter_into, missing_characters_warning, BookPages, ChapterPage, Decorator,
     Layout, PageGeometry,
 };
 use super::shape::Shaper;
-use crate::ir::Book;
+use crate::ir::{self, Book};
 use crate::{Diagnostics, Error, Result};
 
 /// Layout workers at most. The writer is a single thread, and on ordinary prose it takes
@@ -63,15 +64,43 @@ pub fn lay_out_into(
     // Ticket first, chapter second: the chapters in flight are then always the next ones
     // the reader needs, so it never waits on a chapter nobody may start.
     let (take_ticket, give_back) = sync_channel::<()>(workers * 2);
+    let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
+    // One flow (an article) on one worker, and a core to spare: that core shapes the
+    // flow's later paragraphs ahead of the worker (see `ShapedAhead`).
+    let (shaped_ahead, ahead) = if units.len() == 1 && cores > 1 {
+        let (send, receive) = channel();
+        (Some(send), Some(receive))
+    } else {
+        (None, None)
+    };
+    let ahead = std::sync::Mutex::new(ahead);
     std::thread::scope(|scope| {
+        if let (Some(to), Some(unit)) = (shaped_ahead, units.first()) {
+            scope.spawn(move || {
+                let shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
+                shaper.shape_ahead(
+                    later_paragraphs(book, unit.clone())
+                        .iter()
+                        .map(String::as_str),
+                    Family::Body,
+                    Style::default(),
+                    &to,
+                );
+            });
+        }
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let announce = announce.clone();
                 let take_ticket = take_ticket.clone();
                 let next_chapter = &next_chapter;
                 let units = &units;
+                let ahead = &ahead;
                 scope.spawn(move || {
-                    let shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
+                    let mut shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
+                    let taken = ahead.lock().ok().and_then(|mut ahead| ahead.take());
+                    if let Some(receive) = taken {
+                        shaper = shaper.taking_words_from(receive);
+                    }
                     let mut layout = Layout::new(&shaper, book, geometry);
                     if !glyphs {
                         layout = layout.without_glyphs();
@@ -173,4 +202,26 @@ fn read_in_order(
         }
     }
     Ok(book_pages.into_navigation())
+}
+
+/// Where the shaping ahead of one flow starts: this far into its paragraphs. The worker
+/// sets the paragraphs before it meanwhile, in about the time the spare core takes to
+/// shape the rest (shaping alone is about half of setting a paragraph).
+const SHAPE_AHEAD_FROM: f32 = 0.3;
+
+/// The plain text of the top-level paragraphs of `chapters`, from [`SHAPE_AHEAD_FROM`] on.
+fn later_paragraphs(book: &Book, chapters: std::ops::Range<usize>) -> Vec<String> {
+    let paragraphs: Vec<String> = book
+        .chapters
+        .get(chapters)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|chapter| &chapter.blocks)
+        .filter_map(|block| match block {
+            ir::Block::Paragraph(inlines) => Some(ir::plain_text(inlines)),
+            _ => None,
+        })
+        .collect();
+    let skip = (paragraphs.len() as f32 * SHAPE_AHEAD_FROM) as usize;
+    paragraphs.into_iter().skip(skip).collect()
 }

@@ -125,7 +125,22 @@ pub struct Shaper<'f> {
     /// book).
     plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     missing: RefCell<BTreeSet<char>>,
+    /// Words another thread shapes ahead of this shaper's layout ([`ShapedAhead`]).
+    ahead: Option<std::sync::mpsc::Receiver<ShapedAhead>>,
 }
+
+/// Words shaped on another thread, for a shaper that will meet them later: they join its
+/// word cache as if shaped there. An article is one flow, laid out on one thread; a core
+/// left idle shapes its later paragraphs meanwhile (shaping was half of an article's
+/// layout), so that the layout finds most of their words cached.
+///
+/// Only words whose every character a font covers are sent: the characters missing from
+/// the fonts are reported by the shaper that lays the text out.
+#[derive(Debug, Default)]
+pub struct ShapedAhead(Vec<(WordKey, Box<str>, Vec<OwnedRun>)>);
+
+/// A [`ShapedRun`] that may cross threads.
+type OwnedRun = (FontId, Vec<ShapedGlyph>, usize);
 
 /// What a shaping plan depends on: font, features, direction, script, language.
 type PlanKey = (
@@ -147,6 +162,75 @@ impl<'f> Shaper<'f> {
             words: RefCell::new(BoundedCache::new(WORD_CACHE_MAPS)),
             plans: RefCell::new(HashMap::default()),
             missing: RefCell::new(BTreeSet::new()),
+            ahead: None,
+        }
+    }
+
+    /// The same shaper taking in the words another thread shapes ahead (see
+    /// [`ShapedAhead`]) whenever it meets a word it has not shaped.
+    pub fn taking_words_from(mut self, ahead: std::sync::mpsc::Receiver<ShapedAhead>) -> Self {
+        self.ahead = Some(ahead);
+        self
+    }
+
+    /// Shape the words of `texts` (split at spaces, as paragraphs split their text into
+    /// words) as running text of `family` and `style` would be, left to right, and send
+    /// those not sent before to `to`, a batch per text. Stops when the receiver is gone.
+    pub fn shape_ahead<'t>(
+        &self,
+        texts: impl IntoIterator<Item = &'t str>,
+        family: Family,
+        style: Style,
+        to: &std::sync::mpsc::Sender<ShapedAhead>,
+    ) {
+        let mut sent: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+            Default::default();
+        for text in texts {
+            let mut batch = ShapedAhead::default();
+            for word in text.split([' ', '\t', '\n', '\r']) {
+                if word.is_empty() || word.len() > MAX_CACHED_LEN || !sent.insert(word) {
+                    continue;
+                }
+                let runs = self.shape_word_in(word, family, style, false);
+                let missing = self.missing.borrow();
+                if word.chars().any(|c| missing.contains(&c)) {
+                    continue;
+                }
+                let features = style.features.resolve(family, word, self.text_figures);
+                let owned = runs
+                    .iter()
+                    .map(|run| (run.font, run.glyphs.to_vec(), run.start))
+                    .collect();
+                batch.0.push((
+                    (family, style.bold, style.italic, features, false),
+                    word.into(),
+                    owned,
+                ));
+            }
+            if !batch.0.is_empty() && to.send(batch).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Take in what has been shaped ahead so far.
+    fn take_in_shaped_ahead(&self) {
+        let Some(ahead) = &self.ahead else {
+            return;
+        };
+        let mut words = self.words.borrow_mut();
+        while let Ok(batch) = ahead.try_recv() {
+            for (key, text, runs) in batch.0 {
+                let runs: Rc<[ShapedRun]> = runs
+                    .into_iter()
+                    .map(|(font, glyphs, start)| ShapedRun {
+                        font,
+                        glyphs: glyphs.into(),
+                        start,
+                    })
+                    .collect();
+                words.insert(key, &text, runs);
+            }
         }
     }
 
@@ -188,6 +272,12 @@ impl<'f> Shaper<'f> {
         let key = (family, style.bold, style.italic, features, right_to_left);
         if let Some(hit) = self.words.borrow().get(&key, text) {
             return hit;
+        }
+        if self.ahead.is_some() {
+            self.take_in_shaped_ahead();
+            if let Some(hit) = self.words.borrow().get(&key, text) {
+                return hit;
+            }
         }
         let runs: Rc<[ShapedRun]> = self
             .shape_word_uncached(text, family, style, features, right_to_left)
@@ -387,6 +477,59 @@ fn bidi_levels(text: &str, right_to_left: bool) -> Option<Vec<unicode_bidi::Leve
 mod tests {
     use super::*;
     use crate::typeset::fonts::{Caps, Features, Figures};
+
+    #[test]
+    fn words_shaped_ahead_are_taken_in_as_if_shaped_here_but_not_those_no_font_covers() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let (send, receive) = std::sync::mpsc::channel();
+        let ahead = Shaper::new(&fonts);
+        // A word twice, and one with a character no bundled font has (Linear B).
+        ahead.shape_ahead(
+            ["Jaishankar met Putin", "Putin \u{10000}x said"],
+            Family::Body,
+            Style::default(),
+            &send,
+        );
+        let sent: Vec<String> = receive
+            .try_iter()
+            .flat_map(|batch| batch.0.into_iter().map(|(_, text, _)| text.into_string()))
+            .collect();
+        assert_eq!(sent, ["Jaishankar", "met", "Putin", "said"]);
+
+        ahead.shape_ahead(
+            ["Jaishankar \u{10000}x"],
+            Family::Body,
+            Style::default(),
+            &send,
+        );
+        let taking = Shaper::new(&fonts).taking_words_from(receive);
+        let fresh = Shaper::new(&fonts);
+        for word in ["Jaishankar", "\u{10000}x", "Moscow"] {
+            assert_eq!(
+                taking.shape_word(word, Family::Body, Style::default()),
+                fresh.shape_word(word, Family::Body, Style::default()),
+                "{word}"
+            );
+        }
+        // The word shaped ahead came from the cache (the shaper's own font cache never
+        // saw it); the uncovered character is reported by the shaper that met it.
+        let primary = fonts.select(Family::Body, Style::default());
+        let resolved =
+            Style::default()
+                .features
+                .resolve(Family::Body, "Jaishankar", ir::Figures::default());
+        assert!(taking
+            .cache
+            .borrow()
+            .get(&(primary, resolved), "Jaishankar")
+            .is_none());
+        assert!(taking
+            .cache
+            .borrow()
+            .get(&(primary, resolved), "Moscow")
+            .is_some());
+        assert_eq!(taking.missing_characters(), ['\u{10000}']);
+    }
 
     #[test]
     fn right_to_left_words_are_drawn_in_visual_order_with_their_own_text() {

@@ -137,99 +137,97 @@ fn render_epub(
         .and_then(|figure| prepared.get(figure.asset.0))
         .filter(|image| image.format != ImageFormat::Svg)
         .map(|image| image.bytes.as_ref());
-    let (made_cover, print_pages) = std::thread::scope(|scope| {
-        let cover = given_cover
-            .is_none()
-            .then(|| scope.spawn(|| cover::generate_or_reuse(book, artwork, covers)));
-        let print_pages = page_list::print_pages(book).ok().flatten();
-        let cover = cover.map(|handle| {
-            handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    // Meanwhile, on the same thread as the cover once it is made: which documents the
+    // book has, and epub-builder's package of them (it is given stand-ins for their text,
+    // see `package::build`, so it does not wait for the text and its page markers).
+    let stylesheet = with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref());
+    let (side, print_pages) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let made_cover = given_cover
+                .is_none()
+                .then(|| cover::generate_or_reuse(book, artwork, covers));
+            let (generated_cover, cover_warning) = match made_cover {
+                Some(Ok(jpeg)) => (
+                    Some(GeneratedCover {
+                        name: generated_cover_name(book),
+                        jpeg,
+                    }),
+                    None,
+                ),
+                Some(Err(e)) => (
+                    None,
+                    Some(Diagnostic::warning(format!(
+                        "the cover could not be made ({e}); the EPUB has none"
+                    ))),
+                ),
+                None => (None, None),
+            };
+            let plan = DocumentPlan::of(book, given_cover, generated_cover.as_ref());
+            let cover = package::Cover {
+                asset: given_cover,
+                generated: generated_cover
+                    .as_ref()
+                    .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
+            };
+            let raw = package::build(
+                book,
+                &prepared,
+                &plan.documents,
+                &stylesheet,
+                cover,
+                modified,
+            );
+            (generated_cover, cover_warning, plan, raw)
         });
-        (cover, print_pages)
+        let print_pages = page_list::print_pages(book).ok().flatten();
+        let side = side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (side, print_pages)
     });
+    let (generated_cover, cover_warning, plan, raw) = side;
+    if let Some(warning) = cover_warning {
+        diagnostics.push(warning);
+    }
+    let raw = raw?;
     let markers = print_pages
         .as_deref()
         .map(page_list::Markers::new)
         .unwrap_or_default();
-    let generated_cover = match made_cover {
-        Some(Ok(jpeg)) => Some(GeneratedCover {
-            name: generated_cover_name(book),
-            jpeg,
-        }),
-        Some(Err(e)) => {
-            diagnostics.push(Diagnostic::warning(format!(
-                "the cover could not be made ({e}); the EPUB has none"
-            )));
-            None
-        }
-        None => None,
-    };
-    let cover_src = match (given_cover, &generated_cover) {
-        (Some(index), _) => book.assets.get(index).map(|a| xhtml::image_href(&a.name)),
-        (None, Some(generated)) => Some(xhtml::image_href(&generated.name)),
-        (None, None) => None,
-    };
-    let mut documents = Vec::new();
-    let mut landmarks = Vec::new();
-    if let Some(src) = cover_src {
-        documents.push(Document {
-            file: "cover.xhtml".into(),
-            xhtml: pages::cover(book, &src),
-            role: Some(ReferenceType::Cover),
-            toc: None,
-        });
-        landmarks.push(landmark("cover", "cover.xhtml", &book.labels.cover));
-    }
-    documents.push(Document {
-        file: "title.xhtml".into(),
-        xhtml: with_markers_at_top(pages::title_page(book), &markers.title_page),
-        role: Some(ReferenceType::TitlePage),
-        toc: None,
-    });
-    landmarks.push(landmark(
-        "titlepage",
-        "title.xhtml",
-        &book.labels.title_page,
-    ));
-    landmarks.push(landmark("toc", "nav.xhtml#toc", &book.labels.contents));
-
+    let DocumentPlan {
+        mut documents,
+        landmarks,
+        cover_src,
+    } = plan;
+    // The documents' text, in the planned order: cover page, title page, chapters,
+    // colophon.
     let mut writer = xhtml::ChapterWriter::new(book).with_page_markers(markers.clone());
-    for index in 0..book.chapters.len() {
-        let file = xhtml::chapter_file(index);
-        if index == 0 {
-            landmarks.push(landmark("bodymatter", &file, &book.labels.start));
-        }
-        documents.push(Document {
-            xhtml: writer.chapter(index, diagnostics),
-            // The builder's guide needs one item marked as the text; the landmarks are
-            // written by the fixup.
-            role: (index == 0).then_some(ReferenceType::Text),
-            toc: package::chapter_toc(book, index),
-            file,
-        });
-    }
-    documents.push(Document {
-        file: "colophon.xhtml".into(),
-        // The 1980 placeholder is for the zip and `dcterms:modified` only; a reader
-        // would take it for a real date.
-        xhtml: with_markers_at_top(
-            pages::colophon(
-                book,
-                (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
-                    .then_some(modified_text.as_str()),
+    let mut chapters = 0..book.chapters.len();
+    for document in &mut documents {
+        document.xhtml = match document.role {
+            Some(ReferenceType::Cover) => cover_src
+                .as_deref()
+                .map(|src| pages::cover(book, src))
+                .unwrap_or_default(),
+            Some(ReferenceType::TitlePage) => {
+                with_markers_at_top(pages::title_page(book), &markers.title_page)
+            }
+            Some(ReferenceType::Colophon) => with_markers_at_top(
+                pages::colophon(
+                    book,
+                    // The 1980 placeholder is for the zip and `dcterms:modified` only; a
+                    // reader would take it for a real date.
+                    (modified.timestamp() != crate::ir::DEFAULT_EPOCH)
+                        .then_some(modified_text.as_str()),
+                ),
+                &markers.colophon,
             ),
-            &markers.colophon,
-        ),
-        role: Some(ReferenceType::Colophon),
-        toc: None,
-    });
-    landmarks.push(landmark(
-        "colophon",
-        "colophon.xhtml",
-        &book.labels.colophon,
-    ));
+            _ => chapters
+                .next()
+                .map(|index| writer.chapter(index, diagnostics))
+                .unwrap_or_default(),
+        };
+    }
 
     if edition == Edition::Kobo {
         for document in &mut documents {
@@ -242,14 +240,6 @@ fn render_epub(
             .as_ref()
             .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
     };
-    let raw = package::build(
-        book,
-        &prepared,
-        &documents,
-        &with_extra_rules(stylesheet(&book.settings), book.epub.stylesheet.as_deref()),
-        cover,
-        modified,
-    )?;
     let fixup = fixup::Fixup {
         identifier: book.meta.identifier.clone().unwrap_or_else(|| {
             let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
@@ -281,6 +271,77 @@ fn with_markers_at_top(xhtml: String, numbers: &[usize]) -> String {
     };
     let markers: String = numbers.iter().map(|n| page_list::marker(*n)).collect();
     format!("{}\n{markers}{}", &xhtml[..at], &xhtml[at..])
+}
+
+/// The documents of the EPUB in reading order, their text still empty: the cover page (when
+/// there is a cover), the title page, the chapters, the colophon; and the landmarks.
+struct DocumentPlan {
+    documents: Vec<Document>,
+    landmarks: Vec<(String, String, String)>,
+    /// The cover picture's path from the cover page, when there is a cover.
+    cover_src: Option<String>,
+}
+
+impl DocumentPlan {
+    fn of(book: &Book, given_cover: Option<usize>, generated: Option<&GeneratedCover>) -> Self {
+        let cover_src = match (given_cover, generated) {
+            (Some(index), _) => book.assets.get(index).map(|a| xhtml::image_href(&a.name)),
+            (None, Some(generated)) => Some(xhtml::image_href(&generated.name)),
+            (None, None) => None,
+        };
+        let document = |file: String, role, toc| Document {
+            file,
+            xhtml: String::new(),
+            role,
+            toc,
+        };
+        let mut documents = Vec::with_capacity(book.chapters.len() + 3);
+        let mut landmarks = Vec::new();
+        if cover_src.is_some() {
+            documents.push(document(
+                "cover.xhtml".into(),
+                Some(ReferenceType::Cover),
+                None,
+            ));
+            landmarks.push(landmark("cover", "cover.xhtml", &book.labels.cover));
+        }
+        documents.push(document(
+            "title.xhtml".into(),
+            Some(ReferenceType::TitlePage),
+            None,
+        ));
+        landmarks.push(landmark(
+            "titlepage",
+            "title.xhtml",
+            &book.labels.title_page,
+        ));
+        landmarks.push(landmark("toc", "nav.xhtml#toc", &book.labels.contents));
+        for index in 0..book.chapters.len() {
+            let file = xhtml::chapter_file(index);
+            if index == 0 {
+                landmarks.push(landmark("bodymatter", &file, &book.labels.start));
+            }
+            // The builder's guide needs one item marked as the text; the landmarks are
+            // written by the fixup.
+            let role = (index == 0).then_some(ReferenceType::Text);
+            documents.push(document(file, role, package::chapter_toc(book, index)));
+        }
+        documents.push(document(
+            "colophon.xhtml".into(),
+            Some(ReferenceType::Colophon),
+            None,
+        ));
+        landmarks.push(landmark(
+            "colophon",
+            "colophon.xhtml",
+            &book.labels.colophon,
+        ));
+        DocumentPlan {
+            documents,
+            landmarks,
+            cover_src,
+        }
+    }
 }
 
 /// A cover made by [`cover::generate`], with its file name among the images.

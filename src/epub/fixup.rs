@@ -91,9 +91,6 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
         if let Some(text) = repaired {
             *bytes = Cow::Owned(text.into_bytes());
         }
-        if is_xml(name) {
-            check_well_formed(name, as_text(name, bytes)?)?;
-        }
     }
     for required in [OPF, NAV, NCX] {
         if !entries.iter().any(|(name, _)| name == required) {
@@ -324,7 +321,15 @@ fn rezip(entries: &[(String, Cow<[u8]>)], time: zip::DateTime) -> Result<Vec<u8>
                 .map(|(name, bytes)| (name.as_str(), bytes.as_ref())),
         )
         .collect();
-    super::ocf::write(&ordered, time.into())
+    // Every XML document is parsed before it ships, on the thread that compresses it.
+    let check = |name: &str, bytes: &[u8]| {
+        if is_xml(name) {
+            check_well_formed(name, as_text(name, bytes)?)
+        } else {
+            Ok(())
+        }
+    };
+    super::ocf::write(&ordered, time.into(), &check)
 }
 
 #[cfg(test)]

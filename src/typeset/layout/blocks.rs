@@ -223,7 +223,14 @@ impl Layout<'_, '_> {
         ))));
         for line in self.set_spans(&spans, &settings, measure) {
             let mut content = Vec::new();
-            line_content(&line, left, leading * 0.78, role, true, &mut content);
+            line_content(
+                &line,
+                left,
+                leading * super::BASELINE_IN_LEADING,
+                role,
+                true,
+                &mut content,
+            );
             for c in content {
                 block.content.push(offset_content(c, y));
             }
@@ -265,7 +272,9 @@ impl Layout<'_, '_> {
             // Hang the label in the indent, on the first line's baseline; in the structure
             // it comes first in the item, before the body.
             if let Some(block) = self.blocks.get_mut(first) {
-                let baseline = block.baseline.unwrap_or(g.leading * 0.78);
+                let baseline = block
+                    .baseline
+                    .unwrap_or(g.leading * super::BASELINE_IN_LEADING);
                 let style = TextStyle::body(g.body_size);
                 let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, hang)
                     .without_hyphenation();
@@ -322,7 +331,7 @@ impl Layout<'_, '_> {
             let set = set_lines(paragraph, &lines, Alignment::Left, measure);
             for (k, line) in set.into_iter().enumerate() {
                 let mut block = VBlock::new(leading, self.chapter);
-                block.baseline = Some(leading * 0.78);
+                block.baseline = Some(leading * super::BASELINE_IN_LEADING);
                 // Break between source lines, keeping two lines at each end of the block.
                 block.break_before = k == 0 && j >= 2 && total - j >= 2;
                 if first {
@@ -334,7 +343,7 @@ impl Layout<'_, '_> {
                 line_content(
                     &line,
                     left + size * 0.5 + continuation,
-                    leading * 0.78,
+                    leading * super::BASELINE_IN_LEADING,
                     Role::Code,
                     self.glyphs,
                     &mut block.content,
@@ -445,7 +454,7 @@ impl Layout<'_, '_> {
             }
             let pad = leading * 0.25;
             let mut block = VBlock::new(row_lines as f32 * leading + 2.0 * pad, self.chapter);
-            block.baseline = Some(pad + leading * 0.78);
+            block.baseline = Some(pad + leading * super::BASELINE_IN_LEADING);
             if r == 0 {
                 block.space_before = g.leading * 0.6;
                 block.break_before = !std::mem::take(&mut self.keep_next);
@@ -472,7 +481,7 @@ impl Layout<'_, '_> {
                     line_content(
                         line,
                         cx,
-                        pad + leading * 0.78,
+                        pad + leading * super::BASELINE_IN_LEADING,
                         Role::TableCell,
                         true,
                         &mut content,

@@ -796,7 +796,7 @@ impl<'a, 'f> Layout<'a, 'f> {
                 // A word ends at each word space, the one a line breaks at included.
                 self.source_words += line.pieces.iter().filter(|(_, p)| p.space_after).count();
             }
-            let baseline = settings.leading * 0.78;
+            let baseline = settings.leading * BASELINE_IN_LEADING;
             block.baseline = Some(baseline);
             block.group = Some(self.groups);
             block.break_before = if j == 0 && !after_part {
@@ -869,7 +869,7 @@ impl PendingLooser {
         if n == 0 || set.len() != n + 1 {
             return None;
         }
-        let baseline = self.leading * 0.78;
+        let baseline = self.leading * BASELINE_IN_LEADING;
         let mut contents: Vec<Vec<Content>> = set
             .iter()
             .map(|line| {
@@ -895,6 +895,10 @@ impl PendingLooser {
         Some((contents, cost))
     }
 }
+
+/// Where a line's baseline sits in its leading, from the top: the ascenders take about
+/// four fifths of the line, the descenders and the gap to the next line the rest.
+pub(super) const BASELINE_IN_LEADING: f32 = 0.78;
 
 /// Room between the text and the footnotes at the foot of a page, in body leadings.
 const NOTE_SKIP: f32 = 1.0;

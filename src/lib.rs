@@ -42,6 +42,7 @@
 //! # }
 //! ```
 
+pub mod deflate;
 pub mod epub;
 pub mod error;
 pub mod import;

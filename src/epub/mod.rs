@@ -163,18 +163,12 @@ fn render_epub(
                 None => (None, None),
             };
             let plan = DocumentPlan::of(book, given_cover, generated_cover.as_ref());
-            let cover = package::Cover {
-                asset: given_cover,
-                generated: generated_cover
-                    .as_ref()
-                    .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
-            };
             let raw = package::build(
                 book,
                 &prepared,
                 &plan.documents,
                 &stylesheet,
-                cover,
+                package_cover(given_cover, generated_cover.as_ref()),
                 modified,
             );
             (generated_cover, cover_warning, plan, raw)
@@ -234,12 +228,7 @@ fn render_epub(
             document.xhtml = kobo::add_spans(&document.xhtml);
         }
     }
-    let cover = package::Cover {
-        asset: given_cover,
-        generated: generated_cover
-            .as_ref()
-            .map(|c| (c.name.as_str(), c.jpeg.as_slice())),
-    };
+    let cover = package_cover(given_cover, generated_cover.as_ref());
     let fixup = fixup::Fixup {
         identifier: book.meta.identifier.clone().unwrap_or_else(|| {
             let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, book.meta.title.as_bytes());
@@ -341,6 +330,14 @@ impl DocumentPlan {
             landmarks,
             cover_src,
         }
+    }
+}
+
+/// The cover as the package knows it: the book's own picture, or the one made for it.
+fn package_cover(given: Option<usize>, generated: Option<&GeneratedCover>) -> package::Cover<'_> {
+    package::Cover {
+        asset: given,
+        generated: generated.map(|c| (c.name.as_str(), c.jpeg.as_slice())),
     }
 }
 

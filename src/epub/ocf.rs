@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use flate2::{Compress, Compression, FlushCompress, Status};
+use crate::deflate::Deflater;
 
 /// Deflate level of the text entries: zlib's default, what the zip crate used.
 const TEXT_COMPRESSION: u32 = 6;
@@ -171,7 +171,7 @@ fn pack<'a>(
 ) -> Result<Vec<Packed<'a>>, String> {
     let next = AtomicUsize::new(0);
     let work = || {
-        let mut compressor = Compress::new(Compression::new(TEXT_COMPRESSION), false);
+        let mut compressor = Deflater::raw(TEXT_COMPRESSION);
         let mut done = Vec::new();
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
@@ -202,18 +202,19 @@ fn pack<'a>(
     packed.into_iter().map(|(_, entry)| entry).collect()
 }
 
-/// One entry, stored or deflated with `compressor` (reset first).
+/// One entry, stored or deflated with `compressor`.
 fn pack_one<'a>(
     name: &'a str,
     bytes: &'a [u8],
-    compressor: &mut Compress,
+    compressor: &mut Deflater,
 ) -> Result<Packed<'a>, String> {
     let crc = crc32fast::hash(bytes);
     let (method, data) = if is_stored(name) {
         (METHOD_STORED, std::borrow::Cow::Borrowed(bytes))
     } else {
-        let deflated =
-            deflate(bytes, compressor).map_err(|e| format!("compressing {name}: {e}"))?;
+        let deflated = compressor
+            .deflate(bytes)
+            .map_err(|e| format!("compressing {name}: {e}"))?;
         (METHOD_DEFLATED, deflated.into())
     };
     Ok(Packed {
@@ -223,24 +224,6 @@ fn pack_one<'a>(
         size: bytes.len(),
         data,
     })
-}
-
-/// `bytes` as a raw deflate stream.
-fn deflate(bytes: &[u8], compressor: &mut Compress) -> Result<Vec<u8>, flate2::CompressError> {
-    compressor.reset();
-    let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
-    loop {
-        let consumed = usize::try_from(compressor.total_in()).unwrap_or(bytes.len());
-        let status = compressor.compress_vec(
-            &bytes[consumed.min(bytes.len())..],
-            &mut out,
-            FlushCompress::Finish,
-        )?;
-        if status == Status::StreamEnd {
-            return Ok(out);
-        }
-        out.reserve(out.capacity().max(64));
-    }
 }
 
 fn version_needed(method: u16) -> u16 {
@@ -356,8 +339,8 @@ mod tests {
         assert_eq!(one_thread, data(3));
         // A compressor reused across entries gives what a fresh one does.
         for ((_, bytes), packed) in entries.iter().zip(&one_thread) {
-            let mut fresh = Compress::new(Compression::new(TEXT_COMPRESSION), false);
-            assert_eq!(&deflate(bytes, &mut fresh).expect("deflates"), packed);
+            let mut fresh = Deflater::raw(TEXT_COMPRESSION);
+            assert_eq!(&fresh.deflate(bytes).expect("deflates"), packed);
         }
     }
 

@@ -470,7 +470,6 @@ fn try_total_fit(
             if !best.is_empty() || active.is_empty() {
                 let (after_w, after_y, after_z, next_hang) =
                     sums_after_break(items, i, (sum_w, sum_y, sum_z));
-                let mut added = false;
                 for &(fitness, _, _, demerits, from) in &best {
                     let line = nodes[from].line + 1;
                     let hyphens = if flagged {
@@ -492,9 +491,8 @@ fn try_total_fit(
                         hyphens,
                     });
                     active.push(nodes.len() - 1);
-                    added = true;
                 }
-                if active.is_empty() && !added {
+                if active.is_empty() {
                     if !emergency {
                         return None;
                     }

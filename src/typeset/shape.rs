@@ -48,6 +48,10 @@ impl ShapedRun {
     }
 }
 
+/// The characters that end a word where a paragraph's text is split into words (a line
+/// feed is also a forced break).
+pub const WORD_SPACES: [char; 4] = [' ', '\t', '\n', '\r'];
+
 /// Entries per cache map at most. Word frequencies fall off steeply (Zipf), so the first
 /// 32,768 distinct words of a book cover nearly all of its running text; past that a word
 /// is shaped afresh each time rather than kept, so that a manuscript of millions of
@@ -187,7 +191,7 @@ impl<'f> Shaper<'f> {
             Default::default();
         for text in texts {
             let mut batch = ShapedAhead::default();
-            for word in text.split([' ', '\t', '\n', '\r']) {
+            for word in text.split(WORD_SPACES) {
                 if word.is_empty() || word.len() > MAX_CACHED_LEN || !sent.insert(word) {
                     continue;
                 }
@@ -196,21 +200,23 @@ impl<'f> Shaper<'f> {
                 if word.chars().any(|c| missing.contains(&c)) {
                     continue;
                 }
-                let features = style.features.resolve(family, word, self.text_figures);
                 let owned = runs
                     .iter()
                     .map(|run| (run.font, run.glyphs.to_vec(), run.start))
                     .collect();
-                batch.0.push((
-                    (family, style.bold, style.italic, features, false),
-                    word.into(),
-                    owned,
-                ));
+                let key = self.word_key(word, family, style, false);
+                batch.0.push((key, word.into(), owned));
             }
             if !batch.0.is_empty() && to.send(batch).is_err() {
                 return;
             }
         }
+    }
+
+    /// What the shaping of `text` as a word depends on ([`WordKey`]).
+    fn word_key(&self, text: &str, family: Family, style: Style, right_to_left: bool) -> WordKey {
+        let features = style.features.resolve(family, text, self.text_figures);
+        (family, style.bold, style.italic, features, right_to_left)
     }
 
     /// Take in what has been shaped ahead so far.
@@ -268,8 +274,8 @@ impl<'f> Shaper<'f> {
         style: Style,
         right_to_left: bool,
     ) -> Rc<[ShapedRun]> {
-        let features = style.features.resolve(family, text, self.text_figures);
-        let key = (family, style.bold, style.italic, features, right_to_left);
+        let key = self.word_key(text, family, style, right_to_left);
+        let features = key.3;
         if let Some(hit) = self.words.borrow().get(&key, text) {
             return hit;
         }

@@ -15,7 +15,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::fonts::{Family, FontId, Style};
 use super::linebreak::{self, Item, Line, Params, FORCED};
-use super::shape::{is_right_to_left, Shaper};
+use super::shape::{is_right_to_left, Shaper, WORD_SPACES};
 use super::HashMap;
 
 /// Where a link on the page should go, before pages are known.
@@ -565,7 +565,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
     fn add_span(&mut self, span: &Span) {
         let mut word_start = None;
         for (i, c) in span.text.char_indices() {
-            let is_space = matches!(c, ' ' | '\t' | '\n' | '\r');
+            let is_space = WORD_SPACES.contains(&c);
             if is_space {
                 if let Some(start) = word_start.take() {
                     self.add_word(&span.text[start..i], &span.style);

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 
 use lopdf::ObjectId;
 
-use super::content::Deflater;
+use super::content::{page_deflater, Deflater};
 
 /// Pages compressed on the writer's own thread: a short document does not pay for starting
 /// a thread (a new thread's heap costs about as much as compressing a few pages).
@@ -40,7 +40,7 @@ impl PageCompressor {
     /// A compressor that has seen no page.
     pub fn new() -> Self {
         PageCompressor {
-            deflater: Deflater::new(),
+            deflater: page_deflater(),
             pages: 0,
             done: Vec::new(),
             worker: None,
@@ -79,7 +79,7 @@ impl Worker {
     fn start() -> Self {
         let (queue, pages) = sync_channel::<(ObjectId, Vec<u8>)>(PAGES_QUEUED);
         let handle = std::thread::spawn(move || {
-            let mut deflater = Deflater::new();
+            let mut deflater = page_deflater();
             let mut done = Vec::new();
             for (id, content) in pages {
                 done.push((id, deflater.deflate(&content)?));

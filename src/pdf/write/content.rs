@@ -6,7 +6,7 @@
 //! 4 GB of memory, and more time than the 20 s a build may take. Pages are therefore
 //! written here, one at a time, as layout finishes them.
 
-use flate2::{Compress, Compression, FlushCompress, Status};
+pub(super) use crate::deflate::Deflater;
 
 /// A content stream being written.
 #[derive(Debug, Default)]
@@ -233,49 +233,10 @@ fn push_decimal(bytes: &mut Vec<u8>, mut value: u64) {
 /// level 6 costs nearly twice the time for 13 % smaller streams.
 pub(super) const PAGE_COMPRESSION: u32 = 3;
 
-/// zlib (`/FlateDecode`), at a level of its own.
-///
-/// One compressor serves every page: a fresh one per page allocates and frees a few hundred
-/// kilobytes of state each time between the small compressed streams that are kept, and
-/// the allocator's heap then grows by about that much per page (2.4 GB for 12,000 pages).
-pub(super) struct Deflater {
-    compress: Compress,
-    buffer: Vec<u8>,
-}
-
-impl Deflater {
-    /// A compressor for page content streams ([`PAGE_COMPRESSION`]).
-    pub fn new() -> Self {
-        Deflater::with_level(PAGE_COMPRESSION)
-    }
-
-    /// A compressor at zlib `level` (0–9).
-    pub fn with_level(level: u32) -> Self {
-        Deflater {
-            compress: Compress::new(Compression::new(level), true),
-            buffer: Vec::new(),
-        }
-    }
-
-    /// `data`, compressed, in a vector of exactly its length.
-    pub fn deflate(&mut self, data: &[u8]) -> std::io::Result<Vec<u8>> {
-        self.compress.reset();
-        self.buffer.clear();
-        // Deflate's worst case is a few bytes per 16 KB block over the input size.
-        self.buffer.reserve(data.len() + data.len() / 1000 + 64);
-        loop {
-            let consumed = usize::try_from(self.compress.total_in()).unwrap_or(usize::MAX);
-            let rest = data.get(consumed..).unwrap_or_default();
-            let status = self
-                .compress
-                .compress_vec(rest, &mut self.buffer, FlushCompress::Finish)
-                .map_err(std::io::Error::other)?;
-            match status {
-                Status::StreamEnd => return Ok(self.buffer.clone()),
-                Status::Ok | Status::BufError => self.buffer.reserve(self.buffer.len().max(64)),
-            }
-        }
-    }
+/// The page compressor: zlib (`/FlateDecode`) at [`PAGE_COMPRESSION`], one for every page
+/// (see [`Deflater`]).
+pub(super) fn page_deflater() -> Deflater {
+    Deflater::zlib(PAGE_COMPRESSION)
 }
 
 #[cfg(test)]
@@ -374,27 +335,5 @@ mod tests {
              0.7 g\n1 2 3 4 re f\n/Figure <</MCID 12>> BDC\nq\n30 0 0 40 10 20 cm\n/X0 Do\nQ\nEMC\n\
              /Artifact <</Type /Pagination>> BDC\nEMC\n"
         );
-    }
-
-    #[test]
-    fn deflate_round_trips_with_one_compressor() {
-        use std::io::Read;
-        let data = b"BT /F0 10 Tf [<0041>] TJ ET\n".repeat(100);
-        let random: Vec<u8> = (0..100_000u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
-        let mut deflater = Deflater::new();
-        // Twice each: the compressor is reused, and must start afresh every time.
-        for input in [&data, &random, &data, &random] {
-            let packed = deflater.deflate(input).expect("deflate");
-            if input == &data {
-                assert!(packed.len() < data.len() / 4);
-            }
-            let mut unpacked = Vec::new();
-            flate2::read::ZlibDecoder::new(&packed[..])
-                .read_to_end(&mut unpacked)
-                .expect("inflate");
-            assert_eq!(&unpacked, input);
-        }
     }
 }

@@ -288,7 +288,7 @@ const FONT_COMPRESSION: u32 = 6;
 
 /// A Flate-compressed stream (left plain in the rare case that compression does not pay).
 fn compressed(mut dict: Dictionary, content: Vec<u8>) -> Object {
-    match super::content::Deflater::with_level(FONT_COMPRESSION).deflate(&content) {
+    match super::content::Deflater::zlib(FONT_COMPRESSION).deflate(&content) {
         Ok(deflated) if deflated.len() < content.len() => {
             dict.set("Filter", "FlateDecode");
             Object::Stream(Stream::new(dict, deflated).with_compression(false))

@@ -476,6 +476,22 @@ pub fn collect_inline_anchors(inlines: &[Inline], out: &mut Vec<String>) {
     }
 }
 
+/// The name-based (version 5) UUID of `name` in the URL namespace: the same UUID as
+/// `uuid::Uuid::new_v5`, whose SHA-1 is a portable byte-at-a-time one, computed with
+/// RustCrypto's `sha1`, which uses the processor's SHA instructions where it has them (a
+/// book's default identifier hashes its whole text: 0.5 ms of a 60-chapter book's load
+/// before, on the one thread that runs then).
+pub fn name_uuid(name: &[u8]) -> uuid::Uuid {
+    use sha1::Digest as _;
+    let mut hasher = sha1::Sha1::new();
+    hasher.update(uuid::Uuid::NAMESPACE_URL.as_bytes());
+    hasher.update(name);
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes).into_uuid()
+}
+
 /// Make an id from text: lowercase letters and digits joined by single hyphens (Unicode letters kept).
 /// Returns `fallback` when nothing usable is left.
 pub fn slugify(text: &str, fallback: &str) -> String {
@@ -619,6 +635,21 @@ mod tests {
         assert_eq!(file_as("Plato"), "Plato");
         assert_eq!(file_as("Doe, Jane"), "Doe, Jane");
         assert_eq!(ContributorRole::Translator.marc_code(), "trl");
+    }
+
+    #[test]
+    fn name_uuids_are_uuid_version_5_in_the_url_namespace() {
+        for name in ["", "a", "The Title", &"long text ".repeat(1000)] {
+            assert_eq!(
+                name_uuid(name.as_bytes()),
+                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())
+            );
+        }
+        // As Python's `uuid.uuid5(uuid.NAMESPACE_URL, "https://example.com/")` gives it.
+        assert_eq!(
+            name_uuid(b"https://example.com/").to_string(),
+            "dd2c1780-811a-5296-81c5-178a0ef488bc"
+        );
     }
 
     #[test]

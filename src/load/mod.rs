@@ -647,7 +647,7 @@ fn metadata_from(
         for m in manuscripts {
             seed.push_str(&m.text);
         }
-        let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes());
+        let uuid = crate::ir::name_uuid(seed.as_bytes());
         Some(format!("urn:uuid:{uuid}"))
     });
     let isbn = match &section.isbn {

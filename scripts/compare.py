@@ -20,6 +20,10 @@ Peers, when installed:
     same compiler): then each run is a fresh `python3` process and the median time of a
     process that only imports the module is subtracted, so Typst is not charged for the
     interpreter.
+Every process's time has the cost of starting a process through this timer taken off (the
+median time of `true`, a process that does nothing, run through the same timer first): the
+Typst baseline takes it off Typst already, and without it the timer's own millisecond or two
+would count against the tool that takes the least time.
 A peer that is missing is reported as such and skipped. Each case runs once untimed first
 (files read into the page cache; a rebuild's kept cover made). Runs are interleaved (presswork,
 peer, presswork, peer, …) so that machine noise hits both alike. Peak memory is the largest
@@ -236,6 +240,11 @@ def main():
           f"medians of whole processes"
           + ("; Typst through Python less the median start-up and import of the module"
              if typst_baseline else "") + "\n")
+    # Starting a process through `run`: fork, exec, GNU time and the wait, with nothing to do.
+    nothing = [shutil.which("true") or "/bin/true"]
+    launch = statistics.median(run(nothing)[0] for _ in range(args.runs * 3))
+    print(f"launch: {launch * 1000:.1f} ms (a process that does nothing, timed alike), "
+          "taken off every process below\n")
     print("| work | presswork | peak memory | peer | peer time | presswork / peer |")
     print("|---|---|---|---|---|---|")
     medians = {}
@@ -253,10 +262,11 @@ def main():
             for step in before:
                 step()
             elapsed, peak = run_all(mine_cmds)
-            mine.append(elapsed)
+            mine.append(elapsed - launch * len(mine_cmds))
             memory.append(peak)
             if theirs:
-                others.append(run_all(theirs)[0])
+                # A process whose baseline is taken off has its launch taken off with it.
+                others.append(run_all(theirs)[0] - launch * (len(theirs) - subtract))
                 if subtract:
                     baseline.append(run(typst_baseline)[0])
         m = statistics.median(mine)

@@ -231,7 +231,7 @@ fn render_epub(
     let cover = package_cover(given_cover, generated_cover.as_ref());
     let fixup = fixup::Fixup {
         identifier: book.meta.identifier.clone().unwrap_or_else(|| {
-            let uuid = crate::ir::name_uuid(book.meta.title.as_bytes());
+            let uuid = crate::ir::name_uuid([book.meta.title.as_bytes()]);
             format!("urn:uuid:{uuid}")
         }),
         language: book.meta.language.clone(),

@@ -153,7 +153,7 @@ pub fn build(
     // clock-dependent is ever produced, even transiently.
     builder.set_modified_date(modified);
     let identifier = meta.identifier.clone().unwrap_or_default();
-    builder.set_uuid(crate::ir::name_uuid(identifier.as_bytes()));
+    builder.set_uuid(crate::ir::name_uuid([identifier.as_bytes()]));
     builder.stylesheet(stylesheet.as_bytes()).map_err(err)?;
 
     // Each asset once, the cover image included (marked as such rather than added twice).

@@ -643,11 +643,8 @@ fn metadata_from(
         })?,
     };
     let identifier = section.identifier.clone().or_else(|| {
-        let mut seed = String::new();
-        for m in manuscripts {
-            seed.push_str(&m.text);
-        }
-        let uuid = crate::ir::name_uuid(seed.as_bytes());
+        // The manuscripts' texts one after another, hashed where they are.
+        let uuid = crate::ir::name_uuid(manuscripts.iter().map(|m| m.text.as_bytes()));
         Some(format!("urn:uuid:{uuid}"))
     });
     let isbn = match &section.isbn {

@@ -17,7 +17,7 @@ use super::layout::{
     flow_units, front_matter_into, missing_characters_warning, BookPages, ChapterPage, Decorator,
     Layout, PageGeometry,
 };
-use super::shape::Shaper;
+use super::shape::{ShapedAhead, Shaper};
 use crate::ir::{self, Book};
 use crate::{Diagnostics, Error, Result};
 
@@ -65,15 +65,26 @@ pub fn lay_out_into(
     // the reader needs, so it never waits on a chapter nobody may start.
     let (take_ticket, give_back) = sync_channel::<()>(workers * 2);
     let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
+    // Words shaped on one thread, for the others (see `ShapedAhead`): each worker takes
+    // them in from a channel of its own and sends the words it shapes to the other workers.
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        (0..workers).map(|_| channel::<ShapedAhead>()).unzip();
     // One flow (an article) on one worker, and a core to spare: that core shapes the
-    // flow's later paragraphs ahead of the worker (see `ShapedAhead`).
-    let (shaped_ahead, ahead) = if units.len() == 1 && cores > 1 {
-        let (send, receive) = channel();
-        (Some(send), Some(receive))
-    } else {
-        (None, None)
-    };
-    let ahead = std::sync::Mutex::new(ahead);
+    // flow's later paragraphs ahead of the worker.
+    let shaped_ahead = (units.len() == 1 && cores > 1).then(|| senders[0].clone());
+    let anyone_sends = workers > 1 || shaped_ahead.is_some();
+    let links: Vec<_> = receivers
+        .into_iter()
+        .enumerate()
+        .map(|(worker, receive)| {
+            let peers: Vec<_> = (0..workers)
+                .filter(|&other| other != worker)
+                .map(|other| senders[other].clone())
+                .collect();
+            (anyone_sends.then_some(receive), peers)
+        })
+        .collect();
+    drop(senders);
     std::thread::scope(|scope| {
         if let (Some(to), Some(unit)) = (shaped_ahead, units.first()) {
             scope.spawn(move || {
@@ -88,17 +99,18 @@ pub fn lay_out_into(
                 );
             });
         }
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
+        let handles: Vec<_> = links
+            .into_iter()
+            .map(|(receive, peers)| {
                 let announce = announce.clone();
                 let take_ticket = take_ticket.clone();
                 let next_chapter = &next_chapter;
                 let units = &units;
-                let ahead = &ahead;
                 scope.spawn(move || {
-                    let mut shaper = Shaper::new(fonts).with_text_figures(book.settings.figures);
-                    let taken = ahead.lock().ok().and_then(|mut ahead| ahead.take());
-                    if let Some(receive) = taken {
+                    let mut shaper = Shaper::new(fonts)
+                        .with_text_figures(book.settings.figures)
+                        .sharing_words_with(peers);
+                    if let Some(receive) = receive {
                         shaper = shaper.taking_words_from(receive);
                     }
                     let mut layout = Layout::new(&shaper, book, geometry);

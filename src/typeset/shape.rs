@@ -129,14 +129,21 @@ pub struct Shaper<'f> {
     /// book).
     plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     missing: RefCell<BTreeSet<char>>,
-    /// Words another thread shapes ahead of this shaper's layout ([`ShapedAhead`]).
+    /// Words other threads shaped, for this shaper's layout ([`ShapedAhead`]).
     ahead: Option<std::sync::mpsc::Receiver<ShapedAhead>>,
+    /// The shapers of other threads laying out the same book, to which every word this
+    /// one shapes is sent ([`Shaper::sharing_words_with`]).
+    peers: Vec<std::sync::mpsc::Sender<ShapedAhead>>,
 }
 
 /// Words shaped on another thread, for a shaper that will meet them later: they join its
 /// word cache as if shaped there. An article is one flow, laid out on one thread; a core
 /// left idle shapes its later paragraphs meanwhile (shaping was half of an article's
 /// layout), so that the layout finds most of their words cached.
+///
+/// Layout workers of a book of chapters share their words the same way: each word one of
+/// them shapes is sent to the others, so that the book's vocabulary is shaped once rather
+/// than once per worker.
 ///
 /// Only words whose every character a font covers are sent: the characters missing from
 /// the fonts are reported by the shaper that lays the text out.
@@ -167,6 +174,7 @@ impl<'f> Shaper<'f> {
             plans: RefCell::new(HashMap::default()),
             missing: RefCell::new(BTreeSet::new()),
             ahead: None,
+            peers: Vec::new(),
         }
     }
 
@@ -175,6 +183,26 @@ impl<'f> Shaper<'f> {
     pub fn taking_words_from(mut self, ahead: std::sync::mpsc::Receiver<ShapedAhead>) -> Self {
         self.ahead = Some(ahead);
         self
+    }
+
+    /// The same shaper sending every word it shapes to `peers` (see [`ShapedAhead`]).
+    pub fn sharing_words_with(mut self, peers: Vec<std::sync::mpsc::Sender<ShapedAhead>>) -> Self {
+        self.peers = peers;
+        self
+    }
+
+    /// `runs` of `word` as they may cross to another thread, unless the word has a
+    /// character no font covers (left to the shaper that meets it, which reports it).
+    fn shareable(&self, word: &str, runs: &[ShapedRun]) -> Option<Vec<OwnedRun>> {
+        let missing = self.missing.borrow();
+        if word.len() > MAX_CACHED_LEN || word.chars().any(|c| missing.contains(&c)) {
+            return None;
+        }
+        Some(
+            runs.iter()
+                .map(|run| (run.font, run.glyphs.to_vec(), run.start))
+                .collect(),
+        )
     }
 
     /// Shape the words of `texts` (split at spaces, as paragraphs split their text into
@@ -196,16 +224,10 @@ impl<'f> Shaper<'f> {
                     continue;
                 }
                 let runs = self.shape_word_in(word, family, style, false);
-                let missing = self.missing.borrow();
-                if word.chars().any(|c| missing.contains(&c)) {
-                    continue;
+                if let Some(owned) = self.shareable(word, &runs) {
+                    let key = self.word_key(word, family, style, false);
+                    batch.0.push((key, word.into(), owned));
                 }
-                let owned = runs
-                    .iter()
-                    .map(|run| (run.font, run.glyphs.to_vec(), run.start))
-                    .collect();
-                let key = self.word_key(word, family, style, false);
-                batch.0.push((key, word.into(), owned));
             }
             if !batch.0.is_empty() && to.send(batch).is_err() {
                 return;
@@ -288,6 +310,14 @@ impl<'f> Shaper<'f> {
         let runs: Rc<[ShapedRun]> = self
             .shape_word_uncached(text, family, style, features, right_to_left)
             .into();
+        if !self.peers.is_empty() {
+            if let Some(owned) = self.shareable(text, &runs) {
+                for peer in &self.peers {
+                    // A peer that has finished its chapters has hung up: nothing to share.
+                    let _ = peer.send(ShapedAhead(vec![(key, text.into(), owned.clone())]));
+                }
+            }
+        }
         self.words.borrow_mut().insert(key, text, runs.clone());
         runs
     }
@@ -535,6 +565,41 @@ mod tests {
             .get(&(primary, resolved), "Moscow")
             .is_some());
         assert_eq!(taking.missing_characters(), ['\u{10000}']);
+    }
+
+    #[test]
+    fn a_shaper_sends_the_words_it_shapes_to_its_peers_and_they_take_them_in() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let (to_peer, from_sharer) = std::sync::mpsc::channel();
+        let sharer = Shaper::new(&fonts).sharing_words_with(vec![to_peer]);
+        for word in ["Moscow", "Moscow", "\u{10000}y", "Delhi"] {
+            sharer.shape_word(word, Family::Body, Style::default());
+        }
+        let peer = Shaper::new(&fonts).taking_words_from(from_sharer);
+        let fresh = Shaper::new(&fonts);
+        for word in ["Moscow", "Delhi", "\u{10000}y"] {
+            assert_eq!(
+                peer.shape_word(word, Family::Body, Style::default()),
+                fresh.shape_word(word, Family::Body, Style::default()),
+                "{word}"
+            );
+        }
+        // The peer shaped only the word with a character no font covers (which it
+        // reports): the others came from the sharer.
+        let primary = fonts.select(Family::Body, Style::default());
+        let features =
+            Style::default()
+                .features
+                .resolve(Family::Body, "Moscow", ir::Figures::default());
+        for word in ["Moscow", "Delhi"] {
+            assert!(peer
+                .cache
+                .borrow()
+                .get(&(primary, features), word)
+                .is_none());
+        }
+        assert_eq!(peer.words.borrow().entries, 3);
+        assert_eq!(peer.missing_characters(), ['\u{10000}']);
     }
 
     #[test]

@@ -92,11 +92,14 @@ pub struct PieceGlyph {
 pub struct Piece {
     /// The font.
     pub font: FontId,
-    /// The style it was set in.
-    pub style: TextStyle,
-    /// The glyphs.
-    pub glyphs: Vec<PieceGlyph>,
-    /// Total advance.
+    /// The style it was set in (its span's, shared by the span's pieces).
+    pub style: Rc<TextStyle>,
+    /// The glyphs, at their natural positions: a set line's expansion is applied where the
+    /// line is drawn. Shared, not copied, when the piece is cloned: a paragraph that may be
+    /// set a line longer later keeps a copy of itself ([`SetLine`] takes its pieces), and
+    /// copying every glyph of it was a tenth of a long book's layout.
+    pub glyphs: Rc<[PieceGlyph]>,
+    /// Total advance (times the line's expansion once set).
     pub width: f32,
     /// A word space separates it from the next piece on its line (set by [`set_lines`]).
     pub space_after: bool,
@@ -148,7 +151,8 @@ pub enum Alignment {
 /// into the left margin starts below 0).
 #[derive(Debug, Clone, Default)]
 pub struct SetLine {
-    /// Pieces and their x positions, glyph positions already expanded.
+    /// Pieces and their x positions, their widths already expanded, their glyphs' positions
+    /// not ([`SetLine::glyph_x`]).
     pub pieces: Vec<(f32, Piece)>,
     /// Width actually used, from the left edge of the measure (a hang into the right
     /// margin included).
@@ -158,6 +162,16 @@ pub struct SetLine {
     /// Font expansion of the whole line: every glyph is drawn `1 + expansion` times its
     /// natural width (0 = none; see [`linebreak::MAX_EXPANSION`]).
     pub expansion: f32,
+}
+
+impl SetLine {
+    /// Where `glyph`, of one of the line's pieces, stands from the piece's left edge: its
+    /// natural place times the line's expansion (the glyphs before it are drawn that much
+    /// wider, so the writer, drawing every glyph `1 + expansion` times as wide, lands each
+    /// where layout put it).
+    pub fn glyph_x(&self, glyph: &PieceGlyph) -> f32 {
+        glyph.x * (1.0 + self.expansion)
+    }
 }
 
 /// The direction of a piece's first strong character: `Some(true)` right to left,
@@ -460,6 +474,7 @@ pub struct ParagraphBuilder<'a, 'f> {
     /// Scratch buffers reused from word to word, to spare an allocation per word.
     breaks: Vec<(usize, BreakKind)>,
     cluster_starts: Vec<usize>,
+    piece_glyphs: Vec<PieceGlyph>,
     /// The glue of the last space set, by family, style and size (bits): nearly every space
     /// in a paragraph is the same.
     last_space: Option<((Family, Style, u32), Item)>,
@@ -497,6 +512,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             hyphenate: true,
             breaks: Vec::new(),
             cluster_starts: Vec::new(),
+            piece_glyphs: Vec::new(),
             last_space: None,
             record_restarts: false,
             span_index: 0,
@@ -563,18 +579,19 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
     }
 
     fn add_span(&mut self, span: &Span) {
+        let style = Rc::new(span.style.clone());
         let mut word_start = None;
         for (i, c) in span.text.char_indices() {
             let is_space = WORD_SPACES.contains(&c);
             if is_space {
                 if let Some(start) = word_start.take() {
-                    self.add_word(&span.text[start..i], &span.style);
+                    self.add_word(&span.text[start..i], &style);
                 }
                 if c == '\n' {
                     self.forced_break();
                 } else {
                     let items = self.paragraph.items.len();
-                    self.space(&span.style);
+                    self.space(&style);
                     if self.record_restarts && self.paragraph.items.len() > items {
                         self.paragraph.restarts.push(Restart {
                             item: items,
@@ -588,7 +605,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             }
         }
         if let Some(start) = word_start {
-            self.add_word(&span.text[start..], &span.style);
+            self.add_word(&span.text[start..], &style);
         }
     }
 
@@ -639,7 +656,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         self.push(glue, None);
     }
 
-    fn add_word(&mut self, word: &str, style: &TextStyle) {
+    fn add_word(&mut self, word: &str, style: &Rc<TextStyle>) {
         let runs = self.shaper.shape_word_in(
             word,
             style.family,
@@ -667,15 +684,19 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             self.cluster_starts = starts;
         }
 
-        // A word without break points is one piece (per font): size it once rather than
-        // regrow it. With break points the pieces are fragments, often of a glyph or two (a
-        // 5000-letter word has thousands), so they start empty.
-        let glyph_count: usize = if breaks.is_empty() {
-            runs.iter().map(|run| run.glyphs.len()).sum()
-        } else {
-            0
+        // The glyphs of the piece being made gather in a buffer reused from word to word,
+        // and go into the piece in one allocation of their exact size.
+        let mut glyphs_of_piece = std::mem::take(&mut self.piece_glyphs);
+        glyphs_of_piece.clear();
+        let piece_of = |font: FontId, width: f32, glyphs: &mut Vec<PieceGlyph>| Piece {
+            font,
+            style: Rc::clone(style),
+            glyphs: glyphs.drain(..).collect(),
+            width,
+            space_after: false,
         };
-        let mut current: Option<Piece> = None;
+        // The font and the width so far of the piece being made.
+        let mut current: Option<(FontId, f32)> = None;
         let mut next_break = breaks.iter().peekable();
         for (font, glyph, cluster) in glyphs() {
             let mut kind_here = None;
@@ -693,50 +714,45 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
                 if glyph.text.is_empty() {
                     // Not the first glyph of its cluster: no break here.
                 } else {
-                    if let Some(piece) = current.take() {
-                        self.push_piece(piece);
+                    if let Some((font, width)) = current.take() {
+                        self.push_piece(piece_of(font, width, &mut glyphs_of_piece));
                     }
                     self.break_penalty(kind, font, style);
                 }
             }
-            let piece = match &mut current {
-                Some(p) if p.font == font => p,
+            let width = match &mut current {
+                Some((piece_font, width)) if *piece_font == font => width,
                 _ => {
-                    if let Some(piece) = current.take() {
-                        self.push_piece(piece);
+                    if let Some((font, width)) = current.take() {
+                        self.push_piece(piece_of(font, width, &mut glyphs_of_piece));
                     }
-                    current.insert(Piece {
-                        font,
-                        style: style.clone(),
-                        glyphs: Vec::with_capacity(glyph_count),
-                        width: 0.0,
-                        space_after: false,
-                    })
+                    &mut current.insert((font, 0.0)).1
                 }
             };
-            piece.glyphs.push(PieceGlyph {
+            glyphs_of_piece.push(PieceGlyph {
                 id: glyph.id,
-                x: piece.width + glyph.x_offset * style.size,
+                x: *width + glyph.x_offset * style.size,
                 y_offset: glyph.y_offset * style.size,
                 text: glyph.text.clone(),
             });
-            piece.width += glyph.advance * style.size;
+            *width += glyph.advance * style.size;
         }
-        if let Some(piece) = current.take() {
-            self.push_piece(piece);
+        if let Some((font, width)) = current.take() {
+            self.push_piece(piece_of(font, width, &mut glyphs_of_piece));
         }
+        self.piece_glyphs = glyphs_of_piece;
         breaks.clear();
         self.breaks = breaks;
     }
 
-    fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &TextStyle) {
+    fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &Rc<TextStyle>) {
         match kind {
             BreakKind::Hyphen | BreakKind::CapitalHyphen => {
                 let hyphen = self.shaper.shape_in(font, "-");
                 let width = hyphen.iter().map(|g| g.advance).sum::<f32>() * style.size;
                 let piece = Piece {
                     font,
-                    style: style.clone(),
+                    style: Rc::clone(style),
                     glyphs: hyphen
                         .iter()
                         .map(|g| PieceGlyph {
@@ -1132,15 +1148,11 @@ pub fn set_lines_of_part(
     out
 }
 
-/// Lay a piece out `scale` times as wide: its glyphs where the expanded glyphs before them
-/// end, so that the writer, drawing every glyph `scale` times as wide, lands each where
-/// layout put it.
+/// Lay a piece out `scale` times as wide; its glyphs' places follow where the line is
+/// drawn ([`SetLine::glyph_x`]).
 fn expand(piece: &mut Piece, scale: f32) {
     if scale == 1.0 {
         return;
-    }
-    for glyph in &mut piece.glyphs {
-        glyph.x *= scale;
     }
     piece.width *= scale;
 }
@@ -1522,7 +1534,8 @@ mod tests {
                 }
                 expanded += usize::from(line.expansion != 0.0);
                 let scale = 1.0 + line.expansion;
-                // Every piece is its natural self, `scale` times as wide, glyph for glyph.
+                // Every piece is its natural self, `scale` times as wide, glyph for glyph:
+                // its glyphs keep their natural places, and are drawn `scale` times as far.
                 let drawn = |i: &usize| {
                     matches!(items[*i], Item::Box { .. }) || (*i == broken.end && broken.hyphenated)
                 };
@@ -1531,9 +1544,9 @@ mod tests {
                     .filter_map(|i| natural.get(i).cloned().flatten());
                 for ((_, piece), original) in line.pieces.iter().zip(originals) {
                     assert!((piece.width - original.width * scale).abs() < 1.0e-3);
-                    for (g, o) in piece.glyphs.iter().zip(&original.glyphs) {
-                        assert_eq!(g.id, o.id);
-                        assert!((g.x - o.x * scale).abs() < 1.0e-3);
+                    for (g, o) in piece.glyphs.iter().zip(original.glyphs.iter()) {
+                        assert_eq!((g.id, g.x), (o.id, o.x));
+                        assert!((line.glyph_x(g) - o.x * scale).abs() < 1.0e-3);
                     }
                 }
                 // Pieces follow each other without overlapping.
@@ -1563,8 +1576,7 @@ mod tests {
             for (line, broken) in set[..set.len() - 1].iter().zip(&lines) {
                 let (x, first) = &line.pieces[0];
                 if first.glyphs[0].text == "‘" {
-                    let scale = 1.0 + line.expansion;
-                    let advance = (first.glyphs[1].x - first.glyphs[0].x) / scale;
+                    let advance = first.glyphs[1].x - first.glyphs[0].x;
                     assert!((-x - 0.7 * advance).abs() < 0.01, "quote hangs 700/1000");
                     quotes += 1;
                 }

@@ -259,7 +259,7 @@ pub(super) fn line_content(
                 .glyphs
                 .extend(piece.glyphs.iter().map(|g| PlacedGlyph {
                     id: g.id,
-                    x: shift + g.x,
+                    x: shift + line.glyph_x(g),
                     y_offset: g.y_offset,
                     text: g.text.clone(),
                     space_after: false,
@@ -381,5 +381,57 @@ fn translate(item: PageItem, dx: f32, dy: f32) -> PageItem {
             target,
         },
         PageItem::Tag(tag) => PageItem::Tag(tag),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::fonts::FontSet;
+    use crate::typeset::shape::Shaper;
+    use crate::typeset::text::{set_lines, Alignment, Hyphenation, ParagraphBuilder};
+
+    #[test]
+    fn an_expanded_lines_glyphs_are_drawn_where_its_expansion_puts_them() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyphenation = Hyphenation::for_language("en");
+        let text = "India has not yet condemned the Russian invasion of Ukraine and it has \
+                    been maintaining that the crisis must be resolved through diplomacy and \
+                    dialogue, the minister said on Wednesday in Moscow.";
+        let mut expanded = 0;
+        for measure in [150.0, 180.0, 210.0, 240.0] {
+            let mut builder = ParagraphBuilder::new(&shaper, &hyphenation, measure);
+            builder.add_spans(&[Span {
+                text: text.into(),
+                style: TextStyle::body(10.0),
+            }]);
+            let (paragraph, lines) = builder.finish(Alignment::Justify);
+            for line in set_lines(paragraph, &lines, Alignment::Justify, measure) {
+                let scale = 1.0 + line.expansion;
+                expanded += usize::from(scale != 1.0);
+                let mut content = Vec::new();
+                line_content(&line, 20.0, 8.0, Role::Paragraph, true, &mut content);
+                // Every piece's glyphs, in order, where the runs put them on the page.
+                let drawn: Vec<f32> = content
+                    .iter()
+                    .filter_map(|c| match c {
+                        Content::Item(PageItem::Glyphs(run)) => Some(run),
+                        _ => None,
+                    })
+                    .flat_map(|run| run.glyphs.iter().map(move |g| run.x + g.x))
+                    .collect();
+                let wanted: Vec<f32> = line
+                    .pieces
+                    .iter()
+                    .flat_map(|(x, piece)| piece.glyphs.iter().map(move |g| 20.0 + x + g.x * scale))
+                    .collect();
+                assert_eq!(drawn.len(), wanted.len());
+                for (d, w) in drawn.iter().zip(&wanted) {
+                    assert!((d - w).abs() < 1.0e-3, "{d} drawn, {w} wanted");
+                }
+            }
+        }
+        assert!(expanded > 3, "lines with expansion: {expanded}");
     }
 }

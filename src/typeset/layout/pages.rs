@@ -418,7 +418,9 @@ fn letter_space(line: &mut SetLine, tracking: f32) -> f32 {
     for (x, piece) in &mut line.pieces {
         *x += added;
         let start = added;
-        for glyph in &mut piece.glyphs {
+        // A running head's own copy of its glyphs (the paragraph it was set from is gone).
+        let mut glyphs = piece.glyphs.to_vec();
+        for glyph in &mut glyphs {
             if !glyph.text.is_empty() {
                 if seen > 0 {
                     added += tracking;
@@ -427,6 +429,7 @@ fn letter_space(line: &mut SetLine, tracking: f32) -> f32 {
             }
             glyph.x += added - start;
         }
+        piece.glyphs = glyphs.into();
         piece.width += added - start;
     }
     line.width += added;

@@ -160,8 +160,11 @@ impl FontInUse {
             .filter_map(|(gid, text)| Some((u16::try_from(gid).ok()?, text.as_deref()?)))
     }
 
-    /// Subset the font to the glyphs drawn and add it to `doc`; returns the `Type0` font.
-    pub fn embed(&self, font: &Font, doc: &mut lopdf::Document) -> Result<ObjectId> {
+    /// The font subset to the glyphs drawn, as objects made but not yet numbered (the
+    /// program and every stream compressed), for [`PreparedFont::add_to`]. This is the
+    /// costly part of embedding a font and touches no document, so the fonts of a PDF are
+    /// prepared on threads of their own (see `PdfWriter::finish`).
+    pub fn prepare(&self, font: &Font) -> Result<PreparedFont> {
         let mut remapper = subsetter::GlyphRemapper::new();
         for (code, _) in self.used() {
             remapper.remap(self.glyph_of(code));
@@ -172,11 +175,11 @@ impl FontInUse {
         // Code → glyph id in the subset (the CID of a CFF subset).
         let new_glyph = |code: u16| remapper.get(self.glyph_of(code)).unwrap_or(0);
 
-        let (file_key, file_id) = match font.outlines {
+        let (file_key, file) = match font.outlines {
             Outlines::TrueType => {
                 let mut file = Dictionary::new();
                 file.set("Length1", Object::Integer(program.len() as i64));
-                ("FontFile2", doc.add_object(compressed(file, program)))
+                ("FontFile2", compressed(file, program))
             }
             Outlines::Cff => {
                 let cff = cff_table(&program).ok_or_else(|| {
@@ -184,25 +187,12 @@ impl FontInUse {
                 })?;
                 let mut file = Dictionary::new();
                 file.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
-                ("FontFile3", doc.add_object(compressed(file, cff)))
+                ("FontFile3", compressed(file, cff))
             }
         };
-        let descriptor_id = doc.add_object(Object::Dictionary(descriptor(
-            font, &base_name, file_key, file_id,
-        )));
         let unicode: Vec<(u16, &str)> = self.used().filter(|(_, t)| !t.is_empty()).collect();
-        let to_unicode_id = doc.add_object(compressed(
-            Dictionary::new(),
-            to_unicode_cmap(&unicode).into_bytes(),
-        ));
-
-        let mut cid_font = Dictionary::new();
-        cid_font.set("Type", Object::Name(b"Font".to_vec()));
-        cid_font.set("BaseFont", Object::Name(base_name.clone().into_bytes()));
-        cid_font.set("CIDSystemInfo", Object::Dictionary(identity_system_info()));
-        cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
-        cid_font.set("DW", Object::Integer(0));
-        let encoding = match font.outlines {
+        let to_unicode = compressed(Dictionary::new(), to_unicode_cmap(&unicode).into_bytes());
+        let outlines = match font.outlines {
             Outlines::TrueType => {
                 // CID (original glyph id or alias) → glyph id in the subset, two bytes each.
                 let max_cid = self.used().map(|(gid, _)| gid).max().unwrap_or(0);
@@ -211,15 +201,12 @@ impl FontInUse {
                     let at = 2 * usize::from(code);
                     cid_to_gid[at..at + 2].copy_from_slice(&new_glyph(code).to_be_bytes());
                 }
-                let map_id = doc.add_object(compressed(Dictionary::new(), cid_to_gid));
-                cid_font.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
-                cid_font.set("W", Object::Array(self.widths(|code| code)));
-                cid_font.set("CIDToGIDMap", Object::Reference(map_id));
-                Object::Name(b"Identity-H".to_vec())
+                PreparedOutlines::TrueType {
+                    cid_to_gid: compressed(Dictionary::new(), cid_to_gid),
+                    widths: self.widths(|code| code),
+                }
             }
             Outlines::Cff => {
-                cid_font.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
-                cid_font.set("W", Object::Array(self.widths(new_glyph)));
                 let codes: Vec<(u16, u16)> = self
                     .used()
                     .map(|(code, _)| (code, new_glyph(code)))
@@ -229,24 +216,19 @@ impl FontInUse {
                 dict.set("CMapName", Object::Name(CODE_TO_CID_CMAP_NAME.to_vec()));
                 dict.set("CIDSystemInfo", Object::Dictionary(identity_system_info()));
                 dict.set("WMode", Object::Integer(0));
-                Object::Reference(
-                    doc.add_object(compressed(dict, code_to_cid_cmap(&codes).into_bytes())),
-                )
+                PreparedOutlines::Cff {
+                    code_to_cid: compressed(dict, code_to_cid_cmap(&codes).into_bytes()),
+                    widths: self.widths(new_glyph),
+                }
             }
         };
-        let cid_font_id = doc.add_object(Object::Dictionary(cid_font));
-
-        let mut type0 = Dictionary::new();
-        type0.set("Type", Object::Name(b"Font".to_vec()));
-        type0.set("Subtype", Object::Name(b"Type0".to_vec()));
-        type0.set("BaseFont", Object::Name(base_name.into_bytes()));
-        type0.set("Encoding", encoding);
-        type0.set(
-            "DescendantFonts",
-            Object::Array(vec![Object::Reference(cid_font_id)]),
-        );
-        type0.set("ToUnicode", Object::Reference(to_unicode_id));
-        Ok(doc.add_object(Object::Dictionary(type0)))
+        Ok(PreparedFont {
+            base_name,
+            file_key,
+            file,
+            to_unicode,
+            outlines,
+        })
     }
 
     /// `/W` in the compact form `c [w1 w2 …]`, one array per run of consecutive CIDs,
@@ -278,6 +260,85 @@ impl FontInUse {
             out.push(Object::Array(run));
         }
         out
+    }
+}
+
+/// A font's objects as [`FontInUse::prepare`] makes them, for [`PreparedFont::add_to`].
+pub struct PreparedFont {
+    base_name: String,
+    /// The descriptor's key for the program: `FontFile2` (TrueType) or `FontFile3` (CFF).
+    file_key: &'static str,
+    file: Object,
+    to_unicode: Object,
+    outlines: PreparedOutlines,
+}
+
+/// What differs between a TrueType and a CFF font's objects.
+enum PreparedOutlines {
+    /// Glyphs addressed by original glyph id, mapped to the subset's by a stream.
+    TrueType {
+        cid_to_gid: Object,
+        widths: Vec<Object>,
+    },
+    /// Glyphs addressed through a CMap to the subset's CIDs.
+    Cff {
+        code_to_cid: Object,
+        widths: Vec<Object>,
+    },
+}
+
+impl PreparedFont {
+    /// Add the font's objects to `doc`, numbered in a fixed order (program, descriptor,
+    /// `ToUnicode`, glyph map, CIDFont, Type0); returns the `Type0` font.
+    pub fn add_to(self, font: &Font, doc: &mut lopdf::Document) -> ObjectId {
+        let file_id = doc.add_object(self.file);
+        let descriptor_id = doc.add_object(Object::Dictionary(descriptor(
+            font,
+            &self.base_name,
+            self.file_key,
+            file_id,
+        )));
+        let to_unicode_id = doc.add_object(self.to_unicode);
+
+        let mut cid_font = Dictionary::new();
+        cid_font.set("Type", Object::Name(b"Font".to_vec()));
+        cid_font.set(
+            "BaseFont",
+            Object::Name(self.base_name.clone().into_bytes()),
+        );
+        cid_font.set("CIDSystemInfo", Object::Dictionary(identity_system_info()));
+        cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
+        cid_font.set("DW", Object::Integer(0));
+        let encoding = match self.outlines {
+            PreparedOutlines::TrueType { cid_to_gid, widths } => {
+                let map_id = doc.add_object(cid_to_gid);
+                cid_font.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+                cid_font.set("W", Object::Array(widths));
+                cid_font.set("CIDToGIDMap", Object::Reference(map_id));
+                Object::Name(b"Identity-H".to_vec())
+            }
+            PreparedOutlines::Cff {
+                code_to_cid,
+                widths,
+            } => {
+                cid_font.set("Subtype", Object::Name(b"CIDFontType0".to_vec()));
+                cid_font.set("W", Object::Array(widths));
+                Object::Reference(doc.add_object(code_to_cid))
+            }
+        };
+        let cid_font_id = doc.add_object(Object::Dictionary(cid_font));
+
+        let mut type0 = Dictionary::new();
+        type0.set("Type", Object::Name(b"Font".to_vec()));
+        type0.set("Subtype", Object::Name(b"Type0".to_vec()));
+        type0.set("BaseFont", Object::Name(self.base_name.into_bytes()));
+        type0.set("Encoding", encoding);
+        type0.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Reference(cid_font_id)]),
+        );
+        type0.set("ToUnicode", Object::Reference(to_unicode_id));
+        doc.add_object(Object::Dictionary(type0))
     }
 }
 
@@ -467,7 +528,9 @@ mod tests {
         assert!(font.maps_to_unicode());
         // The subset holds the glyph once; both codes lead to it.
         let mut doc = lopdf::Document::with_version("1.7");
-        font.embed(fonts.get(id), &mut doc).expect("embeds");
+        font.prepare(fonts.get(id))
+            .expect("prepares")
+            .add_to(fonts.get(id), &mut doc);
         let map = doc
             .objects
             .values()

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use lopdf::{Dictionary, Object, ObjectId};
 use printpdf::XObjectId;
 
-use self::fonts::FontInUse;
+use self::fonts::{FontInUse, PreparedFont};
 use crate::ir::Book;
 use crate::pdf::PdfOptions;
 use crate::typeset::fonts::{FontId, FontSet};
@@ -184,9 +184,37 @@ impl<'a> PdfWriter<'a> {
                 Object::Stream(lopdf::Stream::new(stream_dict, compressed).with_compression(false)),
             );
         }
+        // Subsetting and compressing the fonts is most of the file's end: each font on a
+        // thread of its own, then their objects numbered in order (the same file as one by
+        // one).
+        let prepared: Vec<Result<PreparedFont>> = if self.fonts_in_use.len() > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .fonts_in_use
+                    .iter()
+                    .map(|(id, font)| {
+                        let face = self.fonts.get(*id);
+                        scope.spawn(move || font.prepare(face))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|handle| {
+                        handle
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            })
+        } else {
+            self.fonts_in_use
+                .iter()
+                .map(|(id, font)| font.prepare(self.fonts.get(*id)))
+                .collect()
+        };
         let mut font_resources = Dictionary::new();
-        for (id, font) in &self.fonts_in_use {
-            let font_id = font.embed(self.fonts.get(*id), &mut self.out)?;
+        for ((id, font), prepared) in self.fonts_in_use.iter().zip(prepared) {
+            let font_id = prepared?.add_to(self.fonts.get(*id), &mut self.out);
             font_resources.set(font.resource.0.clone(), Object::Reference(font_id));
         }
         let mut image_resources = Dictionary::new();

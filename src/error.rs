@@ -87,6 +87,10 @@ pub enum Error {
     /// The PDF back end failed.
     #[error("PDF: {0}")]
     Pdf(String),
+    /// Writing a renderer's output into the sink it was given failed (the caller, which
+    /// knows where the sink leads, reports it as [`Error::Write`]).
+    #[error("cannot write output: {0}")]
+    Output(std::io::Error),
     /// The output could not be written.
     #[error("{path}: cannot write output: {source}")]
     Write {

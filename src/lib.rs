@@ -47,6 +47,7 @@ pub mod epub;
 pub mod error;
 pub mod import;
 pub mod ir;
+pub mod jpeg;
 pub mod load;
 pub mod markdown;
 pub mod output;
@@ -58,10 +59,24 @@ pub mod typeset;
 pub use error::{Diagnostic, Diagnostics, Error, Result, Severity, SourcePos};
 
 /// A back end: turns a finished book into the bytes of one output file.
-/// Back ends never touch the file system; [`output::write_atomically`] does that.
+/// Back ends never touch the file system: they return the bytes, or write them into the
+/// sink they are given; [`output`] puts them in place.
 pub trait Renderer {
     /// Short name, also the output file extension (`epub`, `pdf`).
     fn name(&self) -> &'static str;
     /// Render the whole book.
     fn render(&self, book: &ir::Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>>;
+    /// Render the whole book into `out`: the same bytes as [`Renderer::render`]. A back end
+    /// that can write its file as it makes it overrides this (the EPUB writes its zip's
+    /// entries straight from the book's images, instead of copying a megabyte of photos
+    /// into one buffer first). A failure to write into `out` is an [`Error::Output`].
+    fn render_into(
+        &self,
+        book: &ir::Book,
+        out: &mut dyn std::io::Write,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<()> {
+        let bytes = self.render(book, diagnostics)?;
+        out.write_all(&bytes).map_err(Error::Output)
+    }
 }

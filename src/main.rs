@@ -26,6 +26,7 @@ use presswork::epub::cover::CoverStore;
 use presswork::epub::{EpubRenderer, KepubRenderer};
 use presswork::ir::{Book, Paper};
 use presswork::load::{load_book, LoadOptions};
+use presswork::output::AtomicFile;
 use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
@@ -499,6 +500,32 @@ fn render(renderer: &dyn Renderer, book: &Book, reporter: Reporter) -> Rendered 
     }
 }
 
+/// What one back end wrote into a sink ([`render_into`]).
+struct RenderedInto {
+    /// Whether the whole file was written, or why not.
+    result: presswork::Result<()>,
+    /// The back end's warnings.
+    diagnostics: Diagnostics,
+}
+
+/// Render `book` with one back end into `out` (timed as `render <format>`, which then
+/// includes handing the bytes to the file system).
+fn render_into(
+    renderer: &dyn Renderer,
+    book: &Book,
+    out: &mut dyn Write,
+    reporter: Reporter,
+) -> RenderedInto {
+    let mut diagnostics = Diagnostics::default();
+    let start = Instant::now();
+    let result = renderer.render_into(book, out, &mut diagnostics);
+    reporter.timing(&format!("render {}", renderer.name()), start.elapsed());
+    RenderedInto {
+        result,
+        diagnostics,
+    }
+}
+
 /// Render the EPUB and the PDF of `book` in parallel: the EPUB on a second thread, the PDF
 /// (the longer job) on this one. A panic on the EPUB thread is passed on to this one, where
 /// [`run_guarded`] catches it.
@@ -571,40 +598,55 @@ fn run_single(
         None => None,
     };
     let mut diagnostics = Diagnostics::default();
-    let rendered = load(&input, &args.load, reporter, &mut diagnostics).map(|book| {
-        let target = explicit.unwrap_or_else(|| {
-            Target::File(default_output(
-                Path::new(DEFAULT_OUT_DIR),
-                &input,
-                book.output_name.as_deref(),
-                format,
-            ))
-        });
-        (
-            render(renderer_for(&target).as_ref(), &book, reporter),
-            target,
-        )
-    });
-    let (bytes, target) = match rendered {
-        Ok((rendered, target)) => {
-            diagnostics.extend(rendered.diagnostics);
-            (rendered.bytes, Some(target))
-        }
-        Err(error) => (Err(error), None),
-    };
-    reporter.warnings(&diagnostics.warnings);
-    let result = bytes.map_err(Failure::Book).and_then(|bytes| {
-        match (strict_failure(args.strict, &diagnostics), &target) {
-            (Some(failure), _) => Err(failure),
-            (None, Some(target)) => {
-                write(target, format, &bytes, reporter)?;
-                if let Target::File(path) = target {
-                    reporter.wrote(path);
+    let rendered = load(&input, &args.load, reporter, &mut diagnostics)
+        .map_err(Failure::Book)
+        .and_then(|book| {
+            let target = explicit.unwrap_or_else(|| {
+                Target::File(default_output(
+                    Path::new(DEFAULT_OUT_DIR),
+                    &input,
+                    book.output_name.as_deref(),
+                    format,
+                ))
+            });
+            let renderer = renderer_for(&target);
+            match target {
+                // Written as it is made, into a file that becomes the target only once the
+                // book has passed (`--strict`) below: dropped unwritten, it leaves nothing.
+                Target::File(path) => {
+                    let mut file = AtomicFile::create(&path).map_err(Failure::Book)?;
+                    let rendered = render_into(renderer.as_ref(), &book, &mut file, reporter);
+                    diagnostics.extend(rendered.diagnostics);
+                    rendered.result.map_err(|error| match error {
+                        presswork::Error::Output(source) => {
+                            Failure::Book(presswork::Error::Write { path, source })
+                        }
+                        other => Failure::Book(other),
+                    })?;
+                    Ok(Finished::File(file))
                 }
+                Target::Stdout => {
+                    let rendered = render(renderer.as_ref(), &book, reporter);
+                    diagnostics.extend(rendered.diagnostics);
+                    Ok(Finished::Stdout(rendered.bytes.map_err(Failure::Book)?))
+                }
+            }
+        });
+    reporter.warnings(&diagnostics.warnings);
+    let result = rendered.and_then(|finished| {
+        if let Some(failure) = strict_failure(args.strict, &diagnostics) {
+            return Err(failure);
+        }
+        match finished {
+            Finished::File(file) => {
+                let start = Instant::now();
+                let path = file.path().to_path_buf();
+                file.commit().map_err(Failure::Book)?;
+                reporter.timing(&format!("write {format}"), start.elapsed());
+                reporter.wrote(&path);
                 Ok(())
             }
-            // Only a failed load has no target, and it has no bytes either.
-            (None, None) => Ok(()),
+            Finished::Stdout(bytes) => write(&Target::Stdout, format, &bytes, reporter),
         }
     });
     match result {
@@ -614,6 +656,14 @@ fn run_single(
             false
         }
     }
+}
+
+/// A book rendered for `presswork epub` or `pdf`, not yet in place.
+enum Finished {
+    /// Written into the file that becomes the target on commit.
+    File(AtomicFile),
+    /// The bytes for standard output.
+    Stdout(Vec<u8>),
 }
 
 /// What building one book in both formats came to.

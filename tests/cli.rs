@@ -115,6 +115,21 @@ fn strict_turns_warnings_into_errors() {
     let strict = presswork(&["epub", "w.md", "-o", "s.epub", "--strict"], &dir);
     assert_eq!(strict.status.code(), Some(1));
     assert!(!dir.join("s.epub").exists());
+    // The EPUB is written as it is made, before `--strict` judges the warnings: a refused
+    // build leaves the previous file as it was, and no partial file beside it.
+    std::fs::write(dir.join("s.epub"), b"previous good build").expect("write");
+    let strict = presswork(&["epub", "w.md", "-o", "s.epub", "--strict"], &dir);
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(dir.join("s.epub")).expect("read"),
+        b"previous good build"
+    );
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("partial")), "{names:?}");
 }
 
 #[test]

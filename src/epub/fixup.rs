@@ -51,10 +51,30 @@ const OPF: &str = "OEBPS/content.opf";
 const NAV: &str = "OEBPS/nav.xhtml";
 const NCX: &str = "OEBPS/toc.ncx";
 
-/// Repair the builder's zip and return the final EPUB bytes. `media` holds the real bytes of
-/// each picture by its path in the zip: the builder was given empty stand-ins for them, so
-/// that it does not deflate megabytes of JPEG only for this pass to inflate them again.
-pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Vec<u8>, String> {
+/// Repair the builder's zip and write the final EPUB into `out`. `media` holds the real
+/// bytes of each picture by its path in the zip: the builder was given empty stand-ins for
+/// them, so that it does not deflate megabytes of JPEG only for this pass to inflate them
+/// again. Errors: [`crate::Error::Epub`] for the EPUB's, [`crate::Error::Output`] for
+/// `out`'s.
+pub fn apply_into(
+    epub: &[u8],
+    fixup: &Fixup,
+    media: &[(String, &[u8])],
+    out: &mut dyn std::io::Write,
+) -> crate::Result<()> {
+    let entries = repaired_entries(epub, fixup, media).map_err(crate::Error::Epub)?;
+    rezip_into(&entries, fixup.zip_time, out)
+}
+
+/// A zip entry: its path and bytes (borrowed where they are the book's own).
+type Entry<'a> = (String, Cow<'a, [u8]>);
+
+/// The builder's entries, repaired, with the real bytes of `media` in place of stand-ins.
+fn repaired_entries<'a>(
+    epub: &[u8],
+    fixup: &Fixup,
+    media: &[(String, &'a [u8])],
+) -> Result<Vec<Entry<'a>>, String> {
     // Looked up once per entry, and every content document is one: a map, not a scan.
     let media: std::collections::HashMap<&str, &[u8]> = media
         .iter()
@@ -64,7 +84,7 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
         zip::ZipArchive::new(Cursor::new(epub)).map_err(|e| format!("reading the zip: {e}"))?;
     // The pictures' and documents' real bytes are borrowed, not copied (a megabyte of
     // photos for an article).
-    let mut entries: Vec<(String, Cow<[u8]>)> = Vec::with_capacity(archive.len());
+    let mut entries: Vec<Entry> = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
@@ -97,7 +117,7 @@ pub fn apply(epub: &[u8], fixup: &Fixup, media: &[(String, &[u8])]) -> Result<Ve
             return Err(format!("epub-builder wrote no {required}"));
         }
     }
-    rezip(&entries, fixup.zip_time)
+    Ok(entries)
 }
 
 fn as_text<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, String> {
@@ -310,7 +330,11 @@ fn fix_ncx(ncx: &str, fixup: &Fixup) -> Result<String, String> {
 /// everything else deflated, all with the same time and permissions.
 /// The final zip: `mimetype` first (the builder's, or the standard one), then every other
 /// entry in the builder's order ([`super::ocf`]).
-fn rezip(entries: &[(String, Cow<[u8]>)], time: zip::DateTime) -> Result<Vec<u8>, String> {
+fn rezip_into(
+    entries: &[Entry],
+    time: zip::DateTime,
+    out: &mut dyn std::io::Write,
+) -> crate::Result<()> {
     let mimetype = entries.iter().find(|(name, _)| name == "mimetype");
     let mimetype = mimetype.map_or(&b"application/epub+zip"[..], |(_, b)| b.as_ref());
     let ordered: Vec<(&str, &[u8])> = std::iter::once(("mimetype", mimetype))
@@ -329,7 +353,7 @@ fn rezip(entries: &[(String, Cow<[u8]>)], time: zip::DateTime) -> Result<Vec<u8>
             Ok(())
         }
     };
-    super::ocf::write(&ordered, time.into(), &check)
+    super::ocf::write_into(&ordered, time.into(), &check, out)
 }
 
 #[cfg(test)]
@@ -409,8 +433,12 @@ mod tests {
                 Cow::Borrowed(&b"application/epub+zip"[..]),
             ),
         ];
-        let a = rezip(&entries, zip::DateTime::default()).expect("zip");
-        let b = rezip(&entries, zip::DateTime::default()).expect("zip");
+        let rezip = |entries: &[(String, Cow<[u8]>)]| {
+            let mut zip = Vec::new();
+            rezip_into(entries, zip::DateTime::default(), &mut zip).expect("zip");
+            zip
+        };
+        let (a, b) = (rezip(&entries), rezip(&entries));
         assert_eq!(a, b);
         // OCF: the first local header names `mimetype`, uncompressed, at offset 30.
         assert_eq!(&a[30..38], b"mimetype");

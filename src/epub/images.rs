@@ -62,7 +62,13 @@ pub fn prepare(bytes: &[u8], format: ImageFormat) -> Result<Prepared<'_>, String
         // The loader already stored the sanitised document; its size is in the asset.
         ImageFormat::Svg => return Err("an SVG has no pixels to prepare".into()),
     };
-    let mut decoder = ::image::ImageReader::with_format(Cursor::new(bytes), image_format)
+    // The headers first, and alone (see `jpeg::headers`): most photos pass through as they
+    // are, and need nothing more.
+    let headers = match format {
+        ImageFormat::Jpeg => crate::jpeg::headers(bytes),
+        _ => bytes,
+    };
+    let mut decoder = ::image::ImageReader::with_format(Cursor::new(headers), image_format)
         .into_decoder()
         .map_err(decode_error)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -94,6 +100,14 @@ pub fn prepare(bytes: &[u8], format: ImageFormat) -> Result<Prepared<'_>, String
         });
     }
 
+    // The pixels: from the whole file.
+    let decoder = if headers.len() < bytes.len() {
+        ::image::ImageReader::with_format(Cursor::new(bytes), image_format)
+            .into_decoder()
+            .map_err(decode_error)?
+    } else {
+        decoder
+    };
     let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     image.apply_orientation(orientation);
     if oversized {

@@ -16,13 +16,14 @@ pub mod pages;
 pub mod xhtml;
 pub mod xml;
 
+use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use epub_builder::ReferenceType;
 
 use crate::ir::{Book, ImageFormat};
-use crate::{Diagnostic, Diagnostics, Error, Renderer, Result};
+use crate::{Diagnostic, Diagnostics, Renderer, Result};
 use cover::CoverStore;
 use package::{Document, ImageFacts};
 
@@ -74,7 +75,11 @@ impl Renderer for EpubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        render_epub(book, Edition::Standard, self.covers.as_deref(), diagnostics)
+        in_memory(|out| self.render_into(book, out, diagnostics))
+    }
+
+    fn render_into(&self, book: &Book, out: &mut dyn Write, diags: &mut Diagnostics) -> Result<()> {
+        render_epub(book, Edition::Standard, self.covers.as_deref(), diags, out)
     }
 }
 
@@ -102,8 +107,19 @@ impl Renderer for KepubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        render_epub(book, Edition::Kobo, self.covers.as_deref(), diagnostics)
+        in_memory(|out| self.render_into(book, out, diagnostics))
     }
+
+    fn render_into(&self, book: &Book, out: &mut dyn Write, diags: &mut Diagnostics) -> Result<()> {
+        render_epub(book, Edition::Kobo, self.covers.as_deref(), diags, out)
+    }
+}
+
+/// The bytes `render_into` writes, gathered in memory (for [`Renderer::render`]).
+fn in_memory(render_into: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    render_into(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Which edition of the EPUB.
@@ -115,13 +131,15 @@ enum Edition {
     Kobo,
 }
 
-/// The EPUB of `book` in one edition, a generated cover kept in or taken from `covers`.
+/// The EPUB of `book` in one edition, written into `out`, a generated cover kept in or
+/// taken from `covers`.
 fn render_epub(
     book: &Book,
     edition: Edition,
     covers: Option<&dyn CoverStore>,
     diagnostics: &mut Diagnostics,
-) -> Result<Vec<u8>> {
+    out: &mut dyn Write,
+) -> Result<()> {
     let modified = book.settings.build_date;
     let modified_text = modified.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     // The front end has warned about each image without alt text, at its line.
@@ -244,7 +262,7 @@ fn render_epub(
         title: book.meta.title.clone(),
     };
     let media = package::media(book, &prepared, cover, &documents);
-    fixup::apply(&raw, &fixup, &media).map_err(Error::Epub)
+    fixup::apply_into(&raw, &fixup, &media, out)
 }
 
 /// `xhtml` with the markers of printed pages `numbers` at the top of its body.

@@ -89,46 +89,74 @@ pub fn write(
     time: DosTime,
     check: EntryCheck,
 ) -> Result<Vec<u8>, String> {
-    let packed = pack(entries, threads_for(entries), check)?;
-    let mut out = Vec::with_capacity(
-        packed
-            .iter()
-            .map(|p| 2 * (46 + p.name.len()) + p.data.len())
-            .sum::<usize>()
-            + 22,
-    );
-    let mut offsets = Vec::with_capacity(packed.len());
-    for entry in &packed {
-        offsets.push(u32_of(out.len(), "the EPUB")?);
-        put32(&mut out, LOCAL_HEADER);
-        put_shared_fields(&mut out, entry, time)?;
-        out.extend_from_slice(entry.name.as_bytes());
-        out.extend_from_slice(&entry.data);
-    }
-    let directory_start = u32_of(out.len(), "the EPUB")?;
-    for (entry, offset) in packed.iter().zip(offsets) {
-        put32(&mut out, CENTRAL_HEADER);
-        put16(&mut out, MADE_BY_UNIX | version_needed(entry.method));
-        put_shared_fields(&mut out, entry, time)?;
-        put16(&mut out, 0); // comment length
-        put16(&mut out, 0); // disk number
-        put16(&mut out, 0); // internal attributes
-        put32(&mut out, REGULAR_FILE_0644);
-        put32(&mut out, offset);
-        out.extend_from_slice(entry.name.as_bytes());
-    }
-    let directory_size = u32_of(out.len(), "the EPUB")? - directory_start;
-    let count = u16_of(packed.len(), "the EPUB's entry count")?;
-    put32(&mut out, END_OF_CENTRAL_DIRECTORY);
-    put16(&mut out, 0); // this disk
-    put16(&mut out, 0); // disk of the directory
-    put16(&mut out, count);
-    put16(&mut out, count);
-    put32(&mut out, directory_size);
-    put32(&mut out, directory_start);
-    put16(&mut out, 0); // comment length
+    let mut out = Vec::new();
+    write_into(entries, time, check, &mut out).map_err(|error| match error {
+        crate::Error::Epub(message) => message,
+        other => other.to_string(),
+    })?;
     Ok(out)
 }
+
+/// [`write`] into `out`, entry by entry as each is packed: an entry's bytes go from where
+/// they are (a photo in the book) straight into `out`, not through one buffer holding the
+/// whole zip (which cost the seed article's build a megabyte of fresh memory to fill). Every
+/// entry is checked and compressed before the first byte is written, so a failed check
+/// writes nothing. Errors: [`crate::Error::Epub`] for the zip's own, [`crate::Error::Output`]
+/// for `out`'s.
+pub fn write_into(
+    entries: &[(&str, &[u8])],
+    time: DosTime,
+    check: EntryCheck,
+    out: &mut dyn std::io::Write,
+) -> crate::Result<()> {
+    let zip_error = crate::Error::Epub;
+    let packed = pack(entries, threads_for(entries), check).map_err(zip_error)?;
+    let mut written = 0usize;
+    let mut header = Vec::with_capacity(LOCAL_HEADER_BYTES + 256);
+    let mut offsets = Vec::with_capacity(packed.len());
+    for entry in &packed {
+        offsets.push(u32_of(written, "the EPUB").map_err(zip_error)?);
+        header.clear();
+        put32(&mut header, LOCAL_HEADER);
+        put_shared_fields(&mut header, entry, time).map_err(zip_error)?;
+        header.extend_from_slice(entry.name.as_bytes());
+        out.write_all(&header).map_err(crate::Error::Output)?;
+        out.write_all(&entry.data).map_err(crate::Error::Output)?;
+        written += header.len() + entry.data.len();
+    }
+    let directory_start = u32_of(written, "the EPUB").map_err(zip_error)?;
+    let mut directory = Vec::with_capacity(packed.len() * (CENTRAL_HEADER_BYTES + 32) + 22);
+    for (entry, offset) in packed.iter().zip(offsets) {
+        put32(&mut directory, CENTRAL_HEADER);
+        put16(&mut directory, MADE_BY_UNIX | version_needed(entry.method));
+        put_shared_fields(&mut directory, entry, time).map_err(zip_error)?;
+        put16(&mut directory, 0); // comment length
+        put16(&mut directory, 0); // disk number
+        put16(&mut directory, 0); // internal attributes
+        put32(&mut directory, REGULAR_FILE_0644);
+        put32(&mut directory, offset);
+        directory.extend_from_slice(entry.name.as_bytes());
+    }
+    let directory_size = u32_of(directory.len(), "the EPUB").map_err(zip_error)?;
+    let count = u16_of(packed.len(), "the EPUB's entry count").map_err(zip_error)?;
+    put32(&mut directory, END_OF_CENTRAL_DIRECTORY);
+    put16(&mut directory, 0); // this disk
+    put16(&mut directory, 0); // disk of the directory
+    put16(&mut directory, count);
+    put16(&mut directory, count);
+    put32(&mut directory, directory_size);
+    put32(&mut directory, directory_start);
+    put16(&mut directory, 0); // comment length
+                              // The whole archive within a zip's 4 GiB, as the offsets above are.
+    u32_of(written + directory.len(), "the EPUB").map_err(zip_error)?;
+    out.write_all(&directory).map_err(crate::Error::Output)
+}
+
+/// A local header's fixed part (before the name): signature and the shared fields.
+const LOCAL_HEADER_BYTES: usize = 30;
+
+/// A central directory header's fixed part (before the name).
+const CENTRAL_HEADER_BYTES: usize = 46;
 
 /// Threads to compress `entries` on: one when there is little to deflate, else a core each.
 fn threads_for(entries: &[(&str, &[u8])]) -> usize {

@@ -69,7 +69,7 @@ fn clean(text: &str) -> String {
 }
 
 /// The pictures and the content documents of the EPUB by their path in the zip, with their
-/// bytes: what [`super::fixup::apply`] puts in place of the builder's stand-ins.
+/// bytes: what [`super::fixup::apply_into`] puts in place of the builder's stand-ins.
 pub fn media<'a>(
     book: &Book,
     images: &'a [Prepared<'a>],
@@ -111,7 +111,7 @@ pub struct Cover<'a> {
 
 /// Build the EPUB with epub-builder. `images` holds the prepared bytes of each of
 /// `book.assets`, in the same order (see [`super::images`]). The result still carries the builder's defects; run it
-/// through [`super::fixup::apply`].
+/// through [`super::fixup::apply_into`].
 pub fn build(
     book: &Book,
     images: &[Prepared<'_>],

@@ -282,7 +282,10 @@ pub fn inspect_image(bytes: &[u8]) -> std::result::Result<InspectedImage, String
         ImageFormat::Png => ::image::ImageFormat::Png,
         ImageFormat::Svg => return inspect_svg(bytes),
     };
-    let header = header_part(bytes, format);
+    let header = match format {
+        ImageFormat::Jpeg => crate::jpeg::headers(bytes),
+        _ => bytes,
+    };
     let mut reader = ::image::ImageReader::with_format(Cursor::new(header), image_format);
     // Only an allocation cap here: the size limits below are checked from the header with a
     // clearer message than the decoder's.
@@ -370,52 +373,9 @@ fn inspect_svg(bytes: &[u8]) -> std::result::Result<InspectedImage, String> {
 fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
     // Searched from the end, where the marker nearly always is: the answer is the same
     // (only the end marker can be there) and the whole scan is not read.
-    jpeg_scan_start(bytes)
+    crate::jpeg::scan_start(bytes)
         .and_then(|start| bytes.get(start..))
         .is_some_and(|scan| scan.windows(2).rev().any(|pair| pair == [0xFF, 0xD9]))
-}
-
-/// Where a JPEG's first scan data begins: past its start-of-scan segment, the last of the
-/// headers (size, colour model, orientation, profile). `None` when the segments before it
-/// do not follow one another (a damaged file, or junk between segments that a decoder may
-/// step over).
-fn jpeg_scan_start(bytes: &[u8]) -> Option<usize> {
-    const START_OF_SCAN: u8 = 0xDA;
-    let mut at = 2;
-    loop {
-        // Markers may be preceded by fill bytes 0xFF.
-        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
-            at += 1;
-        }
-        let (Some(0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
-            return None;
-        };
-        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
-            at += 2;
-            continue;
-        }
-        let (Some(&high), Some(&low)) = (bytes.get(at + 2), bytes.get(at + 3)) else {
-            return None;
-        };
-        let segment_end = at + 2 + usize::from(u16::from_be_bytes([high, low]));
-        if marker == START_OF_SCAN {
-            return Some(segment_end);
-        }
-        at = segment_end;
-    }
-}
-
-/// The part of an image's bytes its decoder needs for the header: a JPEG up to its first
-/// scan, since `image`'s JPEG decoder copies all it is given before it reads the headers
-/// (a 450 KB photo copied only to learn its size), and stops at the scan. Anything else,
-/// or a JPEG whose segments cannot be followed, whole: the decoder then judges it as it is.
-fn header_part(bytes: &[u8], format: ImageFormat) -> &[u8] {
-    match format {
-        ImageFormat::Jpeg => jpeg_scan_start(bytes)
-            .and_then(|start| bytes.get(..start))
-            .unwrap_or(bytes),
-        _ => bytes,
-    }
 }
 
 /// The signature every PNG file starts with.
@@ -592,33 +552,6 @@ mod tests {
         let mut trailer = buf.clone();
         trailer.extend_from_slice(b"camera trailer");
         assert!(inspect_image(&trailer).is_ok());
-    }
-
-    #[test]
-    fn a_jpeg_decoder_is_given_its_headers_only_and_anything_else_whole() {
-        let buf = gradient(400, 300, ::image::ImageFormat::Jpeg);
-        let header = header_part(&buf, ImageFormat::Jpeg);
-        assert!(
-            header.len() < buf.len() / 2,
-            "{} of {}",
-            header.len(),
-            buf.len()
-        );
-        // The scan follows the start-of-scan segment, the header's last.
-        let marker = header
-            .windows(2)
-            .rposition(|pair| pair == [0xFF, 0xDA])
-            .expect("start of scan");
-        let length = u16::from_be_bytes([header[marker + 2], header[marker + 3]]);
-        assert_eq!(marker + 2 + usize::from(length), header.len());
-        let inspected = inspect_image(&buf).expect("valid");
-        assert_eq!((inspected.width, inspected.height), (400, 300));
-        // Segments that do not follow one another: the decoder gets it all.
-        let mut junk = buf.clone();
-        junk[2] = 0x00;
-        assert_eq!(header_part(&junk, ImageFormat::Jpeg).len(), junk.len());
-        let png = gradient(8, 8, ::image::ImageFormat::Png);
-        assert_eq!(header_part(&png, ImageFormat::Png).len(), png.len());
     }
 
     #[test]

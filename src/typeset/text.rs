@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use compact_str::CompactString;
 use hyphenation::{Hyphenator, Language, Load, Standard};
@@ -363,8 +364,9 @@ type PointsByWord = HashMap<Box<str>, Box<[usize]>>;
 pub struct Hyphenation {
     /// The book's language, for text not marked as another.
     book: Option<Language>,
-    /// Patterns by language: `None` once a language was found to have none embedded.
-    dictionaries: RefCell<HashMap<Language, Option<Rc<Standard>>>>,
+    /// Patterns by language, as [`patterns`] shares them: `None` once a language was found
+    /// to have none embedded.
+    dictionaries: RefCell<HashMap<Language, Option<Arc<Standard>>>>,
     /// Points by language and word. Pattern matching is the costliest step of setting a
     /// word, and prose repeats a small vocabulary over and over.
     cache: RefCell<HashMap<Language, PointsByWord>>,
@@ -401,6 +403,29 @@ pub fn hyphenation_language(tag: &str) -> Option<Language> {
     Some(language)
 }
 
+/// The patterns of one language: read at most once per process, by whichever thread asks
+/// first (the others wait for it).
+type SharedPatterns = Arc<OnceLock<Option<Arc<Standard>>>>;
+
+/// The hyphenation patterns of `language`, shared by every thread of the process: reading a
+/// language's patterns from the binary takes 0.1–0.25 ms and a copy of them in memory (for
+/// English), which each layout thread paid on its own. (Reading them ahead on a spare
+/// thread was tried and measured slower: the seed article's layout does not wait for them
+/// long enough to repay the thread.)
+fn patterns(language: Language) -> Option<Arc<Standard>> {
+    static LOADED: OnceLock<Mutex<HashMap<Language, SharedPatterns>>> = OnceLock::new();
+    let cell = LOADED
+        .get_or_init(Mutex::default)
+        .lock()
+        // The map only ever gains complete entries: one left by a panicking thread is whole.
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(language)
+        .or_default()
+        .clone();
+    cell.get_or_init(|| Standard::from_embedded(language).ok().map(Arc::new))
+        .clone()
+}
+
 impl Hyphenation {
     /// Hyphenation for a book in `language` (a BCP 47 tag); passages marked as another
     /// language are hyphenated by their own patterns ([`Self::for_each_point_in`]).
@@ -420,11 +445,11 @@ impl Hyphenation {
     }
 
     /// The patterns of `language`, loaded the first time they are asked for.
-    fn dictionary(&self, language: Language) -> Option<Rc<Standard>> {
+    fn dictionary(&self, language: Language) -> Option<Arc<Standard>> {
         self.dictionaries
             .borrow_mut()
             .entry(language)
-            .or_insert_with(|| Standard::from_embedded(language).ok().map(Rc::new))
+            .or_insert_with(|| patterns(language))
             .clone()
     }
 

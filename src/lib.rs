@@ -80,3 +80,13 @@ pub trait Renderer {
         out.write_all(&bytes).map_err(Error::Output)
     }
 }
+
+/// The bytes a back end's `render_into` writes, gathered in memory: [`Renderer::render`] for
+/// a back end that writes as it goes.
+pub(crate) fn rendered_in_memory(
+    render_into: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    render_into(&mut bytes)?;
+    Ok(bytes)
+}

@@ -1164,30 +1164,8 @@ fn headings_never_skip_a_level() {
     assert!(seen.contains(&("Deeper".to_string(), 3)), "{seen:?}");
 }
 
-/// A sink that takes a few bytes per call, and fails once it holds `limit` bytes.
-struct Trickle {
-    bytes: Vec<u8>,
-    limit: usize,
-}
-
-impl std::io::Write for Trickle {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len() >= self.limit {
-            return Err(std::io::Error::other("disk full"));
-        }
-        let taken = bytes.len().min(7).min(self.limit - self.bytes.len());
-        self.bytes.extend_from_slice(&bytes[..taken]);
-        Ok(taken)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn the_epub_written_into_a_sink_is_the_rendered_one_and_a_full_sink_is_an_output_error() {
-    let (rendered, _) = build(Path::new("book"), "sink");
     let book = load_book(
         Path::new("book"),
         &LoadOptions {
@@ -1197,20 +1175,5 @@ fn the_epub_written_into_a_sink_is_the_rendered_one_and_a_full_sink_is_an_output
         &mut Diagnostics::default(),
     )
     .expect("book loads");
-    let mut sink = Trickle {
-        bytes: Vec::new(),
-        limit: usize::MAX,
-    };
-    EpubRenderer::default()
-        .render_into(&book, &mut sink, &mut Diagnostics::default())
-        .expect("renders");
-    assert!(sink.bytes == rendered, "the streamed EPUB differs");
-    let mut full = Trickle {
-        bytes: Vec::new(),
-        limit: rendered.len() / 2,
-    };
-    let error = EpubRenderer::default()
-        .render_into(&book, &mut full, &mut Diagnostics::default())
-        .expect_err("the sink fills up");
-    assert!(matches!(error, presswork::Error::Output(_)), "{error:?}");
+    books::assert_writes_what_it_renders(&EpubRenderer::default(), &book);
 }

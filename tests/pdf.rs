@@ -9,6 +9,9 @@ use presswork::load::{load_book, LoadOptions};
 use presswork::pdf::{PdfOptions, PdfRenderer};
 use presswork::{Diagnostics, Renderer};
 
+#[path = "support/books.rs"]
+mod books;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -1088,4 +1091,10 @@ fn small_caps_and_figures_are_drawn_as_such_and_copy_as_written() {
     ] {
         assert!(text.contains(phrase), "{phrase} in {text}");
     }
+}
+
+#[test]
+fn the_pdf_written_into_a_sink_is_the_rendered_one_and_a_full_sink_is_an_output_error() {
+    let book = load(repo().join("book"));
+    books::assert_writes_what_it_renders(&PdfRenderer::default(), &book);
 }

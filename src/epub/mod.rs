@@ -75,7 +75,7 @@ impl Renderer for EpubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        in_memory(|out| self.render_into(book, out, diagnostics))
+        crate::rendered_in_memory(|out| self.render_into(book, out, diagnostics))
     }
 
     fn render_into(&self, book: &Book, out: &mut dyn Write, diags: &mut Diagnostics) -> Result<()> {
@@ -107,19 +107,12 @@ impl Renderer for KepubRenderer {
     }
 
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        in_memory(|out| self.render_into(book, out, diagnostics))
+        crate::rendered_in_memory(|out| self.render_into(book, out, diagnostics))
     }
 
     fn render_into(&self, book: &Book, out: &mut dyn Write, diags: &mut Diagnostics) -> Result<()> {
         render_epub(book, Edition::Kobo, self.covers.as_deref(), diags, out)
     }
-}
-
-/// The bytes `render_into` writes, gathered in memory (for [`Renderer::render`]).
-fn in_memory(render_into: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    render_into(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// Which edition of the EPUB.

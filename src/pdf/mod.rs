@@ -39,6 +39,17 @@ impl Renderer for PdfRenderer {
     /// final (see [`pipeline`]): memory holds the finished file plus a few pages, however
     /// long the book.
     fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+        crate::rendered_in_memory(|out| self.render_into(book, out, diagnostics))
+    }
+
+    /// The file goes into `out` object by object as it is serialised, at the end: the pages
+    /// are gathered (compressed) until then, for the page tree, outline and links.
+    fn render_into(
+        &self,
+        book: &Book,
+        out: &mut dyn std::io::Write,
+        diagnostics: &mut Diagnostics,
+    ) -> Result<()> {
         let fonts = FontSet::for_book(
             &book.settings.fonts,
             &book.meta.language,
@@ -47,6 +58,6 @@ impl Renderer for PdfRenderer {
         let mut writer = write::PdfWriter::new(&fonts, book, &self.options)?;
         let geometry = PageGeometry::for_settings(&book.settings);
         let navigation = pipeline::lay_out_into(book, &fonts, geometry, &mut writer, diagnostics)?;
-        writer.finish(&navigation)
+        writer.finish_into(&navigation, out)
     }
 }

@@ -167,8 +167,20 @@ impl<'a> PdfWriter<'a> {
         Ok(())
     }
 
-    /// Write the rest of the file: fonts, resources, page tree, outline, links, metadata.
-    pub fn finish(mut self, navigation: &Navigation) -> Result<Vec<u8>> {
+    /// [`PdfWriter::finish_into`] a buffer: the whole file's bytes.
+    pub fn finish(self, navigation: &Navigation) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.finish_into(navigation, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// Write the rest of the file: fonts, resources, page tree, outline, links, metadata;
+    /// then the whole file into `out` (an error writing there is an [`Error::Output`]).
+    pub fn finish_into(
+        mut self,
+        navigation: &Navigation,
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
         if self.written.is_empty() {
             return Err(Error::Pdf("no pages to write".into()));
         }
@@ -279,7 +291,7 @@ impl<'a> PdfWriter<'a> {
             })
             .collect();
         self.settings.unicode_text = self.fonts_in_use.values().all(FontInUse::maps_to_unicode);
-        post::finish(
+        let mut document = post::finish(
             self.out,
             &pages,
             navigation,
@@ -287,7 +299,8 @@ impl<'a> PdfWriter<'a> {
             &self.settings,
             self.content_hash,
             &self.structure,
-        )
+        )?;
+        post::save_into(&mut document, self.structure.raw_objects(), out)
     }
 }
 

@@ -325,50 +325,89 @@ fn write_info(
     Ok(())
 }
 
-/// Serialise the file: lopdf's objects, then the structure tree's, already serialised
-/// (see [`RawObjects`]), then one cross-reference table for all of them. lopdf can neither
-/// hold pre-serialised objects nor lend its object writer, so the file is assembled here.
-fn save(doc: &mut lopdf::Document, raw: &RawObjects) -> Result<Vec<u8>> {
+/// Serialise the file into `out`: lopdf's objects, then the structure tree's, already
+/// serialised (see [`RawObjects`]), then one cross-reference table for all of them. lopdf
+/// can neither hold pre-serialised objects nor lend its object writer, so the file is
+/// assembled here, object by object: a page's compressed content and an embedded photo go straight from where they are into
+/// `out`, not through one buffer holding the whole file (a megabyte of fresh memory to
+/// fill for the 60-chapter book, at the end of the build where only one core works).
+pub(super) fn save_into(
+    doc: &mut lopdf::Document,
+    raw: &RawObjects,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     use std::io::Write;
-    let failed = |e: std::io::Error| Error::Pdf(format!("cannot serialise PDF: {e}"));
+    let mut out = Counting { out, written: 0 };
     let size = doc.max_id as usize + 1;
     let mut offsets: Vec<Option<usize>> = vec![None; size];
-    let mut out = Vec::with_capacity(raw.bytes.len() + (1 << 20));
+    // Each object's own bytes (its dictionary, numbers, names) gathered here first, in
+    // one buffer reused for the whole file; a stream's data is written from where it is.
+    let mut scratch = Vec::with_capacity(64 * 1024);
+    writeln!(scratch, "%PDF-{}", doc.version).map_err(Error::Output)?;
     // The comment of four bytes above 127 tells transfer programs the file is binary
     // (ISO 32000-1, 7.5.2; PDF/A-2 requires it).
-    writeln!(out, "%PDF-{}", doc.version).map_err(failed)?;
-    out.extend_from_slice(&[b'%', 0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+    scratch.extend_from_slice(&[b'%', 0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+    out.put(&scratch)?;
     for (&(number, generation), object) in &doc.objects {
         if let Some(slot) = offsets.get_mut(number as usize) {
-            *slot = Some(out.len());
+            *slot = Some(out.written);
         }
-        writeln!(out, "{number} {generation} obj").map_err(failed)?;
-        serialise(object, &mut out);
-        out.extend_from_slice(b"\nendobj\n");
+        scratch.clear();
+        writeln!(scratch, "{number} {generation} obj").map_err(Error::Output)?;
+        match object {
+            // As `serialise` writes a stream, its data not copied.
+            Object::Stream(stream) => {
+                serialise(&Object::Dictionary(stream.dict.clone()), &mut scratch);
+                scratch.extend_from_slice(b"stream\n");
+                out.put(&scratch)?;
+                out.put(&stream.content)?;
+                out.put(b"\nendstream\nendobj\n")?;
+            }
+            _ => {
+                serialise(object, &mut scratch);
+                scratch.extend_from_slice(b"\nendobj\n");
+                out.put(&scratch)?;
+            }
+        }
     }
-    let base = out.len();
+    let base = out.written;
     for &(number, start) in &raw.starts {
         if let Some(slot) = offsets.get_mut(number as usize) {
             *slot = Some(base + start);
         }
     }
-    out.extend_from_slice(&raw.bytes);
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n");
-    write!(out, "0 {size}\n0000000000 65535 f\r\n").map_err(failed)?;
+    out.put(&raw.bytes)?;
+    let xref = out.written;
+    scratch.clear();
+    scratch.extend_from_slice(b"xref\n");
+    write!(scratch, "0 {size}\n0000000000 65535 f\r\n").map_err(Error::Output)?;
     for offset in offsets.iter().skip(1) {
         match offset {
-            Some(offset) => write!(out, "{offset:010} 00000 n\r\n"),
+            Some(offset) => write!(scratch, "{offset:010} 00000 n\r\n"),
             // A number reserved and never used (a link that got no annotation).
-            None => write!(out, "0000000000 65535 f\r\n"),
+            None => write!(scratch, "0000000000 65535 f\r\n"),
         }
-        .map_err(failed)?;
+        .map_err(Error::Output)?;
     }
     doc.trailer.set("Size", Object::Integer(size as i64));
-    out.extend_from_slice(b"trailer\n");
-    serialise(&Object::Dictionary(doc.trailer.clone()), &mut out);
-    write!(out, "\nstartxref\n{xref}\n%%EOF\n").map_err(failed)?;
-    Ok(out)
+    scratch.extend_from_slice(b"trailer\n");
+    serialise(&Object::Dictionary(doc.trailer.clone()), &mut scratch);
+    write!(scratch, "\nstartxref\n{xref}\n%%EOF\n").map_err(Error::Output)?;
+    out.put(&scratch)
+}
+
+/// A sink that counts what it was given: the offsets of the cross-reference table.
+struct Counting<'o> {
+    out: &'o mut dyn std::io::Write,
+    written: usize,
+}
+
+impl Counting<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(Error::Output)?;
+        self.written += bytes.len();
+        Ok(())
+    }
 }
 
 /// What the file claims and when it was made, from [`crate::pdf::PdfOptions`] and the
@@ -403,7 +442,7 @@ pub(super) struct PageRef<'a> {
     pub links: &'a [WrittenLink],
 }
 
-/// Add outline, links and metadata to the assembled document and serialise it.
+/// Add outline, links and metadata to the assembled document, ready for [`save_into`].
 /// `content_hash` digests the pages' content and becomes, with the metadata, the `/ID`.
 pub(super) fn finish(
     mut doc: lopdf::Document,
@@ -413,7 +452,7 @@ pub(super) fn finish(
     settings: &FileSettings,
     content_hash: u64,
     structure: &Structure,
-) -> Result<Vec<u8>> {
+) -> Result<lopdf::Document> {
     let targets: Vec<(ObjectId, f32)> = pages.iter().map(|p| (p.id, p.height)).collect();
     write_outline(&mut doc, &navigation.outline, &targets)?;
     write_links(&mut doc, pages, &targets, navigation, structure)?;
@@ -441,5 +480,5 @@ pub(super) fn finish(
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-    save(&mut doc, structure.raw_objects())
+    Ok(doc)
 }

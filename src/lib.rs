@@ -59,34 +59,24 @@ pub mod typeset;
 pub use error::{Diagnostic, Diagnostics, Error, Result, Severity, SourcePos};
 
 /// A back end: turns a finished book into the bytes of one output file.
-/// Back ends never touch the file system: they return the bytes, or write them into the
-/// sink they are given; [`output`] puts them in place.
+/// Back ends never touch the file system: they write the bytes into the sink they are
+/// given, as they make them; [`output`] puts them in place.
 pub trait Renderer {
     /// Short name, also the output file extension (`epub`, `pdf`).
     fn name(&self) -> &'static str;
-    /// Render the whole book.
-    fn render(&self, book: &ir::Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>>;
-    /// Render the whole book into `out`: the same bytes as [`Renderer::render`]. A back end
-    /// that can write its file as it makes it overrides this (the EPUB writes its zip's
-    /// entries straight from the book's images, instead of copying a megabyte of photos
-    /// into one buffer first). A failure to write into `out` is an [`Error::Output`].
+    /// Render the whole book into `out` (the EPUB writes its zip's entries straight from
+    /// the book's images, the PDF its objects, instead of gathering the file in one buffer
+    /// first). A failure to write into `out` is an [`Error::Output`].
     fn render_into(
         &self,
         book: &ir::Book,
         out: &mut dyn std::io::Write,
         diagnostics: &mut Diagnostics,
-    ) -> Result<()> {
-        let bytes = self.render(book, diagnostics)?;
-        out.write_all(&bytes).map_err(Error::Output)
+    ) -> Result<()>;
+    /// Render the whole book: the bytes [`Renderer::render_into`] writes, in memory.
+    fn render(&self, book: &ir::Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.render_into(book, &mut bytes, diagnostics)?;
+        Ok(bytes)
     }
-}
-
-/// The bytes a back end's `render_into` writes, gathered in memory: [`Renderer::render`] for
-/// a back end that writes as it goes.
-pub(crate) fn rendered_in_memory(
-    render_into: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
-) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    render_into(&mut bytes)?;
-    Ok(bytes)
 }

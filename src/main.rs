@@ -447,7 +447,6 @@ fn input_or_default(input: Option<&Path>) -> PathBuf {
     )
 }
 
-/// Load and parse the book (timed as `load`).
 /// The compiled-in fonts read on a thread of their own while the book loads: the layout
 /// (the PDF's, or the EPUB's for its page list) starts with them, and would otherwise read
 /// them itself then (0.3–0.4 ms). Once per process; without a thread, the layout reads them.
@@ -460,6 +459,7 @@ fn read_fonts_meanwhile() {
     });
 }
 
+/// Load and parse the book (timed as `load`).
 fn load(
     input: &Path,
     args: &LoadArgs,
@@ -500,16 +500,14 @@ struct Rendered {
     diagnostics: Diagnostics,
 }
 
-/// Render `book` with one back end (timed as `render <format>`).
+/// Render `book` with one back end into memory (timed as `render <format>`).
 fn render(renderer: &dyn Renderer, book: &Book, reporter: Reporter) -> Rendered {
-    let mut diagnostics = Diagnostics::default();
-    let start = Instant::now();
-    let bytes = renderer.render(book, &mut diagnostics);
-    reporter.timing(&format!("render {}", renderer.name()), start.elapsed());
+    let mut bytes = Vec::new();
+    let rendered = render_into(renderer, book, &mut bytes, reporter);
     Rendered {
         name: renderer.name(),
-        bytes,
-        diagnostics,
+        bytes: rendered.result.map(|()| bytes),
+        diagnostics: rendered.diagnostics,
     }
 }
 

@@ -74,10 +74,6 @@ impl Renderer for EpubRenderer {
         "epub"
     }
 
-    fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        crate::rendered_in_memory(|out| self.render_into(book, out, diagnostics))
-    }
-
     fn render_into(&self, book: &Book, out: &mut dyn Write, diags: &mut Diagnostics) -> Result<()> {
         render_epub(book, Edition::Standard, self.covers.as_deref(), diags, out)
     }
@@ -104,10 +100,6 @@ impl Renderer for KepubRenderer {
     /// Also the file extension: Kobo's readers recognise the edition by it.
     fn name(&self) -> &'static str {
         "kepub.epub"
-    }
-
-    fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        crate::rendered_in_memory(|out| self.render_into(book, out, diagnostics))
     }
 
     fn render_into(&self, book: &Book, out: &mut dyn Write, diags: &mut Diagnostics) -> Result<()> {

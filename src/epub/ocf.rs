@@ -81,23 +81,11 @@ fn is_stored(name: &str) -> bool {
 /// book's tail 2 ms on one core.
 pub type EntryCheck<'c> = &'c (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync);
 
-/// The zip of `entries` (name, bytes), in the order given: the caller puts `mimetype`
-/// first. Each entry passes `check` first. An error names the entry that failed its check,
-/// or an entry or archive too large for a zip without Zip64 (4 GiB).
-pub fn write(
-    entries: &[(&str, &[u8])],
-    time: DosTime,
-    check: EntryCheck,
-) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    write_into(entries, time, check, &mut out).map_err(|error| match error {
-        crate::Error::Epub(message) => message,
-        other => other.to_string(),
-    })?;
-    Ok(out)
-}
-
-/// [`write`] into `out`, entry by entry as each is packed: an entry's bytes go from where
+/// The zip of `entries` (name, bytes), in the order given, written into `out`: the caller
+/// puts `mimetype` first. Each entry passes `check` first. An error names the entry that
+/// failed its check, or an entry or archive too large for a zip without Zip64 (4 GiB).
+///
+/// Entry by entry as each is packed: an entry's bytes go from where
 /// they are (a photo in the book) straight into `out`, not through one buffer holding the
 /// whole zip (which cost the seed article's build a megabyte of fresh memory to fill). Every
 /// entry is checked and compressed before the first byte is written, so a failed check
@@ -281,6 +269,20 @@ fn put32(out: &mut Vec<u8>, value: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`write_into`] a buffer, its error as the message the caller would report.
+    fn write(
+        entries: &[(&str, &[u8])],
+        time: DosTime,
+        check: EntryCheck,
+    ) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        write_into(entries, time, check, &mut out).map_err(|error| match error {
+            crate::Error::Epub(message) => message,
+            other => other.to_string(),
+        })?;
+        Ok(out)
+    }
     use std::io::{Cursor, Read};
 
     fn time() -> DosTime {

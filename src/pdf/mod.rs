@@ -35,15 +35,10 @@ impl Renderer for PdfRenderer {
         "pdf"
     }
 
-    /// Chapters are laid out on worker threads and their pages written as soon as they are
-    /// final (see [`pipeline`]): memory holds the finished file plus a few pages, however
-    /// long the book.
-    fn render(&self, book: &Book, diagnostics: &mut Diagnostics) -> Result<Vec<u8>> {
-        crate::rendered_in_memory(|out| self.render_into(book, out, diagnostics))
-    }
-
-    /// The file goes into `out` object by object as it is serialised, at the end: the pages
-    /// are gathered (compressed) until then, for the page tree, outline and links.
+    /// Chapters are laid out on worker threads and their pages drawn and compressed as soon
+    /// as they are final (see [`pipeline`]): memory holds the compressed pages plus a few
+    /// being set, however long the book. The file goes into `out` object by object at the
+    /// end, once the page tree, outline and links are known.
     fn render_into(
         &self,
         book: &Book,

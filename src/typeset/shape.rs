@@ -514,6 +514,32 @@ mod tests {
     use super::*;
     use crate::typeset::fonts::{Caps, Features, Figures};
 
+    /// `shaper` shapes each of `words` (body text) as a shaper that took in nothing would.
+    fn assert_shapes_as_a_fresh_shaper(shaper: &Shaper, fonts: &FontSet, words: &[&str]) {
+        let fresh = Shaper::new(fonts);
+        for word in words {
+            assert_eq!(
+                shaper.shape_word(word, Family::Body, Style::default()),
+                fresh.shape_word(word, Family::Body, Style::default()),
+                "{word}"
+            );
+        }
+    }
+
+    /// Whether `shaper` shaped `word` (body text) itself: its own font cache has it.
+    fn shaped_here(shaper: &Shaper, fonts: &FontSet, word: &str) -> bool {
+        let primary = fonts.select(Family::Body, Style::default());
+        let features =
+            Style::default()
+                .features
+                .resolve(Family::Body, word, ir::Figures::default());
+        shaper
+            .cache
+            .borrow()
+            .get(&(primary, features), word)
+            .is_some()
+    }
+
     #[test]
     fn words_shaped_ahead_are_taken_in_as_if_shaped_here_but_not_those_no_font_covers() {
         let fonts = FontSet::builtin().expect("fonts");
@@ -539,31 +565,11 @@ mod tests {
             &send,
         );
         let taking = Shaper::new(&fonts).taking_words_from(receive);
-        let fresh = Shaper::new(&fonts);
-        for word in ["Jaishankar", "\u{10000}x", "Moscow"] {
-            assert_eq!(
-                taking.shape_word(word, Family::Body, Style::default()),
-                fresh.shape_word(word, Family::Body, Style::default()),
-                "{word}"
-            );
-        }
+        assert_shapes_as_a_fresh_shaper(&taking, &fonts, &["Jaishankar", "\u{10000}x", "Moscow"]);
         // The word shaped ahead came from the cache (the shaper's own font cache never
         // saw it); the uncovered character is reported by the shaper that met it.
-        let primary = fonts.select(Family::Body, Style::default());
-        let resolved =
-            Style::default()
-                .features
-                .resolve(Family::Body, "Jaishankar", ir::Figures::default());
-        assert!(taking
-            .cache
-            .borrow()
-            .get(&(primary, resolved), "Jaishankar")
-            .is_none());
-        assert!(taking
-            .cache
-            .borrow()
-            .get(&(primary, resolved), "Moscow")
-            .is_some());
+        assert!(!shaped_here(&taking, &fonts, "Jaishankar"));
+        assert!(shaped_here(&taking, &fonts, "Moscow"));
         assert_eq!(taking.missing_characters(), ['\u{10000}']);
     }
 
@@ -576,27 +582,11 @@ mod tests {
             sharer.shape_word(word, Family::Body, Style::default());
         }
         let peer = Shaper::new(&fonts).taking_words_from(from_sharer);
-        let fresh = Shaper::new(&fonts);
-        for word in ["Moscow", "Delhi", "\u{10000}y"] {
-            assert_eq!(
-                peer.shape_word(word, Family::Body, Style::default()),
-                fresh.shape_word(word, Family::Body, Style::default()),
-                "{word}"
-            );
-        }
+        assert_shapes_as_a_fresh_shaper(&peer, &fonts, &["Moscow", "Delhi", "\u{10000}y"]);
         // The peer shaped only the word with a character no font covers (which it
         // reports): the others came from the sharer.
-        let primary = fonts.select(Family::Body, Style::default());
-        let features =
-            Style::default()
-                .features
-                .resolve(Family::Body, "Moscow", ir::Figures::default());
         for word in ["Moscow", "Delhi"] {
-            assert!(peer
-                .cache
-                .borrow()
-                .get(&(primary, features), word)
-                .is_none());
+            assert!(!shaped_here(&peer, &fonts, word), "{word}");
         }
         assert_eq!(peer.words.borrow().entries, 3);
         assert_eq!(peer.missing_characters(), ['\u{10000}']);

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use super::archive;
-use super::structure::{serialise, LinkTag, RawObjects, Structure, MAX_LINK_TEXT};
+use super::structure::{
+    serialise, serialise_stream_head, LinkTag, RawObjects, Structure, MAX_LINK_TEXT, STREAM_END,
+};
 use crate::ir::Metadata;
 use crate::typeset::frame::{LinkDestination, Navigation, OutlineEntry, Rect};
 use crate::{Error, Result};
@@ -328,9 +330,10 @@ fn write_info(
 /// Serialise the file into `out`: lopdf's objects, then the structure tree's, already
 /// serialised (see [`RawObjects`]), then one cross-reference table for all of them. lopdf
 /// can neither hold pre-serialised objects nor lend its object writer, so the file is
-/// assembled here, object by object: a page's compressed content and an embedded photo go straight from where they are into
-/// `out`, not through one buffer holding the whole file (a megabyte of fresh memory to
-/// fill for the 60-chapter book, at the end of the build where only one core works).
+/// assembled here, object by object: a page's compressed content and an embedded photo go
+/// straight from where they are into `out`, not through one buffer holding the whole file
+/// (a megabyte of fresh memory to fill for the 60-chapter book, at the end of the build,
+/// where only one core works).
 pub(super) fn save_into(
     doc: &mut lopdf::Document,
     raw: &RawObjects,
@@ -357,11 +360,11 @@ pub(super) fn save_into(
         match object {
             // As `serialise` writes a stream, its data not copied.
             Object::Stream(stream) => {
-                serialise(&Object::Dictionary(stream.dict.clone()), &mut scratch);
-                scratch.extend_from_slice(b"stream\n");
+                serialise_stream_head(stream, &mut scratch);
                 out.put(&scratch)?;
                 out.put(&stream.content)?;
-                out.put(b"\nendstream\nendobj\n")?;
+                out.put(STREAM_END)?;
+                out.put(b"\nendobj\n")?;
             }
             _ => {
                 serialise(object, &mut scratch);

@@ -233,12 +233,21 @@ pub(super) fn serialise(object: &Object, out: &mut Vec<u8>) {
             out.extend_from_slice(format!("{number} {generation} R").as_bytes());
         }
         Object::Stream(stream) => {
-            serialise(&Object::Dictionary(stream.dict.clone()), out);
-            out.extend_from_slice(b"stream\n");
+            serialise_stream_head(stream, out);
             out.extend_from_slice(&stream.content);
-            out.extend_from_slice(b"\nendstream");
+            out.extend_from_slice(STREAM_END);
         }
     }
+}
+
+/// What follows a stream's data.
+pub(super) const STREAM_END: &[u8] = b"\nendstream";
+
+/// What precedes a stream's data: its dictionary and the `stream` keyword (the writer puts
+/// the data after it from where it is).
+pub(super) fn serialise_stream_head(stream: &lopdf::Stream, out: &mut Vec<u8>) {
+    serialise(&Object::Dictionary(stream.dict.clone()), out);
+    out.extend_from_slice(b"stream\n");
 }
 
 /// The standard structure type of a kind (ISO 32000-1, 14.8.4).

@@ -68,7 +68,7 @@ const WORD_CACHE_MAPS: usize = 8;
 
 /// Text → shaping result maps, one per key (a font or style with its features), so that a
 /// lookup needs no owned key; bounded per map and in total.
-struct BoundedCache<K, V> {
+pub(super) struct BoundedCache<K, V> {
     maps: HashMap<K, HashMap<Box<str>, V>>,
     /// Entries in all maps.
     entries: usize,
@@ -77,7 +77,8 @@ struct BoundedCache<K, V> {
 }
 
 impl<K: std::hash::Hash + Eq, V: Clone> BoundedCache<K, V> {
-    fn new(maps: usize) -> Self {
+    /// A cache holding at most `maps` maps' worth of entries in all.
+    pub(super) fn new(maps: usize) -> Self {
         BoundedCache {
             maps: HashMap::default(),
             entries: 0,
@@ -85,12 +86,13 @@ impl<K: std::hash::Hash + Eq, V: Clone> BoundedCache<K, V> {
         }
     }
 
-    fn get(&self, key: &K, text: &str) -> Option<V> {
+    /// What is kept for `text` under `key`.
+    pub(super) fn get(&self, key: &K, text: &str) -> Option<V> {
         self.maps.get(key)?.get(text).cloned()
     }
 
     /// Keep `value` for `text` under `key` unless the text is too long or a bound is met.
-    fn insert(&mut self, key: K, text: &str, value: V) {
+    pub(super) fn insert(&mut self, key: K, text: &str, value: V) {
         if self.entries >= self.budget || text.len() > MAX_CACHED_LEN {
             return;
         }

@@ -16,7 +16,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::fonts::{Family, FontId, Style};
 use super::linebreak::{self, Item, Line, Params, FORCED};
-use super::shape::{is_right_to_left, Shaper, WORD_SPACES};
+use super::shape::{is_right_to_left, BoundedCache, Shaper, WORD_SPACES};
 use super::HashMap;
 
 /// Where a link on the page should go, before pages are known.
@@ -489,10 +489,59 @@ impl Hyphenation {
     }
 }
 
+/// What setting a word depends on besides its text: family, weight, slant and features;
+/// size (its bits); the passage's language (hyphenation points); whether the paragraph is
+/// hyphenated; whether it reads right to left (the shaping of neutral edges). Colour, rise,
+/// links and strike-through do not change how a word is set, only how it is drawn.
+type SetWordKey = (Family, Style, u32, Option<CompactString>, bool, bool);
+
+/// A word as [`ParagraphBuilder`] sets it: its boxes and the penalties between them
+/// (hyphenation points, with the hyphen each draws), and its natural width.
+struct SetWord {
+    items: Box<[(Item, Option<WordPiece>)]>,
+    width: f32,
+}
+
+/// A piece of a [`SetWord`], without the style of the span it first came in.
+struct WordPiece {
+    font: FontId,
+    glyphs: Rc<[PieceGlyph]>,
+    width: f32,
+}
+
+impl WordPiece {
+    fn in_style(&self, style: &Rc<TextStyle>) -> Piece {
+        Piece {
+            font: self.font,
+            style: Rc::clone(style),
+            glyphs: Rc::clone(&self.glyphs),
+            width: self.width,
+            space_after: false,
+        }
+    }
+}
+
+/// Words set so far, kept for the next time the same word comes in the same setting: prose
+/// repeats a small vocabulary, and setting a word afresh (looking its shaping up, finding
+/// its break points, cutting it into pieces) was about a tenth of a long book's layout.
+/// One per layout thread; bounded like the shaper's caches (words over 64 bytes are not
+/// kept, nor more than 32,768 words), so a manuscript of endless distinct strings cannot
+/// grow it without bound. A word broken anywhere for being wider than its measure (which
+/// depends on the paragraph) is never kept.
+pub struct SetWords(RefCell<BoundedCache<SetWordKey, Rc<SetWord>>>);
+
+impl Default for SetWords {
+    fn default() -> Self {
+        SetWords(RefCell::new(BoundedCache::new(1)))
+    }
+}
+
 /// Builds paragraphs from spans.
 pub struct ParagraphBuilder<'a, 'f> {
     shaper: &'a Shaper<'f>,
     hyphenation: &'a Hyphenation,
+    /// Words set before, when the caller keeps them ([`ParagraphBuilder::reusing_words`]).
+    set_words: Option<&'a SetWords>,
     measure: f32,
     paragraph: Paragraph,
     hyphenate: bool,
@@ -531,6 +580,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         ParagraphBuilder {
             shaper,
             hyphenation,
+            set_words: None,
             measure,
             paragraph: Paragraph::default(),
             direction_decided: false,
@@ -548,6 +598,13 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
     /// [`Paragraph::restarts`]).
     pub fn recording_restarts(mut self) -> Self {
         self.record_restarts = true;
+        self
+    }
+
+    /// Take words from `words` when they were set before in the same setting, and keep
+    /// those set afresh there.
+    pub fn reusing_words(mut self, words: &'a SetWords) -> Self {
+        self.set_words = Some(words);
         self
     }
 
@@ -605,12 +662,22 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
 
     fn add_span(&mut self, span: &Span) {
         let style = Rc::new(span.style.clone());
+        let key = self.set_words.map(|_| {
+            (
+                style.family,
+                style.style,
+                style.size.to_bits(),
+                style.lang.clone(),
+                self.hyphenate,
+                self.paragraph.right_to_left,
+            )
+        });
         let mut word_start = None;
         for (i, c) in span.text.char_indices() {
             let is_space = WORD_SPACES.contains(&c);
             if is_space {
                 if let Some(start) = word_start.take() {
-                    self.add_word(&span.text[start..i], &style);
+                    self.add_word_reusing(&span.text[start..i], &style, key.as_ref());
                 }
                 if c == '\n' {
                     self.forced_break();
@@ -630,8 +697,51 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
             }
         }
         if let Some(start) = word_start {
-            self.add_word(&span.text[start..], &style);
+            self.add_word_reusing(&span.text[start..], &style, key.as_ref());
         }
+    }
+
+    /// [`Self::add_word`], taking the word from [`Self::set_words`] (under `key`, the
+    /// span's setting) when it was set before, and keeping it there when not.
+    fn add_word_reusing(&mut self, word: &str, style: &Rc<TextStyle>, key: Option<&SetWordKey>) {
+        let (Some(words), Some(key)) = (self.set_words, key) else {
+            self.add_word(word, style);
+            return;
+        };
+        let known = words.0.borrow().get(key, word);
+        if let Some(set) = known {
+            if !self.breaks_anywhere(set.width, style) {
+                for (item, piece) in &set.items {
+                    self.push(item.clone(), piece.as_ref().map(|p| p.in_style(style)));
+                }
+                return;
+            }
+        }
+        let first = self.paragraph.items.len();
+        let width = self.add_word(word, style);
+        if self.breaks_anywhere(width, style) {
+            return;
+        }
+        let items = self.paragraph.items[first..]
+            .iter()
+            .zip(&self.paragraph.pieces[first..])
+            .map(|(item, piece)| {
+                let piece = piece.as_ref().map(|piece| WordPiece {
+                    font: piece.font,
+                    glyphs: Rc::clone(&piece.glyphs),
+                    width: piece.width,
+                });
+                (item.clone(), piece)
+            })
+            .collect();
+        let set = Rc::new(SetWord { items, width });
+        words.0.borrow_mut().insert(key.clone(), word, set);
+    }
+
+    /// Whether a word `width` wide in `style` may break between any two graphemes: it is
+    /// too wide for the measure (code, which cannot be hyphenated, sooner).
+    fn breaks_anywhere(&self, width: f32, style: &TextStyle) -> bool {
+        width > self.measure * 0.9 || (style.family == Family::Mono && width > self.measure * 0.5)
     }
 
     fn forced_break(&mut self) {
@@ -681,7 +791,9 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         self.push(glue, None);
     }
 
-    fn add_word(&mut self, word: &str, style: &Rc<TextStyle>) {
+    /// Set `word` in `style`: its boxes, cut where a break is allowed, with the penalties
+    /// between them. Returns its natural width.
+    fn add_word(&mut self, word: &str, style: &Rc<TextStyle>) -> f32 {
         let runs = self.shaper.shape_word_in(
             word,
             style.family,
@@ -768,6 +880,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         self.piece_glyphs = glyphs_of_piece;
         breaks.clear();
         self.breaks = breaks;
+        width
     }
 
     fn break_penalty(&mut self, kind: BreakKind, font: FontId, style: &Rc<TextStyle>) {
@@ -895,7 +1008,7 @@ impl<'a, 'f> ParagraphBuilder<'a, 'f> {
         }
         // A word wider than the measure may break anywhere, but inside a number (a date, a
         // figure) only if the number itself is too wide for the measure.
-        if width > self.measure * 0.9 || (is_code && width > self.measure * 0.5) {
+        if self.breaks_anywhere(width, style) {
             let too_wide: Vec<&std::ops::Range<usize>> = numbers
                 .iter()
                 .filter(|r| {
@@ -1533,6 +1646,137 @@ mod tests {
             pieces,
             items,
         )
+    }
+
+    /// A paragraph of `spans` built at `measure`, reusing `words` when given.
+    fn built(
+        shaper: &Shaper<'_>,
+        hyphenation: &Hyphenation,
+        words: Option<&SetWords>,
+        (spans, measure, hyphenate): &(Vec<Span>, f32, bool),
+    ) -> (Paragraph, Vec<Line>) {
+        let mut builder = ParagraphBuilder::new(shaper, hyphenation, *measure);
+        if let Some(words) = words {
+            builder = builder.reusing_words(words);
+        }
+        if !hyphenate {
+            builder = builder.without_hyphenation();
+        }
+        builder.add_spans(spans);
+        builder.finish(Alignment::Justify)
+    }
+
+    #[test]
+    fn words_set_before_are_set_again_exactly_as_afresh() {
+        let span = |text: &str, style: TextStyle| Span {
+            text: text.into(),
+            style,
+        };
+        let body = TextStyle::body(10.0);
+        let bold = TextStyle {
+            style: Style {
+                bold: true,
+                ..Style::default()
+            },
+            ..body.clone()
+        };
+        let linked = TextStyle {
+            gray: 0.4,
+            link: Some(LinkRef::Uri("https://example.org".into())),
+            ..body.clone()
+        };
+        let german = TextStyle {
+            lang: Some("de".into()),
+            ..body.clone()
+        };
+        let code = TextStyle {
+            family: Family::Mono,
+            ..body.clone()
+        };
+        let long = "Donaudampfschifffahrtsgesellschaftskapitän notwithstanding";
+        let paragraphs = [
+            (vec![span(SEED, body.clone())], 300.0, true),
+            (vec![span(SEED, body.clone())], 200.0, true),
+            (vec![span(SEED, bold.clone())], 300.0, true),
+            (vec![span(SEED, TextStyle::body(11.0))], 300.0, true),
+            (vec![span(SEED, linked)], 300.0, true),
+            (vec![span(SEED, body.clone())], 300.0, false),
+            (vec![span(long, body.clone())], 400.0, true),
+            (vec![span(long, body.clone())], 130.0, true),
+            (vec![span(long, german)], 400.0, true),
+            (
+                vec![span("an invasion, (2019) maintaining", body.clone())],
+                300.0,
+                true,
+            ),
+            (
+                vec![span("غزو (2019) maintaining", body.clone())],
+                300.0,
+                true,
+            ),
+            (
+                vec![span("let maintaining = invasion_of_ukraine();", code)],
+                160.0,
+                true,
+            ),
+        ];
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyphenation = Hyphenation::for_language("en");
+        let words = SetWords::default();
+        let mut reused_glyphs = 0;
+        for paragraph in &paragraphs {
+            let (fresh, fresh_lines) = built(&shaper, &hyphenation, None, paragraph);
+            let before = built(&shaper, &hyphenation, Some(&words), paragraph);
+            let (again, again_lines) = built(&shaper, &hyphenation, Some(&words), paragraph);
+            assert_eq!(again.items, fresh.items, "{paragraph:?}");
+            assert_eq!(again.pieces, fresh.pieces, "{paragraph:?}");
+            assert_eq!(again_lines, fresh_lines, "{paragraph:?}");
+            // Each piece carries the style of the span it is set in now.
+            for piece in again.pieces.iter().flatten() {
+                assert_eq!(*piece.style, paragraph.0[0].style);
+            }
+            reused_glyphs += again
+                .pieces
+                .iter()
+                .zip(&before.0.pieces)
+                .filter(|(a, b)| match (a, b) {
+                    (Some(a), Some(b)) => Rc::ptr_eq(&a.glyphs, &b.glyphs),
+                    _ => false,
+                })
+                .count();
+        }
+        // The words were taken from the cache, not set afresh each time.
+        assert!(reused_glyphs > 100, "{reused_glyphs} pieces reused");
+    }
+
+    /// A word broken anywhere for its measure is never kept: at a wider measure it breaks
+    /// only where it may.
+    #[test]
+    fn a_word_broken_anywhere_is_not_kept_for_a_wider_measure() {
+        let fonts = FontSet::builtin().expect("fonts");
+        let shaper = Shaper::new(&fonts);
+        let hyphenation = Hyphenation::for_language("en");
+        let words = SetWords::default();
+        let word = vec![Span {
+            text: "Donaudampfschifffahrtsgesellschaftskapitän".into(),
+            style: TextStyle::body(10.0),
+        }];
+        let (narrow, _) = built(
+            &shaper,
+            &hyphenation,
+            Some(&words),
+            &(word.clone(), 120.0, true),
+        );
+        let (wide, _) = built(
+            &shaper,
+            &hyphenation,
+            Some(&words),
+            &(word.clone(), 400.0, true),
+        );
+        let (fresh, _) = built(&shaper, &hyphenation, None, &(word, 400.0, true));
+        assert!(narrow.items.len() > wide.items.len());
+        assert_eq!(wide.items, fresh.items);
     }
 
     fn width_of(piece: &Piece, text: &str) -> f32 {

@@ -590,7 +590,8 @@ impl Layout<'_, '_> {
         width: f32,
         fit: Fit,
     ) -> (Vec<SetLine>, bool) {
-        let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, width);
+        let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, width)
+            .reusing_words(&self.set_words);
         if fit != Fit::Broken {
             builder = builder.without_hyphenation();
         }

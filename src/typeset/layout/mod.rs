@@ -26,7 +26,7 @@ use super::paginate::{Content, Flow, Looser, LooserSetting, Paginator, VBlock};
 use super::shape::Shaper;
 use super::text::{
     looser_lines, may_be_looser, set_lines, set_lines_of_part, Alignment, Hyphenation, Paragraph,
-    ParagraphBuilder, SetLine, Span, TextStyle,
+    ParagraphBuilder, SetLine, SetWords, Span, TextStyle,
 };
 use crate::ir::{self, Block, Book, Inline};
 use std::ops::Range;
@@ -214,6 +214,8 @@ fn natural_measure(width: f32, body_size: f32) -> f32 {
 pub struct Layout<'a, 'f> {
     shaper: &'a Shaper<'f>,
     hyphenation: Hyphenation,
+    /// Words set so far in the book's paragraphs, for the next time each comes.
+    set_words: SetWords,
     geometry: PageGeometry,
     book: &'a Book,
     blocks: Vec<VBlock>,
@@ -290,6 +292,7 @@ impl<'a, 'f> Layout<'a, 'f> {
         Layout {
             shaper,
             hyphenation: Hyphenation::for_language(&book.meta.language),
+            set_words: SetWords::default(),
             geometry: geometry.for_shape(book.shape),
             book,
             blocks: Vec::new(),
@@ -665,8 +668,9 @@ impl<'a, 'f> Layout<'a, 'f> {
         loop {
             let (section, end) = section_of(&spans, position, PARAGRAPH_SECTION);
             let last = end.0 >= spans.len();
-            let mut builder =
-                ParagraphBuilder::new(self.shaper, &self.hyphenation, measure).recording_restarts();
+            let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, measure)
+                .reusing_words(&self.set_words)
+                .recording_restarts();
             if first {
                 builder.indent(settings.first_indent);
             }
@@ -742,7 +746,8 @@ impl<'a, 'f> Layout<'a, 'f> {
         measure: f32,
         may_loosen: bool,
     ) -> (Vec<SetLine>, Option<PendingLooser>) {
-        let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, measure);
+        let mut builder = ParagraphBuilder::new(self.shaper, &self.hyphenation, measure)
+            .reusing_words(&self.set_words);
         if !settings.hyphenate {
             builder = builder.without_hyphenation();
         }

@@ -29,12 +29,54 @@ pub const MAX_NESTING: usize = 100;
 /// Control characters other than tab and line ends, and the non-characters U+FFFE/U+FFFF
 /// (none of them allowed in XML), become U+FFFD.
 pub fn replace_stray_controls(text: String) -> String {
-    if !text.chars().any(is_stray_control) {
+    if !has_stray_control(&text) {
         return text;
     }
     text.chars()
         .map(|c| if is_stray_control(c) { '\u{fffd}' } else { c })
         .collect()
+}
+
+/// Bytes screened at a time by [`has_stray_control`].
+const SCREEN_BLOCK: usize = 64;
+
+/// Whether `text` has a character [`is_stray_control`] finds. The whole manuscript is
+/// checked at load, then every text of it: blocks of bytes are screened without branches
+/// (which the compiler turns into vector instructions) for a byte that may start one, and
+/// only a block that has such a byte is checked exactly. Decoding every character instead
+/// was a tenth of a long book's load.
+fn has_stray_control(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .chunks(SCREEN_BLOCK)
+        .enumerate()
+        .any(|(block, chunk)| {
+            chunk
+                .iter()
+                .fold(false, |found, &byte| found | may_start_stray_control(byte))
+                && (0..chunk.len()).any(|i| starts_stray_control(bytes, block * SCREEN_BLOCK + i))
+        })
+}
+
+/// Whether `byte` may begin the UTF-8 of a character [`is_stray_control`] finds: an ASCII
+/// control, or the lead byte of a C1 control (U+0080–U+009F: `C2 80`–`C2 9F`) or of
+/// U+FFFE/U+FFFF (`EF BF BE`, `EF BF BF`).
+fn may_start_stray_control(byte: u8) -> bool {
+    (byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r')
+        | (byte == 0x7F)
+        | (byte == 0xC2)
+        | (byte == 0xEF)
+}
+
+/// Whether the UTF-8 at `bytes[at..]` (valid UTF-8) starts with a stray control.
+fn starts_stray_control(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
+        0xC2 => bytes
+            .get(at + 1)
+            .is_some_and(|next| (0x80..=0x9F).contains(next)),
+        0xEF => bytes.get(at + 1) == Some(&0xBF) && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)),
+        byte => byte < 0x80 && is_stray_control(char::from(byte)),
+    }
 }
 
 fn is_stray_control(c: char) -> bool {
@@ -1150,4 +1192,42 @@ pub(super) fn finish_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
     }
     out.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character below U+3000, the end of the BMP and a few beyond, at every offset
+    /// around a screened block's end: the byte screen finds exactly what decoding finds.
+    #[test]
+    fn the_byte_screen_finds_what_decoding_finds() {
+        let characters = (0..0x3000)
+            .chain(0xFFF0..=0x10002)
+            .chain([0x1F600, 0x10FFFF])
+            .filter_map(char::from_u32);
+        for c in characters {
+            for at in [0, 1, SCREEN_BLOCK - 2, SCREEN_BLOCK - 1, SCREEN_BLOCK, 130] {
+                let text = format!("{}{c}{}", "a".repeat(at), "é b\n".repeat(40));
+                assert_eq!(
+                    has_stray_control(&text),
+                    text.chars().any(is_stray_control),
+                    "U+{:04X} at {at}",
+                    u32::from(c)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn stray_controls_become_replacement_characters_and_the_rest_stays() {
+        let text =
+            "tab\tline\ncr\r\u{1}bell\u{7}del\u{7f}c1\u{85}nbsp\u{a0}fffe\u{fffe}\u{ffff}\u{feff}";
+        assert_eq!(
+            replace_stray_controls(text.to_string()),
+            "tab\tline\ncr\r\u{fffd}bell\u{fffd}del\u{fffd}c1\u{fffd}nbsp\u{a0}fffe\u{fffd}\u{fffd}\u{feff}"
+        );
+        let clean = "Plain text, “quoted”, with NBSP\u{a0}and ﬁ.".to_string();
+        assert_eq!(replace_stray_controls(clean.clone()), clean);
+    }
 }

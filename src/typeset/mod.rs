@@ -45,9 +45,14 @@ pub fn lay_out(
 /// layout: the system's fonts are searched only for characters no other font has). ASCII
 /// is left out: the compiled-in fonts have all of it.
 pub fn book_characters(book: &Book) -> Vec<char> {
-    let mut found = BTreeSet::new();
+    let mut found = CharacterSet::default();
     let mut add = |text: &str| {
-        found.extend(text.chars().filter(|c| !c.is_ascii()));
+        // ASCII skipped by the byte, without decoding it.
+        if !text.is_ascii() {
+            text.chars()
+                .filter(|c| !c.is_ascii())
+                .for_each(|c| found.insert(c));
+        }
     };
     let meta = &book.meta;
     add(&meta.title);
@@ -70,7 +75,50 @@ pub fn book_characters(book: &Book) -> Vec<char> {
     if let Some(cover) = &book.epub.cover {
         add(&cover.alt);
     }
-    found.into_iter().collect()
+    found.into_sorted()
+}
+
+/// Code points of the Basic Multilingual Plane.
+const BMP: usize = 0x1_0000;
+
+/// A set of characters: a bit for each one of the Basic Multilingual Plane (8 KB), where
+/// nearly all text lies, and an ordered set beyond it. [`book_characters`] inserts every
+/// character of the book, on the one thread that runs before layout starts: into an
+/// ordered set alone, that was a visible part of a long book's time.
+struct CharacterSet {
+    basic: Box<[u64; BMP / 64]>,
+    beyond: BTreeSet<char>,
+}
+
+impl Default for CharacterSet {
+    fn default() -> Self {
+        CharacterSet {
+            basic: Box::new([0; BMP / 64]),
+            beyond: BTreeSet::new(),
+        }
+    }
+}
+
+impl CharacterSet {
+    fn insert(&mut self, c: char) {
+        let code = c as usize;
+        match self.basic.get_mut(code / 64) {
+            Some(word) => *word |= 1 << (code % 64),
+            None => {
+                self.beyond.insert(c);
+            }
+        }
+    }
+
+    /// The characters in order.
+    fn into_sorted(self) -> Vec<char> {
+        let basic = self.basic.iter().enumerate().flat_map(|(index, &word)| {
+            (0..64)
+                .filter(move |bit| word & (1 << bit) != 0)
+                .filter_map(move |bit| char::from_u32((index * 64 + bit) as u32))
+        });
+        basic.chain(self.beyond).collect()
+    }
 }
 
 fn add_block_text(blocks: &[Block], add: &mut dyn FnMut(&str)) {
@@ -94,5 +142,24 @@ fn add_inline_text(inlines: &[Inline], add: &mut dyn FnMut(&str)) {
             | Inline::Link { content: c, .. } => add_inline_text(c, add),
             Inline::FootnoteRef { .. } | Inline::Anchor(_) | Inline::LineBreak => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_character_set_gives_each_character_once_and_in_order() {
+        let mut set = CharacterSet::default();
+        for c in "żółw 😀 Ωmega \u{10FFFF} \u{FFFF} é żółw 🐢 \u{80} Ω".chars() {
+            set.insert(c);
+        }
+        let mut expected: Vec<char> = "żółw 😀 Ωmega \u{10FFFF} \u{FFFF} é 🐢 \u{80}"
+            .chars()
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(set.into_sorted(), expected);
     }
 }

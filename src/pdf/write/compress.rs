@@ -75,6 +75,25 @@ impl PageCompressor {
     }
 }
 
+/// A digest of every page's content, in page order, for the file's `/ID`: each zlib
+/// stream ends with the Adler-32 checksum of what it holds, so the checksums and lengths
+/// of the compressed streams stand for the content at no cost (hashing the content itself,
+/// byte by byte, was 4 ms of the writer's time on a 340-page book).
+pub(super) fn content_digest(streams: &Compressed) -> u64 {
+    streams.iter().fold(0, |digest, (_, compressed)| {
+        let checksum = compressed
+            .len()
+            .checked_sub(ZLIB_CHECKSUM_BYTES)
+            .and_then(|start| compressed.get(start..))
+            .unwrap_or_default();
+        let length = (compressed.len() as u64).to_be_bytes();
+        super::post::fnv1a(&[checksum, &length].concat(), digest)
+    })
+}
+
+/// The Adler-32 checksum at the end of a zlib stream (RFC 1950).
+const ZLIB_CHECKSUM_BYTES: usize = 4;
+
 impl Worker {
     fn start() -> Self {
         let (queue, pages) = sync_channel::<(ObjectId, Vec<u8>)>(PAGES_QUEUED);
@@ -126,6 +145,23 @@ mod tests {
                     .into_bytes()
             );
         }
+    }
+
+    #[test]
+    fn the_digest_changes_with_any_page_and_with_their_order() {
+        let pages = ["BT (One) Tj ET", "BT (Two) Tj ET", "BT (Tow) Tj ET"];
+        let digest = |order: &[usize]| {
+            let mut compressor = PageCompressor::new();
+            for (n, &page) in order.iter().enumerate() {
+                let content = pages[page].as_bytes().to_vec();
+                compressor.add((n as u32 + 1, 0), content).expect("added");
+            }
+            content_digest(&compressor.finish().expect("finished"))
+        };
+        assert_eq!(digest(&[0, 1]), digest(&[0, 1]));
+        assert_ne!(digest(&[0, 1]), digest(&[0, 2]));
+        assert_ne!(digest(&[0, 1]), digest(&[1, 0]));
+        assert_ne!(digest(&[0, 1]), digest(&[0, 1, 1]));
     }
 
     #[test]

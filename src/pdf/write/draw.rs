@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use printpdf::XObjectId;
 
-use super::content::ContentStream;
+use super::content::{round, ContentStream};
 use super::fonts::FontInUse;
 use super::structure::{Artifact, LinkTag, Structure};
 use crate::typeset::fonts::FontId;
@@ -21,12 +21,12 @@ const OFFSET_PRECISION: f64 = 100.0;
 /// A TJ number, rounded to [`OFFSET_PRECISION`] (so that a correction too small to write
 /// is exactly 0 and its glyphs share a string).
 fn rounded_offset(value: f64) -> f64 {
-    (value * OFFSET_PRECISION).round() / OFFSET_PRECISION
+    round(value * OFFSET_PRECISION) / OFFSET_PRECISION
 }
 
 /// `value` to the three decimals the stream writes numbers with.
 fn thousandths(value: f64) -> f64 {
-    (value * 1000.0).round() / 1000.0
+    round(value * 1000.0) / 1000.0
 }
 
 /// Rectangle in PDF space (origin bottom-left) from the frame's top-left one.

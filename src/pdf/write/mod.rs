@@ -86,8 +86,6 @@ pub struct PdfWriter<'a> {
     images_used: BTreeSet<usize>,
     /// Every page written, in order.
     written: Vec<WrittenPage>,
-    /// A running hash of the pages' content, for `/ID`.
-    content_hash: u64,
     /// The pages' content streams, compressed beside the writer.
     compressor: compress::PageCompressor,
     /// PDF/A or not, and the build date.
@@ -126,7 +124,6 @@ impl<'a> PdfWriter<'a> {
             image_objects,
             images_used: BTreeSet::new(),
             written: Vec::new(),
-            content_hash: 0,
             compressor: compress::PageCompressor::new(),
             settings: post::FileSettings {
                 archival: options.archival,
@@ -188,6 +185,7 @@ impl<'a> PdfWriter<'a> {
             .compressor
             .finish()
             .map_err(|e| Error::Pdf(format!("cannot compress a page: {e}")))?;
+        let content_hash = compress::content_digest(&streams);
         for (id, compressed) in streams {
             let mut stream_dict = Dictionary::new();
             stream_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
@@ -297,7 +295,7 @@ impl<'a> PdfWriter<'a> {
             navigation,
             &self.book.meta,
             &self.settings,
-            self.content_hash,
+            content_hash,
             &self.structure,
         )?;
         post::save_into(&mut document, self.structure.raw_objects(), out)
@@ -317,7 +315,6 @@ impl PageSink for PdfWriter<'_> {
             &mut self.structure,
             &mut self.out,
         )?;
-        self.content_hash = post::fnv1a(&content, self.content_hash);
         // The stream's object is filled in at the end, when its compressed bytes are back.
         let content_id = self.out.new_object_id();
         self.compressor

@@ -106,6 +106,10 @@ fn scaling_percent(h_scale: f32) -> f64 {
 /// A glyph code and the TJ adjustment after it.
 type Shown = (u16, f64);
 
+/// A glyph as drawn: its code and adjustment, the space glyph after it (if a word space
+/// follows), and whether the code's text is the glyph's own.
+type Placed = (Shown, Option<Shown>, bool);
+
 /// One glyph run. Each stretch of glyphs with the same vertical offset is placed with an
 /// absolute text matrix; inside it, TJ numbers move every glyph from where the previous
 /// glyph's `/W` advance leaves the pen to its exact laid-out x (justification, kerning).
@@ -138,7 +142,7 @@ fn draw_run(
     }
     // One em of pen movement, in points: the size, scaled horizontally.
     let size = f64::from(run.size) * percent / NATURAL_SCALING;
-    let mut placed: Vec<(Shown, Option<Shown>)> = Vec::with_capacity(run.glyphs.len());
+    let mut placed: Vec<Placed> = Vec::with_capacity(run.glyphs.len());
     let mut placed_so_far = 0;
     for segment in run.glyphs.chunk_by(|a, b| a.y_offset == b.y_offset) {
         let first = &segment[0];
@@ -152,7 +156,7 @@ fn draw_run(
         for (i, g) in segment.iter().enumerate() {
             let advance = font.pdf_width(g.id);
             // The glyph's own code, or its alias where it stands alone for another text.
-            let code = font.code(
+            let (code, says_its_text) = font.code(
                 g.id,
                 &g.text,
                 super::stands_alone(&run.glyphs, segment_start + i),
@@ -164,7 +168,7 @@ fn draw_run(
                     .space
                     .filter(|_| g.space_after)
                     .map(|space| (space, 0.0));
-                placed.push(((code, 0.0), space));
+                placed.push(((code, 0.0), space, says_its_text));
                 continue;
             };
             let wanted = (f64::from(next.x) - f64::from(g.x)) * 1000.0 / size;
@@ -177,12 +181,17 @@ fn draw_run(
                     placed.push((
                         (code, 0.0),
                         Some((space, rounded_offset(advance + space_width - wanted))),
+                        says_its_text,
                     ));
                 }
-                _ => placed.push(((code, rounded_offset(advance - wanted)), None)),
+                _ => placed.push((
+                    (code, rounded_offset(advance - wanted)),
+                    None,
+                    says_its_text,
+                )),
             }
         }
-        emit_clusters(segment, &placed, font, out);
+        emit_clusters(segment, &placed, out);
     }
     out.end_text();
     if tinted {
@@ -197,12 +206,7 @@ fn draw_run(
 /// [`FontInUse::record`]); such clusters are wrapped in a marked-content span whose
 /// `/ActualText` gives the cluster's real text, so copy and paste and text extraction get
 /// the characters in logical order.
-fn emit_clusters(
-    glyphs: &[PlacedGlyph],
-    placed: &[(Shown, Option<Shown>)],
-    font: &FontInUse,
-    out: &mut ContentStream,
-) {
+fn emit_clusters(glyphs: &[PlacedGlyph], placed: &[Placed], out: &mut ContentStream) {
     let mut pending: Vec<Shown> = Vec::with_capacity(placed.len() * 2);
     let mut cluster: Vec<Shown> = Vec::new();
     let mut i = 0;
@@ -212,25 +216,17 @@ fn emit_clusters(
             end += 1;
         }
         let cluster_text = glyphs[i].text.as_str();
+        let cluster_placed = placed.get(i..end).unwrap_or_default();
         // The code drawn (an alias where the glyph has one for this text) says the text.
-        let code = placed.get(i).map_or(glyphs[i].id, |((code, _), _)| *code);
-        let simple = end == i + 1 && font.text(code) == cluster_text;
-        cluster.clear();
-        let mut trailing_space = None;
-        for (shown, space) in placed.get(i..end).unwrap_or_default() {
-            cluster.push(*shown);
-            if let Some(space) = space {
-                if let Some(previous) = trailing_space.replace(*space) {
-                    cluster.push(previous);
-                }
-            }
-        }
+        let simple = end == i + 1 && cluster_placed.first().is_some_and(|p| p.2);
         if simple || cluster_text.is_empty() {
-            pending.extend_from_slice(&cluster);
+            let trailing_space = gather(cluster_placed, &mut pending);
             pending.extend(trailing_space);
         } else {
             out.show_glyphs(&pending);
             pending.clear();
+            cluster.clear();
+            let trailing_space = gather(cluster_placed, &mut cluster);
             out.begin_actual_text(cluster_text);
             out.show_glyphs(&cluster);
             out.end_marked_content();
@@ -239,4 +235,19 @@ fn emit_clusters(
         i = end;
     }
     out.show_glyphs(&pending);
+}
+
+/// The glyphs of a cluster into `shown`, each with the word space after it but the last
+/// one, which is returned: it follows the cluster (outside its `/ActualText`).
+fn gather(cluster: &[Placed], shown: &mut Vec<Shown>) -> Option<Shown> {
+    let mut trailing_space = None;
+    for &(glyph, space, _) in cluster {
+        shown.push(glyph);
+        if let Some(space) = space {
+            if let Some(previous) = trailing_space.replace(space) {
+                shown.push(previous);
+            }
+        }
+    }
+    trailing_space
 }

@@ -106,15 +106,21 @@ impl FontInUse {
     }
 
     /// The code to show glyph `gid` with where it stands for `text` (`alone`, as recorded):
-    /// its alias for that text if it has one, else the glyph id.
-    pub fn code(&self, gid: u16, text: &str, alone: bool) -> u16 {
-        if !alone || text.is_empty() || self.text(gid) == text {
-            return gid;
+    /// its alias for that text if it has one, else the glyph id. And whether that code's
+    /// text is `text`, so that the caller need not compare them again (when it is not, the
+    /// glyph's text goes in an `/ActualText`).
+    pub fn code(&self, gid: u16, text: &str, alone: bool) -> (u16, bool) {
+        if !alone || text.is_empty() {
+            return (gid, self.text(gid) == text);
         }
-        self.aliases
-            .get(&(gid, CompactString::from(text)))
-            .copied()
-            .unwrap_or(gid)
+        if self.text(gid) == text {
+            return (gid, true);
+        }
+        // An alias's text is the text it was made for.
+        match self.aliases.get(&(gid, CompactString::from(text))) {
+            Some(&alias) => (alias, true),
+            None => (gid, false),
+        }
     }
 
     /// The glyph id a code shows.
@@ -494,8 +500,8 @@ mod tests {
         assert_eq!(font.text(40), "fi");
         assert_eq!(
             font.code(40, "f", false),
-            40,
-            "a cluster's glyph keeps its id"
+            (40, false),
+            "a cluster's glyph keeps its id (its text goes in /ActualText)"
         );
         assert_eq!(font.text(41), "", "never drawn");
         assert!(font.space.is_some_and(|s| font.text(s) == " "));
@@ -512,12 +518,13 @@ mod tests {
         font.record(500, "A", true);
         font.record(500, "A", true);
         font.record(500, "Aa", false);
-        let alias = font.code(500, "A", true);
+        let (alias, alias_says_it) = font.code(500, "A", true);
         assert_eq!(alias, glyphs, "the first code past the glyph ids");
-        assert_eq!(font.code(500, "a", true), 500);
+        assert!(alias_says_it);
+        assert_eq!(font.code(500, "a", true), (500, true));
         assert_eq!(
             font.code(500, "Aa", false),
-            500,
+            (500, false),
             "clusters take /ActualText"
         );
         assert_eq!((font.text(500), font.text(alias)), ("a", "A"));

@@ -80,3 +80,11 @@ pub trait Renderer {
         Ok(bytes)
     }
 }
+
+/// How many threads the process may run at once (at least 1), asked of the system once:
+/// `std::thread::available_parallelism` reads the cgroup's CPU quota files each time it is
+/// called (six system calls on Linux), and a build asks on every layout and zip.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}

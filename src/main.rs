@@ -774,9 +774,7 @@ fn run_build(args: &BuildArgs, reporter: Reporter) -> bool {
         .zip(&alone)
         .map(|(name, own)| (name != own).then_some(name.as_str()))
         .collect();
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let jobs = args.jobs.unwrap_or_else(presswork::cores);
     // One book keeps its cover for the next build; a batch makes each cover once.
     let renderers = Renderers::new(
         args.both.no_pdfa,

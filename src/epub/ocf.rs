@@ -156,9 +156,7 @@ fn threads_for(entries: &[(&str, &[u8])]) -> usize {
     if to_deflate < PARALLEL_FROM_BYTES {
         1
     } else {
-        std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .clamp(1, MAX_THREADS)
+        crate::cores().clamp(1, MAX_THREADS)
     }
 }
 

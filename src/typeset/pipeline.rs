@@ -6,7 +6,6 @@
 //! chapter; the output is the same as laying the chapters out one after another.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::num::NonZero;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver};
 
@@ -52,9 +51,8 @@ pub fn lay_out_into(
     let units = flow_units(book);
     let glyphs = sink.wants_glyphs();
     let chapters = units.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, NonZero::get)
-        .clamp(1, chapters.clamp(1, MAX_WORKERS));
+    let cores = crate::cores();
+    let workers = cores.clamp(1, chapters.clamp(1, MAX_WORKERS));
     let next_chapter = AtomicUsize::new(0);
     let (announce, announcements) = channel::<(usize, Receiver<Message>)>();
     // A ticket per chapter taken and not yet read: a worker takes one before it takes a
@@ -64,7 +62,6 @@ pub fn lay_out_into(
     // Ticket first, chapter second: the chapters in flight are then always the next ones
     // the reader needs, so it never waits on a chapter nobody may start.
     let (take_ticket, give_back) = sync_channel::<()>(workers * 2);
-    let cores = std::thread::available_parallelism().map_or(1, NonZero::get);
     // Words shaped on one thread, for the others (see `ShapedAhead`): each worker takes
     // them in from a channel of its own and sends the words it shapes to the other workers.
     let (senders, receivers): (Vec<_>, Vec<_>) =

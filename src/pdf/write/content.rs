@@ -253,9 +253,11 @@ fn push_decimal(bytes: &mut Vec<u8>, mut value: u64) {
     bytes.extend_from_slice(&buffer[start..]);
 }
 
-/// zlib level of page content streams: they shrink about fourfold at 3, and the default
-/// level 6 costs nearly twice the time for 13 % smaller streams.
-pub(super) const PAGE_COMPRESSION: u32 = 3;
+/// zlib level of page content streams. Measured on a 340-page book's streams (2.3 MB):
+/// level 2 leaves 32 % of them in 18 ms, level 3 30 % in 21 ms, the default level 6 29 %
+/// in 29 ms, level 1 41 % in 10 ms. Compressing is a sixth of a long book's PDF; 2 gives
+/// up 5 % of the file's size (1.00 → 1.05 MB) for 3 ms of it.
+pub(super) const PAGE_COMPRESSION: u32 = 2;
 
 /// The page compressor: zlib (`/FlateDecode`) at [`PAGE_COMPRESSION`], one for every page
 /// (see [`Deflater`]).

@@ -79,10 +79,15 @@ pub(super) struct BoundedCache<K, V> {
 impl<K: std::hash::Hash + Eq, V: Clone> BoundedCache<K, V> {
     /// A cache holding at most `maps` maps' worth of entries in all.
     pub(super) fn new(maps: usize) -> Self {
+        Self::with_budget(maps * MAX_CACHED_ENTRIES)
+    }
+
+    /// A cache holding at most `entries` entries in all.
+    pub(super) fn with_budget(entries: usize) -> Self {
         BoundedCache {
             maps: HashMap::default(),
             entries: 0,
-            budget: maps * MAX_CACHED_ENTRIES,
+            budget: entries,
         }
     }
 

